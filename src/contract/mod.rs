@@ -1,0 +1,414 @@
+//! Contracts as data: categories with their targets, fines and clocks; the service window;
+//! availability and response-time rules. `laasesystem` is built in and the default.
+
+use crate::calendar::{DayKind, HolidayRules, WeekHours, WorkCalendar};
+use crate::config::{error_at, parse_toml};
+use crate::error::{Error, Result};
+use chrono::TimeDelta;
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use toml::Spanned;
+
+/// The built-in contracts: (name, TOML text).
+pub const BUILTIN: &[(&str, &str)] = &[
+    (
+        "laasesystem",
+        include_str!("../../contracts/laasesystem.toml"),
+    ),
+    (
+        "ddh-chatbot",
+        include_str!("../../contracts/ddh-chatbot.toml"),
+    ),
+];
+
+/// The default contract's name.
+pub const DEFAULT: &str = "laasesystem";
+
+/// How a duration target's clock runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ClockKind {
+    /// Wall time counts, day and night.
+    Continuous,
+    /// Only time inside the service window counts.
+    Business,
+}
+
+/// A service target: a duration, working days or calendar days.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// `30m`, `3h`, `4h30m`.
+    Minutes(u32),
+    /// `1wd`: the same local time on the N-th following working day.
+    WorkingDays(u32),
+    /// `14d`: N × 24 h of wall time.
+    CalendarDays(u32),
+}
+
+impl Target {
+    /// Parses `30m`, `3h`, `4h30m`, `1wd`, `14d`.
+    pub fn parse(s: &str) -> Option<Target> {
+        let s = s.trim();
+        if let Some(n) = s.strip_suffix("wd") {
+            return n.parse().ok().filter(|n| *n > 0).map(Target::WorkingDays);
+        }
+        if let Some(n) = s.strip_suffix('d') {
+            return n.parse().ok().filter(|n| *n > 0).map(Target::CalendarDays);
+        }
+        let mut total: u32 = 0;
+        let mut num = String::new();
+        let mut seen_h = false;
+        let mut seen_m = false;
+        for c in s.chars() {
+            match c {
+                '0'..='9' => num.push(c),
+                'h' if !seen_h && !seen_m && !num.is_empty() => {
+                    total = total.checked_add(num.parse::<u32>().ok()?.checked_mul(60)?)?;
+                    num.clear();
+                    seen_h = true;
+                }
+                'm' if !seen_m && !num.is_empty() => {
+                    total = total.checked_add(num.parse().ok()?)?;
+                    num.clear();
+                    seen_m = true;
+                }
+                _ => return None,
+            }
+        }
+        (num.is_empty() && total > 0).then_some(Target::Minutes(total))
+    }
+
+    /// The target as a duration of its own clock; working days have none.
+    pub fn duration(self) -> Option<TimeDelta> {
+        match self {
+            Target::Minutes(m) => Some(TimeDelta::minutes(m.into())),
+            Target::CalendarDays(d) => Some(TimeDelta::days(d.into())),
+            Target::WorkingDays(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Target::Minutes(m) if m % 60 == 0 => write!(f, "{}h", m / 60),
+            Target::Minutes(m) if m < 60 => write!(f, "{m}m"),
+            Target::Minutes(m) => write!(f, "{}h{}m", m / 60, m % 60),
+            Target::WorkingDays(n) => write!(f, "{n}wd"),
+            Target::CalendarDays(n) => write!(f, "{n}d"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Target {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Target::parse(&s).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "'{s}' is not a target; write minutes and hours (\"30m\", \"3h\", \"4h30m\"), working days (\"1wd\") or calendar days (\"14d\")"
+            ))
+        })
+    }
+}
+
+impl Serialize for Target {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+/// Reaction and resolution targets for one time of day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Targets {
+    pub reaction: Option<Target>,
+    pub resolution: Option<Target>,
+}
+
+/// A daily-fine table: per started working day, the lower rate for a day that began within
+/// 24 h of the deadline, the higher after; at most `cap_days`; none within `grace`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FineTable {
+    pub lower: u64,
+    pub higher: u64,
+    pub cap_days: u32,
+    /// Overruns shorter than this are not fined. Default 15 minutes; "0m" for none.
+    #[serde(default = "default_grace")]
+    pub grace: Grace,
+}
+
+/// A grace period in minutes (`"15m"`, `"0m"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grace(pub u32);
+
+fn default_grace() -> Grace {
+    Grace(15)
+}
+
+impl<'de> Deserialize<'de> for Grace {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        match s.trim() {
+            "0" | "0m" => Ok(Grace(0)),
+            t => match Target::parse(t) {
+                Some(Target::Minutes(m)) => Ok(Grace(m)),
+                _ => Err(serde::de::Error::custom(format!(
+                    "grace '{s}' is not a duration; write e.g. \"15m\" or \"0m\""
+                ))),
+            },
+        }
+    }
+}
+
+impl Serialize for Grace {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("{}m", self.0))
+    }
+}
+
+impl FineTable {
+    pub fn grace(&self) -> TimeDelta {
+        TimeDelta::minutes(self.grace.0.into())
+    }
+    /// The most one incident can cost.
+    pub fn max_total(&self) -> u64 {
+        match self.cap_days {
+            0 => 0,
+            n => self.lower + u64::from(n - 1) * self.higher,
+        }
+    }
+}
+
+/// A category of fault or service order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub name_en: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// A service order (installation, battery change…) rather than a fault.
+    #[serde(default)]
+    pub service_order: bool,
+    pub clock: ClockKind,
+    pub day: Targets,
+    /// Targets outside the service window; `None` means "not covered": the day targets apply
+    /// from the next opening.
+    pub outside: Option<Targets>,
+    pub fine: Option<FineTable>,
+    /// Whether an open ticket of this category makes the solution unavailable.
+    #[serde(default)]
+    pub downtime: bool,
+}
+
+/// The availability target and its fine.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Availability {
+    pub target_percent: f64,
+    /// Kroner per started half percentage point below the target.
+    pub fine_per_half_point: u64,
+}
+
+/// One transaction type of the response-time table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseLimit {
+    pub name: String,
+    #[serde(default)]
+    pub group: String,
+    /// Seconds within which 95 % of transactions must answer; `None` for batch.
+    pub p95: Option<f64>,
+    /// The maximum response time in seconds; `None` for batch.
+    pub max: Option<f64>,
+}
+
+/// How response-time faults are fined.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResponseFine {
+    /// The month's fee for hosting and maintenance, in kroner.
+    pub monthly_fee: u64,
+    /// Percent of the monthly fee per point.
+    pub percent_per_point: f64,
+    /// The least a point costs, in kroner.
+    pub min_per_point: u64,
+    /// Measurements a type needs before its 95 % figure is judged.
+    #[serde(default = "default_min_measurements")]
+    pub min_measurements: u32,
+}
+
+fn default_min_measurements() -> u32 {
+    20
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawContract {
+    id: String,
+    name: String,
+    #[serde(default)]
+    source: String,
+    timezone: Spanned<String>,
+    #[serde(default = "default_holidays")]
+    holidays: String,
+    holiday_kinds: Vec<DayKind>,
+    window: WeekHours,
+    desk: Option<WeekHours>,
+    availability: Option<Availability>,
+    response_fine: Option<ResponseFine>,
+    #[serde(default)]
+    response_time: Vec<ResponseLimit>,
+    category: Vec<Spanned<Category>>,
+}
+
+fn default_holidays() -> String {
+    "dk".into()
+}
+
+/// A checked contract.
+#[derive(Debug, Clone, Serialize)]
+pub struct Contract {
+    pub id: String,
+    pub name: String,
+    pub source: String,
+    #[serde(serialize_with = "ser_tz")]
+    pub tz: Tz,
+    pub holidays: String,
+    pub holiday_kinds: Vec<DayKind>,
+    pub window: WeekHours,
+    pub desk: WeekHours,
+    pub availability: Option<Availability>,
+    pub response_fine: Option<ResponseFine>,
+    pub response_times: Vec<ResponseLimit>,
+    pub categories: Vec<Category>,
+}
+
+fn ser_tz<S: serde::Serializer>(tz: &Tz, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(tz.name())
+}
+
+impl Contract {
+    /// Reads and checks a contract; `file` names it in error messages.
+    pub fn parse(src: &str, file: &str) -> Result<Contract> {
+        let raw: RawContract = parse_toml(src, file)?;
+        let tz: Tz = raw.timezone.get_ref().parse().map_err(|_| {
+            error_at(
+                src,
+                file,
+                raw.timezone.span().start,
+                format!(
+                    "unknown time zone '{}'; use an IANA name such as \"Europe/Copenhagen\"",
+                    raw.timezone.get_ref()
+                ),
+            )
+        })?;
+        let mut categories: Vec<Category> = Vec::with_capacity(raw.category.len());
+        for spanned in raw.category {
+            let at = spanned.span().start;
+            let c = spanned.into_inner();
+            let err = |m: String| error_at(src, file, at, m);
+            if c.id.is_empty()
+                || !c
+                    .id
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+            {
+                return Err(err(format!(
+                    "category id '{}' must be lower-case letters, digits and '-'",
+                    c.id
+                )));
+            }
+            if categories.iter().any(|o| o.id == c.id) {
+                return Err(err(format!("category id '{}' appears twice", c.id)));
+            }
+            if c.day.resolution.is_none() && c.day.reaction.is_none() {
+                return Err(err(format!(
+                    "category '{}' has no day target; give `day = {{ resolution = \"…\" }}`",
+                    c.id
+                )));
+            }
+            if let Some(f) = c.fine {
+                if f.cap_days == 0 || f.higher < f.lower {
+                    return Err(err(format!(
+                        "category '{}': fine needs cap_days ≥ 1 and higher ≥ lower (got cap_days = {}, lower = {}, higher = {})",
+                        c.id, f.cap_days, f.lower, f.higher
+                    )));
+                }
+                if c.day.resolution.is_none() {
+                    return Err(err(format!(
+                        "category '{}' has a fine but no resolution target",
+                        c.id
+                    )));
+                }
+            }
+            categories.push(c);
+        }
+        if categories.is_empty() {
+            return Err(Error::Config {
+                file: file.into(),
+                line: 1,
+                field: "category".into(),
+                message: "the contract has no [[category]]".into(),
+            });
+        }
+        if raw.window.0.iter().all(Option::is_none) {
+            return Err(Error::Config {
+                file: file.into(),
+                line: crate::error::line_of(src, src.find("[window]").unwrap_or(0)),
+                field: "window".into(),
+                message: "the service window is empty; give at least one weekday, e.g. mon = \"07:00-16:15\"".into(),
+            });
+        }
+        Ok(Contract {
+            id: raw.id,
+            name: raw.name,
+            source: raw.source,
+            tz,
+            holidays: raw.holidays,
+            holiday_kinds: raw.holiday_kinds,
+            desk: raw.desk.unwrap_or(raw.window),
+            window: raw.window,
+            availability: raw.availability,
+            response_fine: raw.response_fine,
+            response_times: raw.response_time,
+            categories,
+        })
+    }
+
+    /// A built-in contract by name.
+    pub fn builtin(name: &str) -> Option<Contract> {
+        BUILTIN.iter().find(|(n, _)| *n == name).map(|(n, src)| {
+            Contract::parse(src, &format!("contracts/{n}.toml"))
+                .expect("built-in contracts are valid")
+        })
+    }
+
+    /// The default (lock-system) contract.
+    pub fn default_contract() -> Contract {
+        Self::builtin(DEFAULT).expect("the default contract is built in")
+    }
+
+    /// A category by id, or an error listing the valid ids.
+    pub fn category(&self, id: &str) -> Result<&Category> {
+        self.categories
+            .iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| Error::UnknownCategory {
+                id: id.to_string(),
+                contract: self.id.clone(),
+                valid: self.categories.iter().map(|c| c.id.clone()).collect(),
+            })
+    }
+
+    /// The working calendar of this contract over the given holiday rules.
+    pub fn calendar(&self, rules: &HolidayRules) -> WorkCalendar {
+        WorkCalendar::new(rules, &self.holiday_kinds, self.tz, self.window)
+    }
+}

@@ -1,0 +1,17 @@
+//! frist — service-target timers, dagsbod and the support log for vendors to Danish
+//! municipalities.
+//!
+//! The pure core (`calendar`, `contract`, `sla`) never reads the clock or touches disk: `now`
+//! is an argument. The binary's edges (`cli`, `load`) do the I/O.
+
+pub mod calendar;
+pub mod cli;
+pub mod config;
+pub mod contract;
+pub mod error;
+pub mod i18n;
+pub mod load;
+pub mod sla;
+pub mod time;
+
+pub use error::{Error, Result};

@@ -1,0 +1,127 @@
+//! The edge where contracts and holiday files are found and read from disk.
+
+use crate::calendar::holidays::BUILTIN_DK;
+use crate::calendar::{HolidayRules, WorkCalendar};
+use crate::contract::{Contract, BUILTIN};
+use crate::error::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// A contract with its holiday rules and working calendar, ready to compute with.
+#[derive(Debug)]
+pub struct Loaded {
+    pub contract: Contract,
+    pub rules: HolidayRules,
+    pub calendar: WorkCalendar,
+    /// Where it came from: `built-in` or a path.
+    pub origin: String,
+}
+
+fn looks_like_path(s: &str) -> bool {
+    s.contains('/') || s.contains('\\') || s.ends_with(".toml")
+}
+
+/// Finds a contract by built-in name or path and reads it with its holiday file.
+/// A name also finds `contracts/NAME.toml` below the current directory.
+pub fn contract(spec: &str) -> Result<Loaded> {
+    let (src, file, dir): (String, String, Option<PathBuf>) = if looks_like_path(spec) {
+        let p = Path::new(spec);
+        let src = std::fs::read_to_string(p).map_err(|e| {
+            Error::NotFound(format!(
+                "cannot read contract file {}: {e}; give a built-in name ({}) or a readable path",
+                p.display(),
+                names()
+            ))
+        })?;
+        (
+            src,
+            p.display().to_string(),
+            p.parent().map(Path::to_path_buf),
+        )
+    } else if let Some((n, src)) = BUILTIN.iter().find(|(n, _)| *n == spec) {
+        (src.to_string(), format!("contracts/{n}.toml"), None)
+    } else {
+        let p = Path::new("contracts").join(format!("{spec}.toml"));
+        match std::fs::read_to_string(&p) {
+            Ok(src) => (src, p.display().to_string(), Some(PathBuf::from("contracts"))),
+            Err(_) => {
+                return Err(Error::NotFound(format!(
+                    "unknown contract '{spec}'; known contracts: {}, or give the path of a contract file",
+                    names()
+                )))
+            }
+        }
+    };
+    let contract = Contract::parse(&src, &file)?;
+    let rules = holidays(&contract.holidays, dir.as_deref())?;
+    let calendar = contract.calendar(&rules);
+    Ok(Loaded {
+        contract,
+        rules,
+        calendar,
+        origin: if dir.is_some() {
+            file
+        } else {
+            "built-in".into()
+        },
+    })
+}
+
+fn names() -> String {
+    BUILTIN
+        .iter()
+        .map(|(n, _)| *n)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Reads a holiday file named by a contract: a path (relative to the contract's folder), a
+/// file `../holidays/NAME.toml` beside the contract's folder, or the built-in `dk`.
+pub fn holidays(name: &str, contract_dir: Option<&Path>) -> Result<HolidayRules> {
+    let mut candidates = Vec::new();
+    let base = contract_dir.unwrap_or(Path::new("."));
+    if looks_like_path(name) {
+        candidates.push(base.join(name));
+    } else if contract_dir.is_some() {
+        candidates.push(
+            base.join("..")
+                .join("holidays")
+                .join(format!("{name}.toml")),
+        );
+    }
+    for p in &candidates {
+        if let Ok(src) = std::fs::read_to_string(p) {
+            return HolidayRules::parse(&src, &p.display().to_string());
+        }
+    }
+    if name == "dk" {
+        return HolidayRules::parse(BUILTIN_DK, "holidays/dk.toml");
+    }
+    Err(Error::NotFound(format!(
+        "holiday file '{name}' not found (looked for {}); the built-in one is 'dk'",
+        candidates
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )))
+}
+
+/// The names of the built-in contracts and those in `contracts/` below the current directory.
+pub fn known_contracts() -> Vec<String> {
+    let mut out: Vec<String> = BUILTIN.iter().map(|(n, _)| n.to_string()).collect();
+    if let Ok(rd) = std::fs::read_dir("contracts") {
+        let mut extra: Vec<String> = rd
+            .filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "toml"))
+            .filter_map(|e| {
+                e.path()
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+            })
+            .filter(|n| !out.contains(n))
+            .collect();
+        extra.sort();
+        out.extend(extra);
+    }
+    out
+}
