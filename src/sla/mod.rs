@@ -376,3 +376,13 @@ pub fn fine(
     out.total = out.days.iter().map(|d| d.amount).sum();
     Ok(out)
 }
+
+/// One response-time measurement (domain §7): a transaction type from the contract's table,
+/// when it was measured and how long it took.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub struct Measurement {
+    /// The transaction type, as named in the contract's `[[response_time]]` table.
+    pub kind: String,
+    pub at: DateTime<Utc>,
+    pub seconds: f64,
+}

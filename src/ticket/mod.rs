@@ -1,0 +1,502 @@
+//! Tickets as events. A ticket's state is a fold over its append-only events; the rules of
+//! domain §4 decide deadlines, statuses and fines from that state (see [`evaluate`]).
+//!
+//! Pure: no clock, no disk. Lifecycle checks take `now` as an argument.
+
+mod eval;
+
+use chrono::{DateTime, Utc};
+pub use eval::{evaluate, Evaluation, TimerEval};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+pub type TicketId = u64;
+
+/// Who set a category.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClassifiedBy {
+    /// The classifier's suggestion, accepted as it was.
+    Auto,
+    /// An agent chose or confirmed it.
+    Agent,
+}
+
+/// What happened. Serialized with a `type` tag in kebab-case; this is the log's vocabulary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum EventKind {
+    /// The municipality reported a fault; always the first event.
+    Reported {
+        municipality: String,
+        #[serde(default)]
+        reporter: String,
+        title: String,
+        #[serde(default)]
+        description: String,
+        category: String,
+        contract: String,
+    },
+    /// The category was set at creation (by the classifier or an agent).
+    Classified {
+        category: String,
+        by: ClassifiedBy,
+        #[serde(default)]
+        confidence: Option<f64>,
+        #[serde(default)]
+        reasons: Vec<String>,
+    },
+    /// An agent changed the category; both deadlines are recomputed from the report.
+    Reclassified {
+        from: String,
+        to: String,
+        reason: String,
+    },
+    /// The vendor contacted the municipality with a diagnosis and a plan.
+    Reacted {
+        #[serde(default)]
+        note: String,
+    },
+    /// Waiting for the municipality; paused time does not count.
+    Paused {
+        reason: String,
+    },
+    Resumed,
+    /// Fixed, or a workaround shown; waits for the municipality's written acceptance.
+    Resolved {
+        #[serde(default)]
+        note: String,
+    },
+    /// The municipality accepted the resolution in writing; the ticket closes.
+    Accepted {
+        by: String,
+        reference: String,
+    },
+    /// The municipality rejected the resolution; the ticket reopens.
+    Rejected {
+        by: String,
+        reason: String,
+    },
+    Note {
+        text: String,
+    },
+    /// The report instant was wrong; deadlines are recomputed from the corrected one.
+    ReportTimeCorrected {
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        reason: String,
+    },
+}
+
+impl EventKind {
+    /// The kebab-case name used in the log and in messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            EventKind::Reported { .. } => "reported",
+            EventKind::Classified { .. } => "classified",
+            EventKind::Reclassified { .. } => "reclassified",
+            EventKind::Reacted { .. } => "reacted",
+            EventKind::Paused { .. } => "paused",
+            EventKind::Resumed => "resumed",
+            EventKind::Resolved { .. } => "resolved",
+            EventKind::Accepted { .. } => "accepted",
+            EventKind::Rejected { .. } => "rejected",
+            EventKind::Note { .. } => "note",
+            EventKind::ReportTimeCorrected { .. } => "report-time-corrected",
+        }
+    }
+
+    /// Whether the event moves the lifecycle (and so must not go back in time).
+    fn is_lifecycle(&self) -> bool {
+        !matches!(
+            self,
+            EventKind::Note { .. } | EventKind::Classified { .. } | EventKind::Reclassified { .. }
+        )
+    }
+}
+
+/// One entry of a ticket's log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub ticket: TicketId,
+    /// 0 for `reported`, then 1, 2, …
+    pub seq: u32,
+    /// The acting user.
+    pub user: String,
+    /// When it was written down.
+    pub recorded: DateTime<Utc>,
+    /// When it took effect (`--at`); never in the future, never before the report.
+    pub effective: DateTime<Utc>,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// A ticket's place in its lifecycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum State {
+    Open,
+    Reacted,
+    Paused,
+    Resolved,
+    Closed,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Open => "open",
+            State::Reacted => "reacted",
+            State::Paused => "paused",
+            State::Resolved => "resolved",
+            State::Closed => "closed",
+        }
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A pause and its reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PauseSpan {
+    pub start: DateTime<Utc>,
+    pub end: Option<DateTime<Utc>>,
+    pub reason: String,
+}
+
+/// A written acceptance or rejection by the municipality.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    /// The written reference (acceptance) or the reason (rejection).
+    pub text: String,
+}
+
+/// A ticket's current state: the fold of its events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub id: TicketId,
+    pub municipality: String,
+    pub reporter: String,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub contract: String,
+    pub reported: DateTime<Utc>,
+    pub state: State,
+    /// The first reaction; it stays valid when a rejection reopens the ticket.
+    pub reacted: Option<DateTime<Utc>>,
+    /// The resolution that currently counts (cleared by a rejection).
+    pub resolved: Option<DateTime<Utc>>,
+    /// Earlier resolutions the municipality rejected.
+    pub rejected_resolutions: Vec<DateTime<Utc>>,
+    pub pauses: Vec<PauseSpan>,
+    pub accepted: Option<Verdict>,
+    pub rejections: Vec<Verdict>,
+    /// Effective instant of the last lifecycle event; later ones may not precede it.
+    pub last_effective: DateTime<Utc>,
+    /// Number of events folded.
+    pub events: u32,
+}
+
+/// A step the lifecycle refuses, with the ticket's state and what is possible.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct LifecycleError {
+    pub ticket: TicketId,
+    pub state: State,
+    pub message: String,
+}
+
+impl Ticket {
+    /// The steps an agent can take now, by event name.
+    pub fn possible(&self) -> Vec<&'static str> {
+        let mut v = Vec::new();
+        match self.state {
+            State::Open => v.extend(["react", "pause", "resolve"]),
+            State::Reacted => v.extend(["pause", "resolve"]),
+            State::Paused if self.reacted.is_none() => v.extend(["react", "resume", "resolve"]),
+            State::Paused => v.extend(["resume", "resolve"]),
+            State::Resolved => v.extend(["accept", "reject"]),
+            State::Closed => {}
+        }
+        if self.state != State::Closed {
+            v.extend(["reclassify", "correct-report-time"]);
+        }
+        v.push("note");
+        v
+    }
+
+    fn refuse(&self, what: &str) -> LifecycleError {
+        LifecycleError {
+            ticket: self.id,
+            state: self.state,
+            message: format!(
+                "ticket {} is {}: cannot {what}; possible now: {}",
+                self.id,
+                self.state,
+                self.possible().join(", ")
+            ),
+        }
+    }
+
+    /// Checks that `kind` may happen at `effective` (given `now`) without changing anything.
+    pub fn check(
+        &self,
+        kind: &EventKind,
+        effective: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), LifecycleError> {
+        let err = |m: String| LifecycleError {
+            ticket: self.id,
+            state: self.state,
+            message: m,
+        };
+        if effective > now {
+            return Err(err(format!(
+                "the time {} lies in the future (now is {}); give a time that has passed, or leave out --at",
+                effective.format("%Y-%m-%d %H:%M UTC"),
+                now.format("%Y-%m-%d %H:%M UTC")
+            )));
+        }
+        let floor = match kind {
+            EventKind::ReportTimeCorrected { .. } => None,
+            _ => Some(self.reported),
+        };
+        if let Some(f) = floor {
+            if effective < f {
+                return Err(err(format!(
+                    "the time {} lies before the report ({}); a step cannot precede the report",
+                    effective.format("%Y-%m-%d %H:%M UTC"),
+                    f.format("%Y-%m-%d %H:%M UTC")
+                )));
+            }
+        }
+        if kind.is_lifecycle()
+            && !matches!(kind, EventKind::ReportTimeCorrected { .. })
+            && effective < self.last_effective
+        {
+            return Err(err(format!(
+                "the time {} lies before the ticket's last step ({}); steps are recorded in order",
+                effective.format("%Y-%m-%d %H:%M UTC"),
+                self.last_effective.format("%Y-%m-%d %H:%M UTC")
+            )));
+        }
+        match kind {
+            EventKind::Reported { .. } => Err(err(format!("ticket {} is already reported", self.id))),
+            EventKind::Classified { .. } if self.events > 1 => {
+                Err(err("a ticket is classified once, at creation; use reclassify with a reason".into()))
+            }
+            EventKind::Classified { .. } | EventKind::Note { .. } => Ok(()),
+            EventKind::Reclassified { from, to, reason } => {
+                if self.state == State::Closed {
+                    Err(self.refuse("reclassify"))
+                } else if from != &self.category {
+                    Err(err(format!("ticket {} has category {}, not {from}", self.id, self.category)))
+                } else if to == &self.category {
+                    Err(err(format!("ticket {} already has category {to}", self.id)))
+                } else if reason.trim().is_empty() {
+                    Err(err("a reclassification needs a reason (--reason)".into()))
+                } else {
+                    Ok(())
+                }
+            }
+            EventKind::Reacted { .. } => match self.state {
+                State::Open | State::Paused if self.reacted.is_none() => Ok(()),
+                _ if self.reacted.is_some() && self.state != State::Closed && self.state != State::Resolved => Err(err(format!(
+                    "ticket {} is {}: the reaction was already recorded; possible now: {}",
+                    self.id,
+                    self.state,
+                    self.possible().join(", ")
+                ))),
+                _ => Err(self.refuse("react")),
+            },
+            EventKind::Paused { reason } => match self.state {
+                State::Open | State::Reacted if !reason.trim().is_empty() => Ok(()),
+                State::Open | State::Reacted => Err(err("a pause needs a reason (--reason), because the municipality may dispute it".into())),
+                _ => Err(self.refuse("pause")),
+            },
+            EventKind::Resumed => match self.state {
+                State::Paused => Ok(()),
+                _ => Err(self.refuse("resume (it is not paused)")),
+            },
+            EventKind::Resolved { .. } => match self.state {
+                State::Open | State::Reacted | State::Paused => Ok(()),
+                _ => Err(self.refuse("resolve")),
+            },
+            EventKind::Accepted { by, reference } => match self.state {
+                State::Resolved if by.trim().is_empty() || reference.trim().is_empty() => Err(err(
+                    "an acceptance must be written: give who accepted (--by) and the written reference (--ref)".into(),
+                )),
+                State::Resolved => Ok(()),
+                _ => Err(self.refuse("accept (only a resolved ticket can be accepted)")),
+            },
+            EventKind::Rejected { by, reason } => match self.state {
+                State::Resolved if by.trim().is_empty() || reason.trim().is_empty() => {
+                    Err(err("a rejection needs who rejected (--by) and a reason (--reason)".into()))
+                }
+                State::Resolved => Ok(()),
+                _ => Err(self.refuse("reject (only a resolved ticket can be rejected)")),
+            },
+            EventKind::ReportTimeCorrected { from, to, reason } => {
+                if self.state == State::Closed {
+                    return Err(self.refuse("correct the report time"));
+                }
+                if *from != self.reported {
+                    return Err(err(format!("the report time is {}, not {}", self.reported, from)));
+                }
+                if reason.trim().is_empty() {
+                    return Err(err("a correction of the report time needs a reason (--reason)".into()));
+                }
+                if *to > now {
+                    return Err(err("the corrected report time lies in the future".into()));
+                }
+                let first_step = [self.reacted, self.resolved, self.pauses.first().map(|p| p.start)]
+                    .into_iter()
+                    .flatten()
+                    .min();
+                if let Some(s) = first_step {
+                    if *to > s {
+                        return Err(err(format!(
+                            "the corrected report time {} lies after the ticket's first step ({}); it must come before",
+                            to.format("%Y-%m-%d %H:%M UTC"),
+                            s.format("%Y-%m-%d %H:%M UTC")
+                        )));
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+
+    /// Applies an event that [`check`](Self::check) accepted (the fold does not re-check time
+    /// rules, so a log imported as it was stays readable).
+    pub fn apply(&mut self, ev: &Event) {
+        self.events += 1;
+        if ev.kind.is_lifecycle() {
+            self.last_effective = self.last_effective.max(ev.effective);
+        }
+        let t = ev.effective;
+        match &ev.kind {
+            EventKind::Reported { .. } | EventKind::Note { .. } => {}
+            EventKind::Classified { category, .. } => self.category = category.clone(),
+            EventKind::Reclassified { to, .. } => self.category = to.clone(),
+            EventKind::Reacted { .. } => {
+                self.reacted.get_or_insert(t);
+                if self.state == State::Open {
+                    self.state = State::Reacted;
+                }
+            }
+            EventKind::Paused { reason } => {
+                self.pauses.push(PauseSpan {
+                    start: t,
+                    end: None,
+                    reason: reason.clone(),
+                });
+                self.state = State::Paused;
+            }
+            EventKind::Resumed => {
+                self.close_pause(t);
+                self.state = if self.reacted.is_some() {
+                    State::Reacted
+                } else {
+                    State::Open
+                };
+            }
+            EventKind::Resolved { .. } => {
+                self.close_pause(t);
+                self.resolved = Some(t);
+                self.state = State::Resolved;
+            }
+            EventKind::Accepted { by, reference } => {
+                self.accepted = Some(Verdict {
+                    at: t,
+                    by: by.clone(),
+                    text: reference.clone(),
+                });
+                self.state = State::Closed;
+            }
+            EventKind::Rejected { by, reason } => {
+                self.rejections.push(Verdict {
+                    at: t,
+                    by: by.clone(),
+                    text: reason.clone(),
+                });
+                if let Some(r) = self.resolved.take() {
+                    self.rejected_resolutions.push(r);
+                }
+                self.state = if self.reacted.is_some() {
+                    State::Reacted
+                } else {
+                    State::Open
+                };
+            }
+            EventKind::ReportTimeCorrected { to, .. } => self.reported = *to,
+        }
+    }
+
+    fn close_pause(&mut self, t: DateTime<Utc>) {
+        if let Some(p) = self.pauses.last_mut() {
+            if p.end.is_none() {
+                p.end = Some(t);
+            }
+        }
+    }
+
+    /// Whether the ticket waits for the municipality's acceptance.
+    pub fn awaiting_acceptance(&self) -> bool {
+        self.state == State::Resolved
+    }
+
+    /// Whether it is still being worked on (not resolved or closed).
+    pub fn is_open(&self) -> bool {
+        matches!(self.state, State::Open | State::Reacted | State::Paused)
+    }
+}
+
+/// Folds a ticket's events (the first must be `reported`) into its state.
+pub fn fold(events: &[Event]) -> Option<Ticket> {
+    let first = events.first()?;
+    let EventKind::Reported {
+        municipality,
+        reporter,
+        title,
+        description,
+        category,
+        contract,
+    } = &first.kind
+    else {
+        return None;
+    };
+    let mut t = Ticket {
+        id: first.ticket,
+        municipality: municipality.clone(),
+        reporter: reporter.clone(),
+        title: title.clone(),
+        description: description.clone(),
+        category: category.clone(),
+        contract: contract.clone(),
+        reported: first.effective,
+        state: State::Open,
+        reacted: None,
+        resolved: None,
+        rejected_resolutions: Vec::new(),
+        pauses: Vec::new(),
+        accepted: None,
+        rejections: Vec::new(),
+        last_effective: first.effective,
+        events: 1,
+    };
+    for ev in &events[1..] {
+        t.apply(ev);
+    }
+    Some(t)
+}
+
+#[cfg(test)]
+mod tests;
