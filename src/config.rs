@@ -32,9 +32,20 @@ pub fn field_at(src: &str, line: usize) -> String {
             .trim()
             .to_string();
     }
-    match text.split_once('=') {
+    let key = match text.split_once('=') {
         Some((key, _)) => key.trim().trim_matches('"').to_string(),
-        None => text.to_string(),
+        None => return text.to_string(),
+    };
+    // Qualify a key with the table it stands in: `category.day`, `window.mon`.
+    let table = src
+        .lines()
+        .take(line.saturating_sub(1))
+        .filter_map(|l| l.trim().strip_prefix('['))
+        .last()
+        .map(|h| h.trim_matches(|c| c == '[' || c == ']').trim().to_string());
+    match table {
+        Some(t) => format!("{t}.{key}"),
+        None => key,
     }
 }
 

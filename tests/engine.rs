@@ -70,7 +70,7 @@ fn domain_section_8_deadlines() {
     ];
     for (cat, reported, window, reaction, resolution) in cases {
         let r = parse_time(reported, &c.tz).unwrap();
-        let got = deadline_pair(&c, &cal, cat, r);
+        let got = deadline_pair(c, cal, cat, r);
         assert_eq!(
             got,
             (
@@ -89,15 +89,15 @@ fn domain_section_8_fines() {
     let table = c.category("kritisk").unwrap().fine.unwrap();
     let deadline = cph(2025, 3, 7, 8, 0);
     assert_eq!(
-        sla::fine(&cal, &table, deadline, deadline + TimeDelta::minutes(14))
+        sla::fine(cal, &table, deadline, deadline + TimeDelta::minutes(14))
             .unwrap()
             .total,
         0
     );
-    let f15 = sla::fine(&cal, &table, deadline, deadline + TimeDelta::minutes(15)).unwrap();
+    let f15 = sla::fine(cal, &table, deadline, deadline + TimeDelta::minutes(15)).unwrap();
     assert_eq!(f15.total, 5000);
     assert_eq!(f15.days.len(), 1);
-    let f30 = sla::fine(&cal, &table, deadline, deadline + TimeDelta::days(30)).unwrap();
+    let f30 = sla::fine(cal, &table, deadline, deadline + TimeDelta::days(30)).unwrap();
     assert_eq!(f30.total, 65000);
     assert_eq!(f30.overrun_minutes, 43200);
     let begins: Vec<String> = f30.days.iter().map(|d| rfc3339(d.begins, &c.tz)).collect();
@@ -131,7 +131,7 @@ fn contract_maxima_are_reproduced() {
         ("batteriskift", 17600),
     ] {
         let table = c.category(cat).unwrap().fine.unwrap();
-        let f = sla::fine(&cal, &table, deadline, deadline + TimeDelta::days(120)).unwrap();
+        let f = sla::fine(cal, &table, deadline, deadline + TimeDelta::days(120)).unwrap();
         assert_eq!(f.total, max, "{cat}");
         assert_eq!(table.max_total(), max);
     }
@@ -143,12 +143,12 @@ fn questions_have_no_grace() {
     let table = c.category("systemteknisk").unwrap().fine.unwrap();
     let deadline = cph(2025, 3, 3, 9, 0);
     assert_eq!(
-        sla::fine(&cal, &table, deadline, deadline).unwrap().total,
+        sla::fine(cal, &table, deadline, deadline).unwrap().total,
         0,
         "on time is no overrun"
     );
     assert_eq!(
-        sla::fine(&cal, &table, deadline, deadline + TimeDelta::minutes(1))
+        sla::fine(cal, &table, deadline, deadline + TimeDelta::minutes(1))
             .unwrap()
             .total,
         1000
@@ -161,7 +161,7 @@ fn a_day_that_begins_24_hours_after_the_deadline_costs_the_higher_rate() {
     let table = c.category("kritisk").unwrap().fine.unwrap();
     // Deadline Mon 10:00; Tue's midnight is 14 h later (lower), Wed's 38 h later (higher).
     let deadline = cph(2025, 3, 3, 10, 0);
-    let f = sla::fine(&cal, &table, deadline, cph(2025, 3, 5, 9, 0)).unwrap();
+    let f = sla::fine(cal, &table, deadline, cph(2025, 3, 5, 9, 0)).unwrap();
     let amounts: Vec<u64> = f.days.iter().map(|d| d.amount).collect();
     assert_eq!(amounts, [5000, 5000, 10000]);
 }
@@ -293,7 +293,7 @@ fn continuous_targets_across_dst_weekends_2025_and_2026() {
     ];
     for (reported, reaction, resolution) in cases {
         let r = parse_time(reported, &c.tz).unwrap();
-        let (w, a, b) = deadline_pair(&c, &cal, "kritisk", r);
+        let (w, a, b) = deadline_pair(c, cal, "kritisk", r);
         assert_eq!(w, Window::Outside);
         assert_eq!(
             (a.as_deref(), b.as_deref()),
@@ -301,12 +301,12 @@ fn continuous_targets_across_dst_weekends_2025_and_2026() {
             "kritisk reported {reported}"
         );
         // 4 h 30 m of wall time, whatever the clocks on the wall did.
-        let d = sla::deadlines_for(&cal, &c, "kritisk", r).unwrap();
+        let d = sla::deadlines_for(cal, c, "kritisk", r).unwrap();
         assert_eq!(d.reaction.unwrap().deadline - r, TimeDelta::minutes(270));
     }
     // systemfejl reported in the autumn night itself (the second 02:30 does not exist for input).
     let r = parse_time("2025-10-26T02:30:00+01:00", &c.tz).unwrap();
-    let (_, a, _) = deadline_pair(&c, &cal, "systemfejl", r);
+    let (_, a, _) = deadline_pair(c, cal, "systemfejl", r);
     assert_eq!(a.as_deref(), Some("2025-10-26T10:00:00+01:00"));
 }
 
@@ -330,7 +330,7 @@ fn not_covered_categories_start_at_the_next_opening() {
     let (c, cal) = lock_contract();
     // laaseenhed reported Friday 20:00: no outside targets, clock from Monday 07:00.
     let r = cph(2025, 3, 7, 20, 0);
-    let d = sla::deadlines_for(&cal, &c, "laaseenhed", r).unwrap();
+    let d = sla::deadlines_for(cal, c, "laaseenhed", r).unwrap();
     assert_eq!(d.window, Window::Outside);
     assert!(!d.covered_outside);
     assert_eq!(d.reaction.unwrap().start, cph(2025, 3, 10, 7, 0));
@@ -341,16 +341,16 @@ fn not_covered_categories_start_at_the_next_opening() {
 fn the_window_is_half_open() {
     let (c, cal) = lock_contract();
     // Exactly 16:15 on a Monday is outside: kritisk gets the outside targets.
-    let d = sla::deadlines_for(&cal, &c, "kritisk", cph(2025, 3, 3, 16, 15)).unwrap();
+    let d = sla::deadlines_for(cal, c, "kritisk", cph(2025, 3, 3, 16, 15)).unwrap();
     assert_eq!(d.window, Window::Outside);
-    let d = sla::deadlines_for(&cal, &c, "kritisk", cph(2025, 3, 3, 7, 0)).unwrap();
+    let d = sla::deadlines_for(cal, c, "kritisk", cph(2025, 3, 3, 7, 0)).unwrap();
     assert_eq!(d.window, Window::Day);
 }
 
 #[test]
 fn pauses_move_deadlines_in_the_targets_own_clock() {
     let (c, cal) = lock_contract();
-    let d = sla::deadlines_for(&cal, &c, "kritisk", cph(2025, 3, 3, 9, 0)).unwrap();
+    let d = sla::deadlines_for(cal, c, "kritisk", cph(2025, 3, 3, 9, 0)).unwrap();
     let timer = d.resolution.unwrap();
     let pause = sla::Pause {
         start: cph(2025, 3, 3, 10, 0),
@@ -358,11 +358,11 @@ fn pauses_move_deadlines_in_the_targets_own_clock() {
     };
     // Continuous: 1 h 30 m of wall time.
     assert_eq!(
-        sla::paused_deadline(&cal, &timer, &[pause], None, cph(2025, 3, 4, 0, 0)).unwrap(),
+        sla::paused_deadline(cal, &timer, &[pause], None, cph(2025, 3, 4, 0, 0)).unwrap(),
         cph(2025, 3, 3, 15, 30)
     );
     // Business (laaseenhed resolution Tue 15:45): a pause over Monday night counts only window time.
-    let d = sla::deadlines_for(&cal, &c, "laaseenhed", cph(2025, 3, 3, 10, 0)).unwrap();
+    let d = sla::deadlines_for(cal, c, "laaseenhed", cph(2025, 3, 3, 10, 0)).unwrap();
     let timer = d.resolution.unwrap();
     let pause = sla::Pause {
         start: cph(2025, 3, 3, 16, 0),
@@ -370,7 +370,7 @@ fn pauses_move_deadlines_in_the_targets_own_clock() {
     };
     // 15 m Monday + 30 m Tuesday = 45 m → 16:30 is past Tuesday's close, so Wed 07:15.
     assert_eq!(
-        sla::paused_deadline(&cal, &timer, &[pause], None, cph(2025, 3, 5, 0, 0)).unwrap(),
+        sla::paused_deadline(cal, &timer, &[pause], None, cph(2025, 3, 5, 0, 0)).unwrap(),
         cph(2025, 3, 5, 7, 15)
     );
     // A pause begun after the deadline has passed does not undo the breach.
@@ -379,7 +379,7 @@ fn pauses_move_deadlines_in_the_targets_own_clock() {
         end: Some(cph(2025, 3, 5, 12, 0)),
     };
     assert_eq!(
-        sla::paused_deadline(&cal, &timer, &[late], None, cph(2025, 3, 6, 0, 0)).unwrap(),
+        sla::paused_deadline(cal, &timer, &[late], None, cph(2025, 3, 6, 0, 0)).unwrap(),
         timer.deadline
     );
 }
@@ -389,9 +389,9 @@ fn at_risk_is_the_last_quarter_in_the_targets_own_clock() {
     let (c, cal) = lock_contract();
     // laaseenhed reaction 8 h of window time from Mon 10:00 → Tue 08:45; the last 2 h of window
     // time begin Mon 16:00 (15 m Monday + 1 h 45 m Tuesday).
-    let d = sla::deadlines_for(&cal, &c, "laaseenhed", cph(2025, 3, 3, 10, 0)).unwrap();
+    let d = sla::deadlines_for(cal, c, "laaseenhed", cph(2025, 3, 3, 10, 0)).unwrap();
     let t = d.reaction.unwrap();
-    let risk = sla::at_risk_from(&cal, &t, t.deadline).unwrap();
+    let risk = sla::at_risk_from(cal, &t, t.deadline).unwrap();
     assert_eq!(risk, cph(2025, 3, 3, 16, 0));
     assert_eq!(
         sla::status(t.deadline, risk, None, cph(2025, 3, 3, 15, 59)),
@@ -425,9 +425,9 @@ fn at_risk_is_the_last_quarter_in_the_targets_own_clock() {
 fn dates_outside_the_calendar_are_errors_not_panics() {
     let (c, cal) = lock_contract();
     let r = cph(2099, 12, 30, 10, 0);
-    let e = sla::deadlines_for(&cal, &c, "systemteknisk", r).unwrap_err();
+    let e = sla::deadlines_for(cal, c, "systemteknisk", r).unwrap_err();
     assert!(e.to_string().contains("outside the calendar"), "{e}");
-    let e = sla::deadlines_for(&cal, &c, "kritisk", utc("1999-06-01T10:00:00Z")).unwrap_err();
+    let e = sla::deadlines_for(cal, c, "kritisk", utc("1999-06-01T10:00:00Z")).unwrap_err();
     assert!(e.to_string().contains("2000"), "{e}");
 }
 

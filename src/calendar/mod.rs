@@ -13,7 +13,7 @@ use chrono::{
 };
 use chrono_tz::Tz;
 pub use holidays::{parse_hhmm, DayKind, HolidayRules, SpecialDay};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::HashSet;
 
 /// First and last year the calendar covers.
@@ -32,31 +32,26 @@ impl WeekHours {
     }
 }
 
-impl<'de> Deserialize<'de> for WeekHours {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::Error as _;
-        let map = std::collections::BTreeMap::<String, String>::deserialize(d)?;
+impl WeekHours {
+    /// Reads `{ mon = "07:00-16:15", … }` from a TOML table; an error names the weekday's line.
+    pub fn from_table(
+        table: &std::collections::BTreeMap<String, toml::Spanned<String>>,
+        src: &str,
+        file: &str,
+    ) -> Result<WeekHours> {
         let mut out = WeekHours::default();
-        for (k, v) in map {
-            let idx = DAY_KEYS.iter().position(|d| *d == k).ok_or_else(|| {
-                D::Error::custom(format!(
-                    "unknown weekday '{k}'; use mon, tue, wed, thu, fri, sat, sun"
-                ))
-            })?;
-            let bad = || {
-                D::Error::custom(format!(
-                    "{k} = '{v}' is not a span of the form \"07:00-16:15\""
-                ))
-            };
-            let (a, b) = v.split_once('-').ok_or_else(bad)?;
-            let (a, b) = (
-                parse_hhmm(a).ok_or_else(bad)?,
-                parse_hhmm(b).ok_or_else(bad)?,
-            );
+        for (k, v) in table {
+            let err = |m: String| crate::config::error_at(src, file, v.span().start, m);
+            let idx = DAY_KEYS
+                .iter()
+                .position(|d| d == k)
+                .ok_or_else(|| err(format!("unknown weekday '{k}'; use mon, tue, wed, thu, fri, sat, sun")))?;
+            let text = v.get_ref();
+            let bad = || err(format!("{k} = '{text}' is not a span of the form \"07:00-16:15\""));
+            let (a, b) = text.split_once('-').ok_or_else(bad)?;
+            let (a, b) = (parse_hhmm(a).ok_or_else(bad)?, parse_hhmm(b).ok_or_else(bad)?);
             if a >= b {
-                return Err(D::Error::custom(format!(
-                    "{k} = '{v}': the window must open before it closes"
-                )));
+                return Err(err(format!("{k} = '{text}': the window must open before it closes")));
             }
             out.0[idx] = Some((a, b));
         }
@@ -100,7 +95,7 @@ pub fn local_to_utc(tz: &Tz, n: NaiveDateTime) -> DateTime<Utc> {
             for _ in 0..16 {
                 probe -= TimeDelta::minutes(15);
                 if let Some(before) = tz.from_local_datetime(&probe).earliest() {
-                    let offset = before.offset().clone();
+                    let offset = *before.offset();
                     let off = chrono::Offset::fix(&offset);
                     return (n - TimeDelta::seconds(off.local_minus_utc().into())).and_utc();
                 }

@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use chrono::TimeDelta;
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 use toml::Spanned;
 
@@ -259,8 +260,8 @@ struct RawContract {
     #[serde(default = "default_holidays")]
     holidays: String,
     holiday_kinds: Vec<DayKind>,
-    window: WeekHours,
-    desk: Option<WeekHours>,
+    window: BTreeMap<String, Spanned<String>>,
+    desk: Option<BTreeMap<String, Spanned<String>>>,
     availability: Option<Availability>,
     response_fine: Option<ResponseFine>,
     #[serde(default)]
@@ -358,7 +359,12 @@ impl Contract {
                 message: "the contract has no [[category]]".into(),
             });
         }
-        if raw.window.0.iter().all(Option::is_none) {
+        let window = WeekHours::from_table(&raw.window, src, file)?;
+        let desk = match &raw.desk {
+            Some(d) => WeekHours::from_table(d, src, file)?,
+            None => window,
+        };
+        if window.0.iter().all(Option::is_none) {
             return Err(Error::Config {
                 file: file.into(),
                 line: crate::error::line_of(src, src.find("[window]").unwrap_or(0)),
@@ -373,8 +379,8 @@ impl Contract {
             tz,
             holidays: raw.holidays,
             holiday_kinds: raw.holiday_kinds,
-            desk: raw.desk.unwrap_or(raw.window),
-            window: raw.window,
+            desk,
+            window,
             availability: raw.availability,
             response_fine: raw.response_fine,
             response_times: raw.response_time,

@@ -5,10 +5,14 @@ use chrono::{DateTime, TimeZone, Utc};
 use frist::calendar::{HolidayRules, WorkCalendar};
 use frist::contract::Contract;
 
-/// The default contract and its calendar.
-pub fn lock_contract() -> (Contract, WorkCalendar) {
-    let c = Contract::default_contract();
-    let cal = c.calendar(&HolidayRules::danish());
+/// The default contract and its calendar, built once per test binary.
+pub fn lock_contract() -> (&'static Contract, &'static WorkCalendar) {
+    static BUILT: std::sync::OnceLock<(Contract, WorkCalendar)> = std::sync::OnceLock::new();
+    let (c, cal) = BUILT.get_or_init(|| {
+        let c = Contract::default_contract();
+        let cal = c.calendar(&HolidayRules::danish());
+        (c, cal)
+    });
     (c, cal)
 }
 
