@@ -16,18 +16,31 @@ fn pairs(contract: &Contract, hour_targets_only: bool, n: usize) -> Vec<(usize, 
         .enumerate()
         .filter(|(_, c)| {
             !hour_targets_only
-                || [c.day.reaction, c.day.resolution].into_iter().flatten().all(|t| matches!(t, Target::Minutes(_)))
+                || [c.day.reaction, c.day.resolution]
+                    .into_iter()
+                    .flatten()
+                    .all(|t| matches!(t, Target::Minutes(_)))
         })
         .map(|(i, _)| i)
         .collect();
-    let start = DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z").unwrap().timestamp();
-    let span = DateTime::parse_from_rfc3339("2027-12-24T00:00:00Z").unwrap().timestamp() - start;
+    let start = DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z")
+        .unwrap()
+        .timestamp();
+    let span = DateTime::parse_from_rfc3339("2027-12-24T00:00:00Z")
+        .unwrap()
+        .timestamp()
+        - start;
     let mut x: u64 = 0x2545_f491_4f6c_dd1d;
     (0..n)
         .map(|_| {
-            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             let secs = (x >> 33) as i64 % span;
-            (cats[(x >> 13) as usize % cats.len()], DateTime::from_timestamp(start + secs / 60 * 60, 0).unwrap())
+            (
+                cats[(x >> 13) as usize % cats.len()],
+                DateTime::from_timestamp(start + secs / 60 * 60, 0).unwrap(),
+            )
         })
         .collect()
 }

@@ -16,7 +16,11 @@ fn frist(args: &[&str]) -> Output {
 
 fn ok_json(args: &[&str]) -> Value {
     let o = frist(args);
-    assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     serde_json::from_slice(&o.stdout).expect("JSON on stdout")
 }
 
@@ -34,19 +38,35 @@ fn holidays_json_lists_closed_and_shortened_days() {
     let v = ok_json(&["holidays", "2026", "--json"]);
     let days = v.as_array().unwrap();
     assert_eq!(days.len(), 13);
-    assert_eq!(days[1], serde_json::json!({"date": "2026-04-02", "name": "Skærtorsdag", "kind": "public", "closes": null}));
+    assert_eq!(
+        days[1],
+        serde_json::json!({"date": "2026-04-02", "name": "Skærtorsdag", "kind": "public", "closes": null})
+    );
     let grundlov = days.iter().find(|d| d["date"] == "2026-06-05").unwrap();
     assert_eq!(grundlov["closes"], "12:00");
     assert_eq!(grundlov["kind"], "customary");
     // Store bededag is gone from 2024 but there in 2023.
-    let has_bededag = |y: &str| ok_json(&["holidays", y, "--json"]).as_array().unwrap().iter().any(|d| d["name"] == "Store bededag");
+    let has_bededag = |y: &str| {
+        ok_json(&["holidays", y, "--json"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["name"] == "Store bededag")
+    };
     assert!(has_bededag("2023"));
     assert!(!has_bededag("2024"));
 }
 
 #[test]
 fn deadline_json_has_the_documented_shape() {
-    let v = ok_json(&["deadline", "--category", "kritisk", "--reported", "2025-03-03 15:30", "--json"]);
+    let v = ok_json(&[
+        "deadline",
+        "--category",
+        "kritisk",
+        "--reported",
+        "2025-03-03 15:30",
+        "--json",
+    ]);
     assert_eq!(v["contract"], "laasesystem");
     assert_eq!(v["category"], "kritisk");
     assert_eq!(v["window"], "day");
@@ -54,33 +74,93 @@ fn deadline_json_has_the_documented_shape() {
     assert_eq!(v["resolution"], "2025-03-03T20:30:00+01:00");
     let explain = v["explain"].as_array().unwrap();
     assert!(explain.len() >= 3);
-    let v = ok_json(&["deadline", "--category", "montering", "--reported", "2025-12-23T15:00:00+01:00", "--json"]);
-    assert_eq!(v["reaction"], Value::Null, "montering has no reaction target");
+    let v = ok_json(&[
+        "deadline",
+        "--category",
+        "montering",
+        "--reported",
+        "2025-12-23T15:00:00+01:00",
+        "--json",
+    ]);
+    assert_eq!(
+        v["reaction"],
+        Value::Null,
+        "montering has no reaction target"
+    );
     assert_eq!(v["resolution"], "2026-01-02T14:15:00+01:00");
 }
 
 #[test]
 fn deadline_text_explains_the_counted_spans() {
-    let o = frist(&["deadline", "--category", "laaseenhed", "--reported", "2025-03-03 10:00"]);
+    let o = frist(&[
+        "deadline",
+        "--category",
+        "laaseenhed",
+        "--reported",
+        "2025-03-03 10:00",
+    ]);
     let text = String::from_utf8(o.stdout).unwrap();
-    assert!(text.contains("man 10:00–16:15 (6t 15m), tir 07:00–08:45 (1t 45m)"), "{text}");
+    assert!(
+        text.contains("man 10:00–16:15 (6t 15m), tir 07:00–08:45 (1t 45m)"),
+        "{text}"
+    );
     assert!(text.contains("frist tir 04.03.2025 08:45"), "{text}");
-    let o = frist(&["--lang", "en", "deadline", "--category", "laaseenhed", "--reported", "2025-03-03 10:00"]);
+    let o = frist(&[
+        "--lang",
+        "en",
+        "deadline",
+        "--category",
+        "laaseenhed",
+        "--reported",
+        "2025-03-03 10:00",
+    ]);
     let text = String::from_utf8(o.stdout).unwrap();
-    assert!(text.contains("Mon 10:00–16:15 (6h 15m), Tue 07:00–08:45 (1h 45m)"), "{text}");
+    assert!(
+        text.contains("Mon 10:00–16:15 (6h 15m), Tue 07:00–08:45 (1h 45m)"),
+        "{text}"
+    );
 }
 
 #[test]
 fn fine_json_matches_domain_example() {
-    let v = ok_json(&["fine", "--category", "kritisk", "--deadline", "2025-03-07 08:00", "--resolved", "2025-04-06T07:00:00Z", "--json"]);
+    let v = ok_json(&[
+        "fine",
+        "--category",
+        "kritisk",
+        "--deadline",
+        "2025-03-07 08:00",
+        "--resolved",
+        "2025-04-06T07:00:00Z",
+        "--json",
+    ]);
     assert_eq!(v["overrun_minutes"], 43200);
     assert_eq!(v["total"], 65000);
-    assert_eq!(v["days"][0], serde_json::json!({"begins": "2025-03-07T08:00:00+01:00", "amount": 5000}));
+    assert_eq!(
+        v["days"][0],
+        serde_json::json!({"begins": "2025-03-07T08:00:00+01:00", "amount": 5000})
+    );
     assert_eq!(v["days"].as_array().unwrap().len(), 7);
     // Without --resolved the ticket is still open at --now.
-    let v = ok_json(&["--now", "2025-03-07 08:14", "fine", "--category", "kritisk", "--deadline", "2025-03-07 08:00", "--json"]);
+    let v = ok_json(&[
+        "--now",
+        "2025-03-07 08:14",
+        "fine",
+        "--category",
+        "kritisk",
+        "--deadline",
+        "2025-03-07 08:00",
+        "--json",
+    ]);
     assert_eq!(v["total"], 0);
-    let o = frist(&["fine", "--category", "kritisk", "--deadline", "2025-03-07 08:00", "--resolved", "2025-03-07 08:15"]);
+    let o = frist(&[
+        "fine",
+        "--category",
+        "kritisk",
+        "--deadline",
+        "2025-03-07 08:00",
+        "--resolved",
+        "2025-03-07 08:15",
+    ]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("5.000 kr."));
 }
 
@@ -89,15 +169,23 @@ fn calendar_draws_the_month_with_names_and_windows() {
     let o = frist(&["calendar", "2026-06"]);
     let text = String::from_utf8(o.stdout).unwrap();
     assert!(text.contains("Juni 2026"), "{text}");
-    assert!(text.contains("fre 05.06.2026  07:00–12:00  Grundlovsdag"), "{text}");
+    assert!(
+        text.contains("fre 05.06.2026  07:00–12:00  Grundlovsdag"),
+        "{text}"
+    );
     assert!(text.contains("man 01.06.2026  07:00–16:15"), "{text}");
     assert!(text.contains("fre 12.06.2026  07:00–14:15"), "{text}");
     let o = frist(&["calendar", "2026-04"]);
     let text = String::from_utf8(o.stdout).unwrap();
-    assert!(text.contains("tor 02.04.2026  lukket       Skærtorsdag"), "{text}");
+    assert!(
+        text.contains("tor 02.04.2026  lukket       Skærtorsdag"),
+        "{text}"
+    );
     // This month by --now.
     let o = frist(&["--now", "2026-12-01 10:00", "calendar"]);
-    assert!(String::from_utf8(o.stdout).unwrap().contains("Juleaftensdag"));
+    assert!(String::from_utf8(o.stdout)
+        .unwrap()
+        .contains("Juleaftensdag"));
 }
 
 #[test]
@@ -107,20 +195,42 @@ fn contracts_lists_categories_and_targets() {
     assert!(text.contains("laasesystem"));
     assert!(text.contains("ddh-chatbot"));
     assert!(text.contains("kritisk"));
-    assert!(text.contains("65.000") || text.contains("5.000 kr. / 10.000 kr."), "{text}");
+    assert!(
+        text.contains("65.000") || text.contains("5.000 kr. / 10.000 kr."),
+        "{text}"
+    );
     let v = ok_json(&["contracts", "--json"]);
-    assert!(v.as_array().unwrap().iter().any(|c| c["id"] == "ddh-chatbot"));
+    assert!(v
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["id"] == "ddh-chatbot"));
 }
 
 #[test]
 fn ddh_contract_is_chosen_with_contract_flag() {
-    let v = ok_json(&["--contract", "ddh-chatbot", "deadline", "--category", "kategori-1", "--reported", "2025-03-03 10:00", "--json"]);
+    let v = ok_json(&[
+        "--contract",
+        "ddh-chatbot",
+        "deadline",
+        "--category",
+        "kategori-1",
+        "--reported",
+        "2025-03-03 10:00",
+        "--json",
+    ]);
     assert_eq!(v["reaction"], "2025-03-03T10:30:00+01:00");
 }
 
 #[test]
 fn unknown_category_lists_the_valid_ids() {
-    let err = refused(&["deadline", "--category", "kritsk", "--reported", "2025-03-03 10:00"]);
+    let err = refused(&[
+        "deadline",
+        "--category",
+        "kritsk",
+        "--reported",
+        "2025-03-03 10:00",
+    ]);
     assert!(err.contains("unknown category 'kritsk'"), "{err}");
     assert!(err.contains("kritisk, systemfejl, laaseenhed"), "{err}");
 }
@@ -139,7 +249,10 @@ fn malformed_time_shows_the_accepted_formats() {
 
 #[test]
 fn broken_contract_file_names_file_line_and_field() {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/invalid_contracts/bad_target.toml");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/invalid_contracts/bad_target.toml"
+    );
     let err = refused(&["--contract", path, "contracts"]);
     assert!(err.contains("bad_target.toml:14: category.day"), "{err}");
     assert!(err.contains("3 timer"), "{err}");

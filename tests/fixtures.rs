@@ -7,7 +7,9 @@ use frist::Error;
 use std::path::{Path, PathBuf};
 
 fn files(dir: &str) -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(dir);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(dir);
     let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| e.unwrap().path())
@@ -21,7 +23,9 @@ fn files(dir: &str) -> Vec<PathBuf> {
 /// `# expect: line N, field: F` on a fixture's first line.
 fn expectation(src: &str) -> (usize, String) {
     let first = src.lines().next().unwrap();
-    let rest = first.strip_prefix("# expect: line ").expect("first line states the expectation");
+    let rest = first
+        .strip_prefix("# expect: line ")
+        .expect("first line states the expectation");
     let (line, field) = rest.split_once(", field: ").unwrap();
     (line.parse().unwrap(), field.trim().to_string())
 }
@@ -31,7 +35,12 @@ fn check_refusal(path: &Path, err: Error) {
     let (line, field) = expectation(&src);
     let name = path.display().to_string();
     match err {
-        Error::Config { file, line: l, field: f, message } => {
+        Error::Config {
+            file,
+            line: l,
+            field: f,
+            message,
+        } => {
             assert_eq!(file, name);
             assert_eq!((l, f.as_str()), (line, field.as_str()), "{name}: {message}");
             assert!(!message.is_empty());
@@ -53,7 +62,8 @@ fn valid_contracts_load() {
 fn broken_contracts_are_refused_with_file_line_and_field() {
     for p in files("invalid_contracts") {
         let src = std::fs::read_to_string(&p).unwrap();
-        let err = Contract::parse(&src, &p.display().to_string()).expect_err(&p.display().to_string());
+        let err =
+            Contract::parse(&src, &p.display().to_string()).expect_err(&p.display().to_string());
         check_refusal(&p, err);
     }
 }
@@ -70,19 +80,34 @@ fn valid_holiday_files_load() {
 fn broken_holiday_files_are_refused_with_file_line_and_field() {
     for p in files("invalid_holidays") {
         let src = std::fs::read_to_string(&p).unwrap();
-        let err = HolidayRules::parse(&src, &p.display().to_string()).expect_err(&p.display().to_string());
+        let err = HolidayRules::parse(&src, &p.display().to_string())
+            .expect_err(&p.display().to_string());
         check_refusal(&p, err);
     }
 }
 
 #[test]
 fn extra_and_removed_days_change_the_calendar() {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/valid_holidays/municipality_extra.toml");
+    let p =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/valid_holidays/municipality_extra.toml");
     let rules = HolidayRules::parse(&std::fs::read_to_string(&p).unwrap(), "x").unwrap();
-    let kinds = [frist::calendar::DayKind::Public, frist::calendar::DayKind::Customary];
-    let y26: Vec<String> = rules.year(2026, &kinds).iter().map(|d| d.date.to_string()).collect();
+    let kinds = [
+        frist::calendar::DayKind::Public,
+        frist::calendar::DayKind::Customary,
+    ];
+    let y26: Vec<String> = rules
+        .year(2026, &kinds)
+        .iter()
+        .map(|d| d.date.to_string())
+        .collect();
     assert_eq!(y26, ["2026-01-01", "2026-05-15"]);
-    assert!(rules.year(2027, &kinds).is_empty(), "2027-01-01 was removed");
+    assert!(
+        rules.year(2027, &kinds).is_empty(),
+        "2027-01-01 was removed"
+    );
     // A contract that counts only public days ignores the customary extra day.
-    assert_eq!(rules.year(2026, &[frist::calendar::DayKind::Public]).len(), 1);
+    assert_eq!(
+        rules.year(2026, &[frist::calendar::DayKind::Public]).len(),
+        1
+    );
 }

@@ -42,16 +42,26 @@ impl WeekHours {
         let mut out = WeekHours::default();
         for (k, v) in table {
             let err = |m: String| crate::config::error_at(src, file, v.span().start, m);
-            let idx = DAY_KEYS
-                .iter()
-                .position(|d| d == k)
-                .ok_or_else(|| err(format!("unknown weekday '{k}'; use mon, tue, wed, thu, fri, sat, sun")))?;
+            let idx = DAY_KEYS.iter().position(|d| d == k).ok_or_else(|| {
+                err(format!(
+                    "unknown weekday '{k}'; use mon, tue, wed, thu, fri, sat, sun"
+                ))
+            })?;
             let text = v.get_ref();
-            let bad = || err(format!("{k} = '{text}' is not a span of the form \"07:00-16:15\""));
+            let bad = || {
+                err(format!(
+                    "{k} = '{text}' is not a span of the form \"07:00-16:15\""
+                ))
+            };
             let (a, b) = text.split_once('-').ok_or_else(bad)?;
-            let (a, b) = (parse_hhmm(a).ok_or_else(bad)?, parse_hhmm(b).ok_or_else(bad)?);
+            let (a, b) = (
+                parse_hhmm(a).ok_or_else(bad)?,
+                parse_hhmm(b).ok_or_else(bad)?,
+            );
             if a >= b {
-                return Err(err(format!("{k} = '{text}': the window must open before it closes")));
+                return Err(err(format!(
+                    "{k} = '{text}': the window must open before it closes"
+                )));
             }
             out.0[idx] = Some((a, b));
         }
