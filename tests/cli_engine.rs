@@ -271,3 +271,38 @@ fn years_and_months_out_of_range_are_refused() {
     let err = refused(&["calendar", "2026-13"]);
     assert!(err.contains("YYYY-MM"), "{err}");
 }
+
+#[test]
+fn broken_holiday_file_beside_a_contract_names_file_line_and_field() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("contracts")).unwrap();
+    std::fs::create_dir_all(dir.path().join("holidays")).unwrap();
+    std::fs::write(
+        dir.path().join("contracts/kommune.toml"),
+        include_str!("../contracts/laasesystem.toml"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("holidays/dk.toml"),
+        include_str!("invalid_holidays/bad_date.toml"),
+    )
+    .unwrap();
+    let contract = dir.path().join("contracts/kommune.toml");
+    let err = refused(&["--contract", contract.to_str().unwrap(), "holidays", "2026"]);
+    assert!(err.contains("holidays/dk.toml:7: rule.date"), "{err}");
+    assert!(err.contains("13-40"), "{err}");
+    // The same files, mended, load and are used.
+    std::fs::write(
+        dir.path().join("holidays/dk.toml"),
+        include_str!("valid_holidays/municipality_extra.toml"),
+    )
+    .unwrap();
+    let v = ok_json(&[
+        "--contract",
+        contract.to_str().unwrap(),
+        "holidays",
+        "2026",
+        "--json",
+    ]);
+    assert_eq!(v.as_array().unwrap().len(), 2);
+}
