@@ -399,3 +399,89 @@ fn agents_corrections_are_learned() {
         "kritisk"
     );
 }
+
+fn frist(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_frist"))
+        .args(args)
+        .env_remove("FRIST_CONTRACT")
+        .env_remove("FRIST_LANG")
+        .output()
+        .expect("the frist binary runs")
+}
+
+#[test]
+fn cli_prints_json_with_category_confidence_and_reasons() {
+    let o = frist(&[
+        "classify", "--json", "Hele", "kommunen", "er", "nede,", "ingen", "kan", "åbne",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON");
+    assert_eq!(v["category"], "kritisk");
+    let c = v["confidence"].as_f64().expect("a number");
+    assert!(c > 0.7 && c <= 1.0, "{c}");
+    let reasons: Vec<&str> = v["reasons"]
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter_map(|r| r.as_str())
+        .collect();
+    assert!(reasons.contains(&"\"ingen kan\" → kritisk"), "{reasons:?}");
+}
+
+#[test]
+fn cli_speaks_danish_by_default_and_english_on_request() {
+    let da =
+        String::from_utf8(frist(&["classify", "Batteriskift", "ønskes", "hos", "borgeren"]).stdout)
+            .unwrap_or_default();
+    assert!(
+        da.starts_with("Forslag: batteriskift — Batteriskift ("),
+        "{da}"
+    );
+    let en = String::from_utf8(
+        frist(&[
+            "--lang",
+            "en",
+            "classify",
+            "--title",
+            "Lock unit offline",
+            "--description",
+            "one citizen",
+        ])
+        .stdout,
+    )
+    .unwrap_or_default();
+    assert!(
+        en.starts_with("Suggestion: laaseenhed — Fault on lock units"),
+        "{en}"
+    );
+}
+
+#[test]
+fn cli_retrain_says_there_is_no_log_yet() {
+    let o = frist(&["--lang", "en", "classify", "--retrain"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no log yet"));
+    let o = frist(&["classify"]);
+    assert_eq!(o.status.code(), Some(2), "no text is a usage error");
+}
+
+#[test]
+fn another_contract_uses_its_own_categories() {
+    let c = Contract::builtin("ddh-chatbot").expect("built in");
+    let cl = Classifier::new(&c);
+    assert_eq!(
+        cl.classify("Chatbotten er nede, ingen kan bruge den", "")
+            .category,
+        "kategori-1"
+    );
+    assert_eq!(
+        cl.classify("Der er en stavefejl i et af svarene", "")
+            .category,
+        "kategori-3"
+    );
+    assert_eq!(
+        cl.classify("Tidsbestilling i chatbotten er meget langsom", "")
+            .category,
+        "kategori-2"
+    );
+}

@@ -544,6 +544,9 @@ impl Rules {
                     Some(_) if w > 0.0 => NEGATED * w * factor,
                     Some(_) => 0.0,
                 };
+                if weight == 0.0 {
+                    continue;
+                }
                 scores[cat] += weight;
                 reasons.push(Reason {
                     phrase: quote.clone(),
