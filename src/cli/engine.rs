@@ -77,7 +77,7 @@ fn time_arg(ctx: &Ctx, flag: &str, s: &str) -> Result<DateTime<Utc>, Failure> {
     parse_time(s, &ctx.loaded.contract.tz).map_err(|e| Failure::usage(format!("{flag}: {e}")))
 }
 
-fn json_out(out: &mut impl Write, v: &Value) -> CmdResult {
+pub(super) fn json_out(out: &mut impl Write, v: &Value) -> CmdResult {
     serde_json::to_writer_pretty(&mut *out, v).map_err(|e| Failure {
         message: e.to_string(),
         code: 1,
@@ -126,6 +126,7 @@ pub fn overview(ctx: &Ctx, out: &mut impl Write) -> CmdResult {
         ("frist calendar 2026-06", "månedens kalender med dagtimer", "the month with its service window"),
         ("frist deadline --category kritisk --reported '2025-03-03 15:30'", "frister med forklaring", "deadlines with explanation"),
         ("frist fine --category kritisk --deadline '2025-03-07 08:00' --resolved '2025-04-06 08:00'", "dagsbod", "daily fine"),
+        ("frist classify Ingen kan logge ind i app'en", "foreslå kategori med begrundelse", "suggest a category with reasons"),
     ] {
         writeln!(out, "  {cmd}\n      {}", l.t(da, en))?;
     }

@@ -1,6 +1,7 @@
 //! The command line (clap): every action of frist, for scripts and for people who prefer a
 //! prompt. The binary's edge: it reads the clock, the environment and the disk.
 
+mod classify;
 mod engine;
 
 use crate::error::Error;
@@ -38,6 +39,8 @@ pub enum Command {
     Deadline(engine::DeadlineArgs),
     /// Compute the dagsbod (daily fine) of a late resolution.
     Fine(engine::FineArgs),
+    /// Suggest a category for a ticket's text, with confidence and reasons.
+    Classify(classify::ClassifyArgs),
 }
 
 /// Everything a command needs from the edge: the contract, the clock, the language.
@@ -111,5 +114,6 @@ pub fn run(cli: Cli) -> CmdResult {
         Some(Command::Contracts(a)) => engine::contracts(&ctx, &a, &mut out),
         Some(Command::Deadline(a)) => engine::deadline(&ctx, &a, &mut out),
         Some(Command::Fine(a)) => engine::fine(&ctx, &a, &mut out),
+        Some(Command::Classify(a)) => classify::classify(&ctx, &a, &mut out),
     }
 }

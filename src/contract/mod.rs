@@ -206,6 +206,27 @@ pub struct Category {
     /// Whether an open ticket of this category makes the solution unavailable.
     #[serde(default)]
     pub downtime: bool,
+    /// Which of the classifier's general signals point here ("ingen kan" → `critical`,
+    /// "hvordan" → `question`…). Optional: without it only keywords and description count.
+    #[serde(default)]
+    pub signals: Vec<Signal>,
+}
+
+/// A general kind of severity or scope in a ticket's wording, independent of a contract; a
+/// contract's category says which kinds point to it (`signals = ["critical"]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Signal {
+    /// Everyone or everything is hit, the solution is down: "ingen kan", "hele kommunen", "nede".
+    Critical,
+    /// Part of the solution fails or is slow: "nogle brugere", "langsom", "timer ud".
+    Degraded,
+    /// One unit, one citizen, one address: "en enkelt borger", "én lås".
+    Single,
+    /// A question: "hvordan", "?", "spørgsmål".
+    Question,
+    /// Minor, with a workaround: "workaround", "kosmetisk", "haster ikke".
+    Minor,
 }
 
 /// The availability target and its fine.
