@@ -246,7 +246,7 @@ impl<'a> Gen<'a> {
         let span = deadline
             .map(|d| (d - from).num_minutes().max(30))
             .unwrap_or(24 * 60);
-        let f = if self.rng.u32(..100) < 82 {
+        let f = if self.rng.u32(..100) < 90 {
             0.1 + self.rng.f64() * 0.85
         } else {
             1.05 + self.rng.f64() * 1.5

@@ -397,9 +397,13 @@ pub fn check_municipality(
     }
     let mut known: Vec<String> = MUNICIPALITIES.iter().map(|s| s.to_string()).collect();
     known.extend(store.municipalities().map_err(|e| store_failure(e, ctx))?);
-    let wanted = name.to_lowercase();
-    let wanted = wanted.trim_end_matches(" kommune");
-    if let Some(k) = known.iter().find(|k| k.to_lowercase() == wanted) {
+    let full = name.to_lowercase();
+    // "Aarhus Kommune" means Aarhus.
+    let wanted = full.strip_suffix(" kommune").unwrap_or(&full);
+    if let Some(k) = known
+        .iter()
+        .find(|k| k.to_lowercase() == full || k.to_lowercase() == wanted)
+    {
         return Ok(k.clone());
     }
     if allow_new {
