@@ -2,13 +2,16 @@
 //! prompt. The binary's edge: it reads the clock, the environment and the disk.
 
 mod classify;
+pub mod demo;
 mod engine;
+pub mod log;
 
 use crate::error::Error;
 use crate::i18n::Lang;
 use crate::load::Loaded;
 use chrono::{DateTime, Utc};
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+use std::path::PathBuf;
 
 /// frist — servicemål, frister og dagsbod for leverandører til danske kommuner.
 #[derive(Debug, Parser)]
@@ -23,6 +26,12 @@ pub struct Cli {
     /// Language of the output.
     #[arg(long, global = true, env = "FRIST_LANG", value_enum, default_value_t = Lang::Da)]
     pub lang: Lang,
+    /// The support log's database (default: the platform's data directory).
+    #[arg(long, global = true, env = "FRIST_DB")]
+    pub db: Option<PathBuf>,
+    /// The acting user recorded with each event (default: the OS user).
+    #[arg(long, global = true, env = "FRIST_USER")]
+    pub user: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -41,6 +50,45 @@ pub enum Command {
     Fine(engine::FineArgs),
     /// Suggest a category for a ticket's text, with confidence and reasons.
     Classify(classify::ClassifyArgs),
+    /// Log a new ticket; prints its id.
+    Add(log::AddArgs),
+    /// Record the reaction: the municipality was contacted with a diagnosis and a plan.
+    React(log::StepArgs),
+    /// Pause the clock while waiting for the municipality.
+    Pause(log::ReasonArgs),
+    /// Resume a paused ticket.
+    Resume(log::StepArgs),
+    /// Record the resolution (fixed, or a workaround shown).
+    Resolve(log::StepArgs),
+    /// Record the municipality's written acceptance; the ticket closes.
+    Accept(log::AcceptArgs),
+    /// Record the municipality's rejection; the ticket reopens.
+    Reject(log::RejectArgs),
+    /// Change a ticket's category, with a reason.
+    Reclassify(log::ReclassifyArgs),
+    /// Add a note to a ticket.
+    Note(log::NoteArgs),
+    /// Correct a ticket's report time, with a reason.
+    CorrectReportTime(log::CorrectArgs),
+    /// Show a ticket with its deadlines, fine and events.
+    Show(log::ShowArgs),
+    /// List tickets.
+    List(log::ListArgs),
+    /// List the tickets whose deadlines were missed in a month.
+    Breaches(log::BreachesArgs),
+    /// Write every event as JSON lines (lossless, with the audit chain's hashes).
+    Export,
+    /// Load a file written by `export` into an empty database.
+    Import(log::ImportArgs),
+    /// Walk the audit chain and check every event and ticket.
+    Verify,
+    /// Fill the database with realistic demo tickets.
+    Demo(demo::DemoArgs),
+    /// Print shell completions.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Everything a command needs from the edge: the contract, the clock, the language.
@@ -105,8 +153,17 @@ impl Cli {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> CmdResult {
+    if let Some(Command::Completions { shell }) = cli.command {
+        clap_complete::generate(shell, &mut Cli::command(), "frist", &mut std::io::stdout());
+        return Ok(());
+    }
     let ctx = cli.context()?;
     let mut out = std::io::stdout().lock();
+    if let Some(cmd) = &cli.command {
+        if let Some(r) = run_log(&cli, &ctx, cmd, &mut out) {
+            return r;
+        }
+    }
     match cli.command {
         None => engine::overview(&ctx, &mut out),
         Some(Command::Holidays(a)) => engine::holidays(&ctx, &a, &mut out),
@@ -115,5 +172,115 @@ pub fn run(cli: Cli) -> CmdResult {
         Some(Command::Deadline(a)) => engine::deadline(&ctx, &a, &mut out),
         Some(Command::Fine(a)) => engine::fine(&ctx, &a, &mut out),
         Some(Command::Classify(a)) => classify::classify(&ctx, &a, &mut out),
+        Some(_) => Ok(()),
     }
+}
+
+/// The support-log commands: they open the store. `None` for other commands.
+fn run_log(
+    cli: &Cli,
+    ctx: &Ctx,
+    cmd: &Command,
+    out: &mut impl std::io::Write,
+) -> Option<CmdResult> {
+    use crate::ticket::EventKind as K;
+    if matches!(
+        cmd,
+        Command::Holidays(_)
+            | Command::Calendar(_)
+            | Command::Contracts(_)
+            | Command::Deadline(_)
+            | Command::Fine(_)
+            | Command::Classify(_)
+            | Command::Completions { .. }
+    ) {
+        return None;
+    }
+    let user = log::user(cli.user.as_deref());
+    let s = &match log::open_store(ctx, cli.db.as_deref(), &cli.contract) {
+        Ok(s) => s,
+        Err(f) => return Some(Err(f)),
+    };
+    Some(match cmd {
+        Command::Add(a) => log::add(ctx, s, &user, a, out),
+        Command::React(a) => log::step(
+            ctx,
+            s,
+            &user,
+            a.id,
+            K::Reacted {
+                note: a.note.clone(),
+            },
+            a.at.as_deref(),
+            out,
+        ),
+        Command::Pause(a) => log::step(
+            ctx,
+            s,
+            &user,
+            a.id,
+            K::Paused {
+                reason: a.reason.clone(),
+            },
+            a.at.as_deref(),
+            out,
+        ),
+        Command::Resume(a) => log::step(ctx, s, &user, a.id, K::Resumed, a.at.as_deref(), out),
+        Command::Resolve(a) => log::step(
+            ctx,
+            s,
+            &user,
+            a.id,
+            K::Resolved {
+                note: a.note.clone(),
+            },
+            a.at.as_deref(),
+            out,
+        ),
+        Command::Accept(a) => log::step(
+            ctx,
+            s,
+            &user,
+            a.id,
+            K::Accepted {
+                by: a.by.clone(),
+                reference: a.reference.clone(),
+            },
+            a.at.as_deref(),
+            out,
+        ),
+        Command::Reject(a) => log::step(
+            ctx,
+            s,
+            &user,
+            a.id,
+            K::Rejected {
+                by: a.by.clone(),
+                reason: a.reason.clone(),
+            },
+            a.at.as_deref(),
+            out,
+        ),
+        Command::Reclassify(a) => log::reclassify(ctx, s, &user, a, out),
+        Command::Note(a) => log::step(
+            ctx,
+            s,
+            &user,
+            a.id,
+            K::Note {
+                text: a.text.clone(),
+            },
+            a.at.as_deref(),
+            out,
+        ),
+        Command::CorrectReportTime(a) => log::correct(ctx, s, &user, a, out),
+        Command::Show(a) => log::show(ctx, s, a, out),
+        Command::List(a) => log::list(ctx, s, a, out),
+        Command::Breaches(a) => log::breaches(ctx, s, a, out),
+        Command::Export => log::export(ctx, s, out),
+        Command::Import(a) => log::import(ctx, s, a, out),
+        Command::Verify => log::verify(ctx, s, out),
+        Command::Demo(a) => demo::run(ctx, s, &user, a, out),
+        _ => unreachable!("only log commands reach here"),
+    })
 }

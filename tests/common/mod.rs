@@ -30,3 +30,83 @@ pub fn utc(s: &str) -> DateTime<Utc> {
         .expect("RFC 3339")
         .with_timezone(&Utc)
 }
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub const NOW: &str = "2025-03-10 12:00";
+
+/// A temporary database and a way to run the real binary against it.
+pub struct Log {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Log {
+    pub fn new() -> Log {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("db");
+        Log { dir, db }
+    }
+
+    pub fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_frist"));
+        c.args(args)
+            .env("FRIST_DB", &self.db)
+            .env("FRIST_NOW", NOW)
+            .env("FRIST_USER", "mette")
+            .env_remove("FRIST_LANG")
+            .env_remove("FRIST_CONTRACT");
+        c
+    }
+
+    pub fn run(&self, args: &[&str]) -> Run {
+        out(self.cmd(args).output().unwrap())
+    }
+
+    /// Runs and expects success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let r = self.run(args);
+        assert_eq!(r.code, 0, "frist {args:?} failed: {}", r.stderr);
+        r.stdout
+    }
+
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        serde_json::from_str(&self.ok(args)).unwrap()
+    }
+
+    /// Every event, as exported.
+    pub fn export(&self) -> String {
+        self.ok(&["export"])
+    }
+
+    pub fn add(&self, extra: &[&str]) -> u64 {
+        let mut args = vec![
+            "add",
+            "--municipality",
+            "Aarhus",
+            "--title",
+            "Låsen reagerer ikke",
+        ];
+        args.extend_from_slice(extra);
+        self.ok(&args).trim().parse().unwrap()
+    }
+}
+
+pub fn out(o: Output) -> Run {
+    Run {
+        code: o.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+    }
+}
+
+pub fn path_str(p: &Path) -> &str {
+    p.to_str().unwrap()
+}

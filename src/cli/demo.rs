@@ -1,0 +1,502 @@
+//! `frist demo`: realistic tickets over the last three months, deterministic for a seed.
+
+use super::{CmdResult, Ctx, Failure};
+use crate::store::{Store, StoreError};
+use crate::ticket::{evaluate, fold, ClassifiedBy, Event, EventKind, Ticket};
+use chrono::{DateTime, Datelike, TimeDelta, Timelike, Utc, Weekday};
+use clap::Args;
+use std::collections::VecDeque;
+use std::io::Write;
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// How many tickets to log.
+    #[arg(long, default_value_t = 200)]
+    pub tickets: u64,
+    /// The random seed; the same seed (and `--now`) gives the same tickets.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Add to a database that already has tickets (written ticket by ticket, slower).
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Municipalities with a weight (bigger customers report more).
+const MUNICIPALITIES: &[(&str, u32)] = &[
+    ("Aarhus", 30),
+    ("Fredericia", 10),
+    ("Syddjurs", 8),
+    ("Middelfart", 7),
+    ("Halsnæs", 6),
+    ("Rebild", 6),
+    ("Frederikshavn", 8),
+    ("Morsø", 4),
+    ("Lemvig", 4),
+    ("Samsø", 2),
+    ("Odder", 4),
+    ("Skanderborg", 7),
+    ("Vejle", 10),
+];
+
+const REPORTERS: &[&str] = &[
+    "Lone Madsen, IT-afdelingen",
+    "Henrik Nielsen, Teknik og Miljø",
+    "Birgitte Holm, Ældreplejen",
+    "Søren Kjær, Borgerservice",
+    "Maja Andersen, Skoleforvaltningen",
+    "Jesper Lund, Ejendomsservice",
+    "Pia Thomsen, Hjemmeplejen",
+    "Kasper Mortensen, Digitalisering",
+];
+
+const AGENTS: &[&str] = &["mette", "jonas", "sofie", "lars", "camilla", "anders"];
+
+/// (category id, weight, titles, descriptions) for the lock-system contract.
+const TEXTS: &[(&str, u32, &[&str], &[&str])] = &[
+    ("kritisk", 3, &[
+        "Låsesystemet er nede – ingen kan låse sig ind",
+        "Hele kommunen kan ikke bruge appen",
+        "Administrationsportalen svarer ikke",
+        "Nedbrud: alle brugere er logget ud",
+    ], &[
+        "Siden kl. 7 har ingen hjemmeplejere kunnet åbne borgernes døre. Det er akut.",
+        "Portalen giver timeout for alle brugere, og nøglebrikker virker ikke på plejecentrene.",
+        "Totalt nedbrud, virker ikke for nogen i kommunen.",
+    ]),
+    ("systemfejl", 15, &[
+        "Fejlbesked ved oprettelse af ny borger",
+        "Synkronisering af nøgler fejler",
+        "Rapporten over adgange er meget langsom",
+        "Søgning efter låse giver fejl",
+        "Integration til omsorgssystemet fejler",
+    ], &[
+        "Nogle brugere får fejlbesked, når de opretter en borger. Skærmbillede vedhæftet.",
+        "Synkroniseringen fejler for enkelte medarbejdere siden opdateringen i går.",
+        "Fremsøgning tager over et minut og ender af og til med timeout.",
+    ]),
+    ("laaseenhed", 25, &[
+        "Låsen på hoveddøren reagerer ikke",
+        "Låseenhed offline hos borger",
+        "Døren kan ikke låses op med telefon",
+        "Cylinderen drejer ikke",
+        "Motoren i låsen sidder fast",
+    ], &[
+        "Hjemmeplejen kunne ikke komme ind hos borgeren i morges. Låsen er offline i portalen.",
+        "Låseenheden reagerer ikke på telefonen, men virker med brik.",
+        "Cylinderen drejer ikke helt rundt; døren kan kun åbnes indefra.",
+    ]),
+    ("systemteknisk", 10, &[
+        "Spørgsmål om opsætning af SSO",
+        "Certifikat til API udløber snart",
+        "Hvordan konfigureres integrationen til AD?",
+    ], &[
+        "Vi skal skifte certifikat i næste måned. Hvordan gør vi det uden nedetid?",
+        "Kan I hjælpe med konfiguration af single sign-on mod vores AD?",
+    ]),
+    ("driftsmaessig", 15, &[
+        "Hvordan giver vi en vikar rettigheder?",
+        "Spørgsmål om brugergrupper",
+        "Hvor finder man loggen over adgange?",
+        "Vejledning til ny medarbejder",
+    ], &[
+        "Hvordan giver man en vikar adgang til én rute i tre uger?",
+        "Kan man oprette en gruppe for nattevagten, så de kun ser deres borgere?",
+    ]),
+    ("montering", 10, &[
+        "Montering af ny lås hos borger",
+        "Ny lås til plejebolig",
+        "Installation af låseenhed på bostøtte-adresse",
+    ], &[
+        "Borgeren er visiteret til hjemmepleje fra næste uge. Montering ønskes.",
+        "Ny plejebolig på adressen skal have lås monteret.",
+    ]),
+    ("akut-montering", 2, &[
+        "Akut montering – borger udskrives i dag",
+        "Hurtigst muligt: lås til borger hjem fra hospital",
+    ], &[
+        "Borgeren udskrives fra sygehuset i dag og skal have besøg i aften. Akut montering.",
+    ]),
+    ("afmontering", 7, &[
+        "Afmontering efter fraflytning",
+        "Fjern lås hos borger der er flyttet på plejehjem",
+    ], &[
+        "Borgeren er fraflyttet. Låsen skal afmonteres, og døren efterlades som før.",
+    ]),
+    ("batteriskift", 8, &[
+        "Lavt batteri i låseenhed",
+        "Batteriskift på tre låse",
+        "Batterirapport viser kritisk niveau",
+    ], &[
+        "Batterirapporten viser lavt batteri på låsene på adresserne i vedhæftede liste.",
+        "Låsen bipper ved brug – batteriskift ønskes.",
+    ]),
+    ("fejlfinding", 5, &[
+        "Fejlfinding: lås åbner kun af og til",
+        "Reparation af lås efter indbrudsforsøg",
+        "Tekniker ønskes til besøg",
+    ], &[
+        "Låsen åbner kun ved hvert andet forsøg. Vi ønsker en tekniker ud.",
+        "Der har været indbrudsforsøg, og låsen er beskadiget. Reparation ønskes.",
+    ]),
+];
+
+const PAUSE_REASONS: &[&str] = &[
+    "Venter på adgang til borgerens bolig",
+    "Venter på log-udtræk fra kommunens IT",
+    "Kommunen tester rettelsen",
+    "Venter på svar fra borgerens pårørende",
+];
+
+const REJECT_REASONS: &[&str] = &[
+    "Fejlen opstod igen dagen efter",
+    "Løsningen virker kun for nogle brugere",
+    "Låsen er stadig offline",
+];
+
+struct Gen<'a> {
+    ctx: &'a Ctx,
+    rng: fastrand::Rng,
+    times: Vec<DateTime<Utc>>,
+    next: usize,
+    first_id: u64,
+    buf: VecDeque<Event>,
+    categories: Vec<(String, u32, Vec<String>, Vec<String>)>,
+    weight_sum: u32,
+}
+
+fn pick<'b, T>(rng: &mut fastrand::Rng, v: &'b [T]) -> &'b T {
+    &v[rng.usize(..v.len())]
+}
+
+impl<'a> Gen<'a> {
+    fn new(ctx: &'a Ctx, n: u64, seed: u64, first_id: u64) -> Gen<'a> {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let cal = &ctx.loaded.calendar;
+        let span = 90 * 24 * 60;
+        let mut times: Vec<DateTime<Utc>> = (0..n)
+            .map(|_| {
+                let mut t = ctx.now - TimeDelta::minutes(rng.i64(60..span));
+                // Most reports come in office hours on weekdays.
+                if rng.u32(..100) < 85 {
+                    let mut local = cal.local(t);
+                    while matches!(local.weekday(), Weekday::Sat | Weekday::Sun) {
+                        local -= TimeDelta::days(1);
+                    }
+                    let local = local
+                        .with_hour(rng.u32(7..16))
+                        .and_then(|l| l.with_minute(rng.u32(0..60)))
+                        .unwrap_or(local);
+                    t = cal.to_utc(local).min(ctx.now - TimeDelta::minutes(30));
+                }
+                t
+            })
+            .collect();
+        times.sort_unstable();
+        let contract = &ctx.loaded.contract;
+        let categories: Vec<(String, u32, Vec<String>, Vec<String>)> = contract
+            .categories
+            .iter()
+            .map(|c| match TEXTS.iter().find(|x| x.0 == c.id) {
+                Some((_, w, ti, de)) => (
+                    c.id.clone(),
+                    *w,
+                    ti.iter().map(|s| s.to_string()).collect(),
+                    de.iter().map(|s| s.to_string()).collect(),
+                ),
+                None => (
+                    c.id.clone(),
+                    10,
+                    vec![c.name.clone()],
+                    vec![c.description.clone()],
+                ),
+            })
+            .collect();
+        let weight_sum = categories.iter().map(|c| c.1).sum();
+        Gen {
+            ctx,
+            rng,
+            times,
+            next: 0,
+            first_id,
+            buf: VecDeque::new(),
+            categories,
+            weight_sum,
+        }
+    }
+
+    fn municipality(&mut self) -> &'static str {
+        let total: u32 = MUNICIPALITIES.iter().map(|m| m.1).sum();
+        let mut x = self.rng.u32(..total);
+        for (m, w) in MUNICIPALITIES {
+            if x < *w {
+                return m;
+            }
+            x -= w;
+        }
+        MUNICIPALITIES[0].0
+    }
+
+    /// A completion instant: mostly within the target, sometimes late.
+    fn finish(
+        &mut self,
+        from: DateTime<Utc>,
+        deadline: Option<DateTime<Utc>>,
+        floor: DateTime<Utc>,
+    ) -> DateTime<Utc> {
+        let span = deadline
+            .map(|d| (d - from).num_minutes().max(30))
+            .unwrap_or(24 * 60);
+        let f = if self.rng.u32(..100) < 90 {
+            0.1 + self.rng.f64() * 0.85
+        } else {
+            1.05 + self.rng.f64() * 1.5
+        };
+        (from + TimeDelta::minutes((span as f64 * f) as i64)).max(floor + TimeDelta::minutes(5))
+    }
+
+    /// One ticket's events, stopping at the first that would lie after now.
+    fn ticket(&mut self, id: u64, reported_at: DateTime<Utc>) -> Vec<Event> {
+        let ctx = self.ctx;
+        let now = ctx.now;
+        let mut x = self.rng.u32(..self.weight_sum);
+        let mut ci = 0;
+        for (i, c) in self.categories.iter().enumerate() {
+            if x < c.1 {
+                ci = i;
+                break;
+            }
+            x -= c.1;
+        }
+        let (category, _, titles, descs) = self.categories[ci].clone();
+        let user = pick(&mut self.rng, AGENTS).to_string();
+        let reporter = pick(&mut self.rng, REPORTERS).to_string();
+        let municipality = self.municipality().to_string();
+        let mut events = vec![Event {
+            ticket: id,
+            seq: 0,
+            user: user.clone(),
+            recorded: reported_at,
+            effective: reported_at,
+            kind: EventKind::Reported {
+                municipality,
+                reporter: reporter.clone(),
+                title: pick(&mut self.rng, &titles).clone(),
+                description: pick(&mut self.rng, &descs).clone(),
+                category: category.clone(),
+                contract: ctx.loaded.contract.id.clone(),
+            },
+        }];
+        let auto = self.rng.u32(..100) < 75;
+        let mut plan: Vec<(DateTime<Utc>, EventKind)> = vec![(
+            reported_at,
+            EventKind::Classified {
+                category: category.clone(),
+                by: if auto {
+                    ClassifiedBy::Auto
+                } else {
+                    ClassifiedBy::Agent
+                },
+                confidence: auto.then(|| (50 + self.rng.u32(..50)) as f64 / 100.0),
+                reasons: if auto {
+                    vec!["keyword match".into()]
+                } else {
+                    vec![]
+                },
+            },
+        )];
+        let Some(mut ticket) = fold(&events) else {
+            return events;
+        };
+        ticket.category = category.clone();
+        let Ok(ev) = evaluate(
+            &ticket,
+            &ctx.loaded.contract,
+            &ctx.loaded.calendar,
+            reported_at,
+        ) else {
+            return events;
+        };
+        let mut t = reported_at;
+        if let Some(d) = ev.reaction.deadline {
+            t = self.finish(reported_at, Some(d), t);
+            plan.push((
+                t,
+                EventKind::Reacted {
+                    note: "Ringet til kommunen med diagnose og plan".into(),
+                },
+            ));
+        }
+        let mut pause = TimeDelta::zero();
+        if self.rng.u32(..100) < 10 {
+            let start = t + TimeDelta::minutes(self.rng.i64(10..120));
+            pause = TimeDelta::minutes(self.rng.i64(60..48 * 60));
+            plan.push((
+                start,
+                EventKind::Paused {
+                    reason: pick(&mut self.rng, PAUSE_REASONS).to_string(),
+                },
+            ));
+            plan.push((start + pause, EventKind::Resumed));
+            t = start + pause;
+        }
+        if self.rng.u32(..100) < 15 {
+            plan.push((
+                t + TimeDelta::minutes(5),
+                EventKind::Note {
+                    text: "Kommunen orienteret om status".into(),
+                },
+            ));
+        }
+        let mut resolved = self.finish(reported_at, ev.resolution.deadline.map(|d| d + pause), t);
+        plan.push((
+            resolved,
+            EventKind::Resolved {
+                note: "Fejlen er rettet".into(),
+            },
+        ));
+        if self.rng.u32(..100) < 6 {
+            let rej = resolved + TimeDelta::minutes(self.rng.i64(120..48 * 60));
+            plan.push((
+                rej,
+                EventKind::Rejected {
+                    by: reporter.clone(),
+                    reason: pick(&mut self.rng, REJECT_REASONS).to_string(),
+                },
+            ));
+            resolved = rej + TimeDelta::minutes(self.rng.i64(120..72 * 60));
+            plan.push((
+                resolved,
+                EventKind::Resolved {
+                    note: "Rettet igen; årsagen var en fejlkonfiguration".into(),
+                },
+            ));
+        }
+        let acc = resolved + TimeDelta::minutes(self.rng.i64(60..72 * 60));
+        let reference = format!(
+            "mail {}",
+            ctx.lang.date(ctx.loaded.calendar.local(acc).date())
+        );
+        plan.push((
+            acc,
+            EventKind::Accepted {
+                by: reporter,
+                reference,
+            },
+        ));
+
+        ticket.category = category;
+        for (at, kind) in plan {
+            if at > now || ticket.check(&kind, at, now).is_err() {
+                break;
+            }
+            let recorded = (at + TimeDelta::minutes(self.rng.i64(0..10))).min(now);
+            let e = Event {
+                ticket: id,
+                seq: events.len() as u32,
+                user: user.clone(),
+                recorded,
+                effective: at,
+                kind,
+            };
+            ticket.apply(&e);
+            events.push(e);
+        }
+        events
+    }
+}
+
+impl Iterator for Gen<'_> {
+    type Item = Event;
+
+    fn next(&mut self) -> Option<Event> {
+        while self.buf.is_empty() {
+            let at = *self.times.get(self.next)?;
+            let id = self.first_id + self.next as u64;
+            self.next += 1;
+            let evs = self.ticket(id, at);
+            self.buf.extend(evs);
+        }
+        self.buf.pop_front()
+    }
+}
+
+fn fail(ctx: &Ctx, e: StoreError) -> Failure {
+    Failure {
+        message: e.message(ctx.lang),
+        code: e.code(),
+    }
+}
+
+pub fn run(
+    ctx: &Ctx,
+    store: &dyn Store,
+    _user: &str,
+    a: &DemoArgs,
+    out: &mut impl Write,
+) -> CmdResult {
+    let l = ctx.lang;
+    let started = std::time::Instant::now();
+    let empty = store.is_empty().map_err(|e| fail(ctx, e))?;
+    let events = if empty {
+        let mut g = Gen::new(ctx, a.tickets, a.seed, 1);
+        store.import(&mut g).map_err(|e| fail(ctx, e))?
+    } else if a.force {
+        // Ticket by ticket through the ordinary API, so the ids follow the existing ones.
+        let mut g = Gen::new(ctx, a.tickets, a.seed, 1);
+        let mut n = 0u64;
+        let mut current: Option<Ticket> = None;
+        let mut pending_report: Option<Event> = None;
+        let flush_report =
+            |rep: Option<Event>, cls: Option<EventKind>| -> Result<Option<Ticket>, Failure> {
+                let Some(r) = rep else { return Ok(None) };
+                store
+                    .create(r.kind, cls, &r.user, r.recorded, r.effective)
+                    .map(Some)
+                    .map_err(|e| fail(ctx, e))
+            };
+        for ev in g.by_ref() {
+            n += 1;
+            match ev.kind {
+                EventKind::Reported { .. } => {
+                    if let Some(r) = pending_report.take() {
+                        current = flush_report(Some(r), None)?;
+                    }
+                    pending_report = Some(ev);
+                }
+                EventKind::Classified { .. } if pending_report.is_some() => {
+                    current = flush_report(pending_report.take(), Some(ev.kind))?;
+                }
+                kind => {
+                    if let Some(r) = pending_report.take() {
+                        current = flush_report(Some(r), None)?;
+                    }
+                    if let Some(t) = &current {
+                        current = Some(
+                            store
+                                .append(t.id, kind, &ev.user, ev.recorded, ev.effective, ctx.now)
+                                .map_err(|e| fail(ctx, e))?,
+                        );
+                    }
+                }
+            }
+        }
+        flush_report(pending_report.take(), None)?;
+        n
+    } else {
+        return Err(Failure::usage(l.t(
+            "databasen har allerede sager; brug --force for at tilføje demo-sager, eller en tom database med --db",
+            "the database already has tickets; add --force to add demo tickets anyway, or give an empty database with --db",
+        )));
+    };
+    writeln!(
+        out,
+        "{} {} ({} {}) {} {:.1} s",
+        a.tickets,
+        l.t("demo-sager logget", "demo tickets logged"),
+        events,
+        l.t("hændelser", "events"),
+        l.t("på", "in"),
+        started.elapsed().as_secs_f64()
+    )?;
+    Ok(())
+}

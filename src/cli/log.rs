@@ -1,0 +1,1028 @@
+//! Commands of the support log: add, the lifecycle steps, show, list, breaches, export,
+//! import, verify.
+
+use super::{CmdResult, Ctx, Failure};
+use crate::load::Loaded;
+use crate::store::{chain, Filter, SledStore, Store, StoreError, VerifyOutcome};
+use crate::ticket::{
+    evaluate, ClassifiedBy, Evaluation, Event, EventKind, State, Ticket, TicketId,
+};
+use crate::time::{parse_time, rfc3339};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use clap::Args;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// The municipalities frist knows from the start: Denmark's 98 kommuner.
+pub const MUNICIPALITIES: &[&str] = &[
+    "Aabenraa",
+    "Aalborg",
+    "Aarhus",
+    "Albertslund",
+    "Allerød",
+    "Assens",
+    "Ballerup",
+    "Billund",
+    "Bornholm",
+    "Brøndby",
+    "Brønderslev",
+    "Dragør",
+    "Egedal",
+    "Esbjerg",
+    "Fanø",
+    "Favrskov",
+    "Faxe",
+    "Fredensborg",
+    "Fredericia",
+    "Frederiksberg",
+    "Frederikshavn",
+    "Frederikssund",
+    "Furesø",
+    "Faaborg-Midtfyn",
+    "Gentofte",
+    "Gladsaxe",
+    "Glostrup",
+    "Greve",
+    "Gribskov",
+    "Guldborgsund",
+    "Haderslev",
+    "Halsnæs",
+    "Hedensted",
+    "Helsingør",
+    "Herlev",
+    "Herning",
+    "Hillerød",
+    "Hjørring",
+    "Holbæk",
+    "Holstebro",
+    "Horsens",
+    "Hvidovre",
+    "Høje-Taastrup",
+    "Hørsholm",
+    "Ikast-Brande",
+    "Ishøj",
+    "Jammerbugt",
+    "Kalundborg",
+    "Kerteminde",
+    "Kolding",
+    "København",
+    "Køge",
+    "Langeland",
+    "Lejre",
+    "Lemvig",
+    "Lolland",
+    "Lyngby-Taarbæk",
+    "Læsø",
+    "Mariagerfjord",
+    "Middelfart",
+    "Morsø",
+    "Norddjurs",
+    "Nordfyns",
+    "Nyborg",
+    "Næstved",
+    "Odder",
+    "Odense",
+    "Odsherred",
+    "Randers",
+    "Rebild",
+    "Ringkøbing-Skjern",
+    "Ringsted",
+    "Roskilde",
+    "Rudersdal",
+    "Rødovre",
+    "Samsø",
+    "Silkeborg",
+    "Skanderborg",
+    "Skive",
+    "Slagelse",
+    "Solrød",
+    "Sorø",
+    "Stevns",
+    "Struer",
+    "Svendborg",
+    "Syddjurs",
+    "Sønderborg",
+    "Thisted",
+    "Tønder",
+    "Tårnby",
+    "Vallensbæk",
+    "Varde",
+    "Vejen",
+    "Vejle",
+    "Vesthimmerlands",
+    "Viborg",
+    "Vordingborg",
+    "Ærø",
+];
+
+// ---------------------------------------------------------------------------------------------
+// Arguments
+
+#[derive(Debug, Args)]
+pub struct AddArgs {
+    /// The municipality that reported the fault (e.g. Aarhus).
+    #[arg(long)]
+    pub municipality: String,
+    /// A short title, as the municipality wrote it.
+    #[arg(long)]
+    pub title: String,
+    #[arg(long, default_value = "")]
+    pub description: String,
+    /// Who at the municipality reported it.
+    #[arg(long, default_value = "")]
+    pub reporter: String,
+    /// Category id (see `frist contracts`); without it the text is classified automatically.
+    #[arg(long)]
+    pub category: Option<String>,
+    /// When it was reported (default: now).
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Accept a municipality frist does not know yet (a new customer).
+    #[arg(long)]
+    pub new_municipality: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StepArgs {
+    /// The ticket's id.
+    pub id: TicketId,
+    /// When it took effect (default: now); never in the future, never before the report.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// A note on the step.
+    #[arg(long, default_value = "")]
+    pub note: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ReasonArgs {
+    pub id: TicketId,
+    #[arg(long)]
+    pub reason: String,
+    #[arg(long)]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AcceptArgs {
+    pub id: TicketId,
+    /// Who at the municipality accepted.
+    #[arg(long)]
+    pub by: String,
+    /// The written reference (mail, letter, case number).
+    #[arg(long = "ref")]
+    pub reference: String,
+    #[arg(long)]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RejectArgs {
+    pub id: TicketId,
+    /// Who at the municipality rejected.
+    #[arg(long)]
+    pub by: String,
+    #[arg(long)]
+    pub reason: String,
+    #[arg(long)]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReclassifyArgs {
+    pub id: TicketId,
+    #[arg(long)]
+    pub category: String,
+    #[arg(long)]
+    pub reason: String,
+    #[arg(long)]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct NoteArgs {
+    pub id: TicketId,
+    /// The note's text.
+    pub text: String,
+    #[arg(long)]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CorrectArgs {
+    pub id: TicketId,
+    /// The correct report time.
+    #[arg(long)]
+    pub to: String,
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    pub id: TicketId,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only tickets not closed.
+    #[arg(long, conflicts_with_all = ["breached", "closed"])]
+    pub open: bool,
+    /// Only tickets with a breached target.
+    #[arg(long, conflicts_with = "closed")]
+    pub breached: bool,
+    /// Only closed tickets.
+    #[arg(long)]
+    pub closed: bool,
+    #[arg(long)]
+    pub municipality: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BreachesArgs {
+    /// The month (YYYY-MM) whose missed deadlines to list; default: this month.
+    #[arg(long)]
+    pub month: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A file written by `frist export` (JSON lines).
+    pub file: PathBuf,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Opening the store
+
+/// The database's location: `--db`, `FRIST_DB`, else the platform's data directory.
+pub fn db_path(db: Option<&Path>) -> Result<PathBuf, Failure> {
+    if let Some(p) = db {
+        return Ok(p.to_path_buf());
+    }
+    directories::ProjectDirs::from("dk", "frist", "frist")
+        .map(|d| d.data_dir().join("log.sled"))
+        .ok_or_else(|| Failure::usage("no data directory found for this user; give --db PATH"))
+}
+
+/// The acting user: `--user`, `FRIST_USER`, else the OS user.
+pub fn user(given: Option<&str>) -> String {
+    given
+        .map(str::to_string)
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("USERNAME").ok())
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| "ukendt".into())
+}
+
+fn store_failure(e: StoreError, ctx: &Ctx) -> Failure {
+    Failure {
+        message: e.message(ctx.lang),
+        code: e.code(),
+    }
+}
+
+/// Contracts by id, for evaluating tickets logged under another contract than `--contract`.
+pub struct Contracts<'a> {
+    main: &'a Loaded,
+    other: HashMap<String, Option<Loaded>>,
+}
+
+impl<'a> Contracts<'a> {
+    pub fn new(main: &'a Loaded) -> Self {
+        Contracts {
+            main,
+            other: HashMap::new(),
+        }
+    }
+
+    pub fn evaluate(&mut self, t: &Ticket, now: DateTime<Utc>) -> Option<Evaluation> {
+        let l = if t.contract == self.main.contract.id {
+            self.main
+        } else {
+            self.other
+                .entry(t.contract.clone())
+                .or_insert_with(|| crate::load::contract(&t.contract).ok())
+                .as_ref()?
+        };
+        evaluate(t, &l.contract, &l.calendar, now).ok()
+    }
+}
+
+/// The breach months (`yyyymm`, contract-local) of a finished ticket.
+fn breach_months(l: &Loaded, t: &Ticket) -> Vec<u32> {
+    let Ok(e) = evaluate(t, &l.contract, &l.calendar, t.last_effective) else {
+        return Vec::new();
+    };
+    [&e.reaction, &e.resolution]
+        .into_iter()
+        .filter(|x| x.status == Some(crate::sla::Status::Breached))
+        .filter_map(|x| x.deadline)
+        .map(|d| yyyymm(l.calendar.local(d).date()))
+        .collect()
+}
+
+fn yyyymm(d: NaiveDate) -> u32 {
+    d.year() as u32 * 100 + d.month()
+}
+
+/// Opens the store with the breach index of `contract` (loaded once more so that the index
+/// owns it).
+pub fn open_store(ctx: &Ctx, db: Option<&Path>, contract: &str) -> Result<SledStore, Failure> {
+    let path = db_path(db)?;
+    if let Some(parent) = path.parent() {
+        if !parent.as_os_str().is_empty() {
+            std::fs::create_dir_all(parent).map_err(|e| Failure {
+                message: format!("cannot create {}: {e}", parent.display()),
+                code: 1,
+            })?;
+        }
+    }
+    let store = SledStore::open(&path).map_err(|e| store_failure(e, ctx))?;
+    let loaded = Arc::new(crate::load::contract(contract)?);
+    let cache: std::sync::Mutex<HashMap<String, Option<Arc<Loaded>>>> = Default::default();
+    Ok(store.with_indexer(Box::new(move |t: &Ticket| {
+        if t.contract == loaded.contract.id {
+            return breach_months(&loaded, t);
+        }
+        let mut c = cache.lock().unwrap_or_else(|p| p.into_inner());
+        let l = c
+            .entry(t.contract.clone())
+            .or_insert_with(|| crate::load::contract(&t.contract).ok().map(Arc::new));
+        l.as_ref().map(|l| breach_months(l, t)).unwrap_or_default()
+    })))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Input checks
+
+fn at_time(ctx: &Ctx, at: Option<&str>) -> Result<DateTime<Utc>, Failure> {
+    let Some(s) = at else { return Ok(ctx.now) };
+    let t =
+        parse_time(s, &ctx.loaded.contract.tz).map_err(|e| Failure::usage(format!("--at: {e}")))?;
+    if t > ctx.now {
+        return Err(Failure::usage(format!(
+            "--at: {} {}",
+            ctx.lang.datetime(ctx.loaded.calendar.local(t)),
+            ctx.lang.t(
+                "ligger i fremtiden; angiv et tidspunkt der er passeret, eller udelad --at",
+                "lies in the future; give a time that has passed, or leave out --at"
+            )
+        )));
+    }
+    Ok(t)
+}
+
+/// Finds the municipality's known spelling, or refuses with the nearest known name.
+pub fn check_municipality(
+    ctx: &Ctx,
+    store: &dyn Store,
+    name: &str,
+    allow_new: bool,
+) -> Result<String, Failure> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Failure::usage(ctx.lang.t(
+            "--municipality er tom; angiv kommunens navn",
+            "--municipality is empty; give the municipality's name",
+        )));
+    }
+    let mut known: Vec<String> = MUNICIPALITIES.iter().map(|s| s.to_string()).collect();
+    known.extend(store.municipalities().map_err(|e| store_failure(e, ctx))?);
+    let full = name.to_lowercase();
+    // "Aarhus Kommune" means Aarhus.
+    let wanted = full.strip_suffix(" kommune").unwrap_or(&full);
+    if let Some(k) = known
+        .iter()
+        .find(|k| k.to_lowercase() == full || k.to_lowercase() == wanted)
+    {
+        return Ok(k.clone());
+    }
+    if allow_new {
+        return Ok(name.to_string());
+    }
+    let nearest = known
+        .iter()
+        .min_by_key(|k| strsim::levenshtein(&k.to_lowercase(), wanted))
+        .cloned()
+        .unwrap_or_default();
+    Err(Failure::usage(match ctx.lang {
+        crate::i18n::Lang::Da => format!(
+            "ukendt kommune '{name}'; mente du '{nearest}'? (en ny kunde: tilføj --new-municipality)"
+        ),
+        crate::i18n::Lang::En => format!(
+            "unknown municipality '{name}'; did you mean '{nearest}'? (a new customer: add --new-municipality)"
+        ),
+    }))
+}
+
+/// Until the classifier lands: counts the contract's keywords of each category in the text.
+/// Returns (category id, confidence 0–1, reasons).
+pub fn suggest_category(
+    contract: &crate::contract::Contract,
+    title: &str,
+    description: &str,
+) -> (String, f64, Vec<String>) {
+    let text = format!("{title} {description}").to_lowercase();
+    let mut best: Option<(&str, usize, Vec<String>)> = None;
+    let mut total = 0;
+    for c in &contract.categories {
+        let hits: Vec<String> = c
+            .keywords
+            .iter()
+            .filter(|k| text.contains(&k.to_lowercase()))
+            .cloned()
+            .collect();
+        total += hits.len();
+        if hits.len() > best.as_ref().map_or(0, |b| b.1) {
+            best = Some((&c.id, hits.len(), hits));
+        }
+    }
+    match best {
+        Some((id, n, hits)) => (
+            id.to_string(),
+            n as f64 / total.max(1) as f64,
+            hits.into_iter().map(|h| format!("keyword '{h}'")).collect(),
+        ),
+        None => {
+            // Nothing matched: the most serious fault category that is not a service order.
+            let id = contract
+                .categories
+                .iter()
+                .find(|c| !c.service_order && c.id != "kritisk")
+                .or(contract.categories.first())
+                .map(|c| c.id.clone())
+                .unwrap_or_default();
+            (id, 0.0, vec!["no keyword matched".into()])
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Commands that write
+
+pub fn add(
+    ctx: &Ctx,
+    store: &dyn Store,
+    user: &str,
+    a: &AddArgs,
+    out: &mut impl Write,
+) -> CmdResult {
+    let l = ctx.lang;
+    if a.title.trim().is_empty() {
+        return Err(Failure::usage(l.t(
+            "--title er tom; giv sagen en titel",
+            "--title is empty; give the ticket a title",
+        )));
+    }
+    let municipality = check_municipality(ctx, store, &a.municipality, a.new_municipality)?;
+    let at = at_time(ctx, a.at.as_deref())?;
+    let contract = &ctx.loaded.contract;
+    let (category, classified) = match &a.category {
+        Some(c) => {
+            contract.category(c)?;
+            (
+                c.clone(),
+                EventKind::Classified {
+                    category: c.clone(),
+                    by: ClassifiedBy::Agent,
+                    confidence: None,
+                    reasons: Vec::new(),
+                },
+            )
+        }
+        None => {
+            let (c, confidence, reasons) = suggest_category(contract, &a.title, &a.description);
+            eprintln!(
+                "{} {c} ({}: {})",
+                l.t(
+                    "klassificeret automatisk som",
+                    "classified automatically as"
+                ),
+                l.t("fordi", "because"),
+                reasons.join(", ")
+            );
+            (
+                c.clone(),
+                EventKind::Classified {
+                    category: c,
+                    by: ClassifiedBy::Auto,
+                    confidence: Some((confidence * 100.0).round() / 100.0),
+                    reasons,
+                },
+            )
+        }
+    };
+    let reported = EventKind::Reported {
+        municipality,
+        reporter: a.reporter.clone(),
+        title: a.title.trim().to_string(),
+        description: a.description.clone(),
+        category,
+        contract: contract.id.clone(),
+    };
+    let t = store
+        .create(reported, Some(classified), user, ctx.now, at)
+        .map_err(|e| store_failure(e, ctx))?;
+    writeln!(out, "{}", t.id)?;
+    Ok(())
+}
+
+/// One lifecycle step on a ticket; prints the ticket's new state.
+pub fn step(
+    ctx: &Ctx,
+    store: &dyn Store,
+    user: &str,
+    id: TicketId,
+    kind: EventKind,
+    at: Option<&str>,
+    out: &mut impl Write,
+) -> CmdResult {
+    let at = at_time(ctx, at)?;
+    let t = store
+        .append(id, kind, user, ctx.now, at, ctx.now)
+        .map_err(|e| store_failure(e, ctx))?;
+    writeln!(
+        out,
+        "{} {}: {}",
+        ctx.lang.t("sag", "ticket"),
+        t.id,
+        state_word(ctx, t.state)
+    )?;
+    Ok(())
+}
+
+pub fn reclassify(
+    ctx: &Ctx,
+    store: &dyn Store,
+    user: &str,
+    a: &ReclassifyArgs,
+    out: &mut impl Write,
+) -> CmdResult {
+    ctx.loaded.contract.category(&a.category)?;
+    let t = store
+        .ticket(a.id)
+        .map_err(|e| store_failure(e, ctx))?
+        .ok_or_else(|| store_failure(StoreError::UnknownTicket(a.id), ctx))?;
+    let kind = EventKind::Reclassified {
+        from: t.category,
+        to: a.category.clone(),
+        reason: a.reason.clone(),
+    };
+    step(ctx, store, user, a.id, kind, a.at.as_deref(), out)
+}
+
+pub fn correct(
+    ctx: &Ctx,
+    store: &dyn Store,
+    user: &str,
+    a: &CorrectArgs,
+    out: &mut impl Write,
+) -> CmdResult {
+    let to =
+        at_time(ctx, Some(&a.to)).map_err(|f| Failure::usage(f.message.replace("--at", "--to")))?;
+    let t = store
+        .ticket(a.id)
+        .map_err(|e| store_failure(e, ctx))?
+        .ok_or_else(|| store_failure(StoreError::UnknownTicket(a.id), ctx))?;
+    let kind = EventKind::ReportTimeCorrected {
+        from: t.reported,
+        to,
+        reason: a.reason.clone(),
+    };
+    let t = store
+        .append(a.id, kind, user, ctx.now, ctx.now, ctx.now)
+        .map_err(|e| store_failure(e, ctx))?;
+    writeln!(
+        out,
+        "{} {}: {}",
+        ctx.lang.t("sag", "ticket"),
+        t.id,
+        state_word(ctx, t.state)
+    )?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+fn state_word(ctx: &Ctx, s: State) -> &'static str {
+    let l = ctx.lang;
+    match s {
+        State::Open => l.t("åben", "open"),
+        State::Reacted => l.t("reageret", "reacted"),
+        State::Paused => l.t("på pause", "paused"),
+        State::Resolved => l.t(
+            "løst, afventer godkendelse",
+            "resolved, awaiting acceptance",
+        ),
+        State::Closed => l.t("lukket", "closed"),
+    }
+}
+
+fn status_word(ctx: &Ctx, s: Option<crate::sla::Status>) -> &'static str {
+    use crate::sla::Status::*;
+    let l = ctx.lang;
+    match s {
+        None => "–",
+        Some(Running) => l.t("kører", "running"),
+        Some(AtRisk) => l.t("i fare", "at risk"),
+        Some(Met) => l.t("overholdt", "met"),
+        Some(Breached) => l.t("overskredet", "breached"),
+    }
+}
+
+fn timer_json(tz: &chrono_tz::Tz, t: Option<&crate::ticket::TimerEval>) -> Value {
+    let f = |x: Option<DateTime<Utc>>| x.map(|x| rfc3339(x, tz));
+    match t {
+        Some(t) => json!({
+            "deadline": f(t.deadline),
+            "done": f(t.done),
+            "status": t.status.map(|s| s.as_str()),
+        }),
+        None => json!({"deadline": null, "done": null, "status": null}),
+    }
+}
+
+/// A ticket as JSON (the shape of `show --json`, `list --json` and `breaches --json`).
+pub fn ticket_json(ctx: &Ctx, t: &Ticket, e: Option<&Evaluation>) -> Value {
+    let tz = &ctx.loaded.contract.tz;
+    json!({
+        "id": t.id,
+        "municipality": t.municipality,
+        "title": t.title,
+        "category": t.category,
+        "state": t.state.as_str(),
+        "reported": rfc3339(t.reported, tz),
+        "reaction": timer_json(tz, e.map(|e| &e.reaction)),
+        "resolution": timer_json(tz, e.map(|e| &e.resolution)),
+        "fine": {
+            "total": e.map_or(0, |e| e.fine.total),
+            "days": e.map(|e| e.fine.days.iter().map(|d| json!({
+                "begins": rfc3339(d.begins, tz),
+                "amount": d.amount,
+            })).collect::<Vec<_>>()).unwrap_or_default(),
+        },
+    })
+}
+
+fn write_json(out: &mut impl Write, v: &Value) -> CmdResult {
+    serde_json::to_writer(&mut *out, v).map_err(|e| Failure {
+        message: e.to_string(),
+        code: 1,
+    })?;
+    writeln!(out)?;
+    Ok(())
+}
+
+fn event_line(ctx: &Ctx, e: &Event) -> String {
+    let detail = match &e.kind {
+        EventKind::Reported {
+            municipality,
+            reporter,
+            ..
+        } => format!("{municipality} {reporter}"),
+        EventKind::Classified {
+            category,
+            by,
+            confidence,
+            ..
+        } => format!(
+            "{category} ({}{})",
+            match by {
+                ClassifiedBy::Auto => ctx.lang.t("automatisk", "automatic"),
+                ClassifiedBy::Agent => ctx.lang.t("medarbejder", "agent"),
+            },
+            confidence
+                .map(|c| format!(", {:.0} %", c * 100.0))
+                .unwrap_or_default()
+        ),
+        EventKind::Reclassified { from, to, reason } => format!("{from} → {to}: {reason}"),
+        EventKind::Reacted { note } | EventKind::Resolved { note } => note.clone(),
+        EventKind::Paused { reason } => reason.clone(),
+        EventKind::Resumed => String::new(),
+        EventKind::Accepted { by, reference } => format!("{by}, ref. {reference}"),
+        EventKind::Rejected { by, reason } => format!("{by}: {reason}"),
+        EventKind::Note { text } => text.clone(),
+        EventKind::ReportTimeCorrected { from, to, reason } => format!(
+            "{} → {}: {reason}",
+            ctx.lang.datetime(ctx.loaded.calendar.local(*from)),
+            ctx.lang.datetime(ctx.loaded.calendar.local(*to))
+        ),
+    };
+    format!(
+        "  #{:<2} {}  {:<22} {:<10} {}",
+        e.seq,
+        ctx.lang.datetime(ctx.loaded.calendar.local(e.effective)),
+        e.kind.name(),
+        e.user,
+        detail
+    )
+}
+
+pub fn show(ctx: &Ctx, store: &dyn Store, a: &ShowArgs, out: &mut impl Write) -> CmdResult {
+    let t = store
+        .ticket(a.id)
+        .map_err(|e| store_failure(e, ctx))?
+        .ok_or_else(|| store_failure(StoreError::UnknownTicket(a.id), ctx))?;
+    let events = store.events(a.id).map_err(|e| store_failure(e, ctx))?;
+    let mut contracts = Contracts::new(&ctx.loaded);
+    let e = contracts.evaluate(&t, ctx.now);
+    if a.json {
+        let mut v = ticket_json(ctx, &t, e.as_ref());
+        v["events"] = serde_json::to_value(&events).unwrap_or(Value::Null);
+        return write_json(out, &v);
+    }
+    let l = ctx.lang;
+    let cal = &ctx.loaded.calendar;
+    writeln!(out, "{} {}: {}", l.t("Sag", "Ticket"), t.id, t.title)?;
+    writeln!(
+        out,
+        "  {}: {}",
+        l.t("Kommune", "Municipality"),
+        t.municipality
+    )?;
+    writeln!(out, "  {}: {}", l.t("Kategori", "Category"), t.category)?;
+    writeln!(
+        out,
+        "  {}: {}",
+        l.t("Tilstand", "State"),
+        state_word(ctx, t.state)
+    )?;
+    writeln!(
+        out,
+        "  {}: {}",
+        l.t("Anmeldt", "Reported"),
+        l.datetime(cal.local(t.reported))
+    )?;
+    if let Some(e) = &e {
+        for (name, te) in [
+            (l.t("Reaktionstid", "Reaction"), &e.reaction),
+            (l.t("Løsningstid", "Resolution"), &e.resolution),
+        ] {
+            let Some(d) = te.deadline else { continue };
+            write!(
+                out,
+                "  {name}: {} {}",
+                l.t("frist", "due"),
+                l.datetime(cal.local(d))
+            )?;
+            if let Some(done) = te.done {
+                write!(
+                    out,
+                    ", {} {}",
+                    l.t("udført", "done"),
+                    l.datetime(cal.local(done))
+                )?;
+            }
+            writeln!(out, " — {}", status_word(ctx, te.status))?;
+        }
+        writeln!(
+            out,
+            "  {}: {}",
+            l.t("Dagsbod", "Fine"),
+            crate::i18n::kroner(e.fine.total)
+        )?;
+    }
+    writeln!(out, "  {}:", l.t("Hændelser", "Events"))?;
+    for ev in &events {
+        writeln!(out, "{}", event_line(ctx, ev))?;
+    }
+    Ok(())
+}
+
+fn table(ctx: &Ctx, rows: &[(Ticket, Option<Evaluation>)], out: &mut impl Write) -> CmdResult {
+    let l = ctx.lang;
+    writeln!(
+        out,
+        "{:>7}  {:<10} {:<16} {:<14} {:<12} {:<12} {:>11}  {}",
+        "id",
+        l.t("tilstand", "state"),
+        l.t("kommune", "municipality"),
+        l.t("kategori", "category"),
+        l.t("reaktion", "reaction"),
+        l.t("løsning", "resolution"),
+        l.t("dagsbod", "fine"),
+        l.t("titel", "title")
+    )?;
+    for (t, e) in rows {
+        writeln!(
+            out,
+            "{:>7}  {:<10} {:<16} {:<14} {:<12} {:<12} {:>11}  {}",
+            t.id,
+            t.state.as_str(),
+            t.municipality,
+            t.category,
+            status_word(ctx, e.as_ref().and_then(|e| e.reaction.status)),
+            status_word(ctx, e.as_ref().and_then(|e| e.resolution.status)),
+            crate::i18n::kroner(e.as_ref().map_or(0, |e| e.fine.total)),
+            t.title
+        )?;
+    }
+    writeln!(out, "{} {}", rows.len(), l.t("sager", "tickets"))?;
+    Ok(())
+}
+
+fn rows_out(
+    ctx: &Ctx,
+    rows: &[(Ticket, Option<Evaluation>)],
+    json_: bool,
+    out: &mut impl Write,
+) -> CmdResult {
+    if json_ {
+        let mut w = std::io::BufWriter::new(&mut *out);
+        w.write_all(b"[")?;
+        for (i, (t, e)) in rows.iter().enumerate() {
+            if i > 0 {
+                w.write_all(b",\n")?;
+            }
+            serde_json::to_writer(&mut w, &ticket_json(ctx, t, e.as_ref())).map_err(|e| {
+                Failure {
+                    message: e.to_string(),
+                    code: 1,
+                }
+            })?;
+        }
+        w.write_all(b"]\n")?;
+        w.flush()?;
+        Ok(())
+    } else {
+        table(ctx, rows, out)
+    }
+}
+
+pub fn list(ctx: &Ctx, store: &dyn Store, a: &ListArgs, out: &mut impl Write) -> CmdResult {
+    let filter = if a.open {
+        Filter::NotClosed
+    } else if a.closed {
+        Filter::Closed
+    } else if a.breached {
+        Filter::BreachCandidates(None)
+    } else {
+        Filter::All
+    };
+    let municipality = match &a.municipality {
+        Some(m) => Some(check_municipality(ctx, store, m, true)?),
+        None => None,
+    };
+    let tickets = store.tickets(filter).map_err(|e| store_failure(e, ctx))?;
+    let mut contracts = Contracts::new(&ctx.loaded);
+    let rows: Vec<(Ticket, Option<Evaluation>)> = tickets
+        .into_iter()
+        .filter(|t| municipality.as_ref().is_none_or(|m| &t.municipality == m))
+        .map(|t| {
+            let e = contracts.evaluate(&t, ctx.now);
+            (t, e)
+        })
+        .filter(|(_, e)| !a.breached || e.as_ref().is_some_and(|e| e.breached()))
+        .collect();
+    rows_out(ctx, &rows, a.json, out)
+}
+
+pub fn breaches(ctx: &Ctx, store: &dyn Store, a: &BreachesArgs, out: &mut impl Write) -> CmdResult {
+    let cal = &ctx.loaded.calendar;
+    let month = match &a.month {
+        Some(m) => NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").map_err(|_| {
+            Failure::usage(format!(
+                "--month: '{m}' {}",
+                ctx.lang.t(
+                    "er ikke en måned; skriv ÅÅÅÅ-MM, fx 2025-03",
+                    "is not a month; write YYYY-MM, e.g. 2025-03"
+                )
+            ))
+        })?,
+        None => cal.local(ctx.now).date().with_day(1).unwrap_or_default(),
+    };
+    let key = yyyymm(month);
+    let tickets = store
+        .tickets(Filter::BreachCandidates(Some(key)))
+        .map_err(|e| store_failure(e, ctx))?;
+    let mut contracts = Contracts::new(&ctx.loaded);
+    let rows: Vec<(Ticket, Option<Evaluation>)> = tickets
+        .into_iter()
+        .filter_map(|t| {
+            let e = contracts.evaluate(&t, ctx.now)?;
+            let hit = [&e.reaction, &e.resolution].into_iter().any(|x| {
+                x.status == Some(crate::sla::Status::Breached)
+                    && x.deadline
+                        .is_some_and(|d| yyyymm(cal.local(d).date()) == key)
+            });
+            hit.then_some((t, Some(e)))
+        })
+        .collect();
+    rows_out(ctx, &rows, a.json, out)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export, import, verify
+
+pub fn export(ctx: &Ctx, store: &dyn Store, out: &mut impl Write) -> CmdResult {
+    let mut w = std::io::BufWriter::new(out);
+    let mut io_err = None;
+    store
+        .for_each_event(&mut |r| {
+            if let Err(e) = serde_json::to_writer(&mut w, r)
+                .map_err(std::io::Error::from)
+                .and_then(|_| w.write_all(b"\n"))
+            {
+                io_err = Some(e);
+                return Err(StoreError::BadInput("output failed".into()));
+            }
+            Ok(())
+        })
+        .map_err(|e| match io_err.take() {
+            Some(io) => Failure::from(io),
+            None => store_failure(e, ctx),
+        })?;
+    w.flush()?;
+    Ok(())
+}
+
+pub fn import(ctx: &Ctx, store: &dyn Store, a: &ImportArgs, out: &mut impl Write) -> CmdResult {
+    let l = ctx.lang;
+    let f = std::fs::File::open(&a.file)
+        .map_err(|e| Failure::usage(format!("{}: {e}", a.file.display())))?;
+    if !store.is_empty().map_err(|e| store_failure(e, ctx))? {
+        return Err(Failure::usage(l.t(
+            "import kræver en tom database; angiv en ny med --db",
+            "import needs an empty database; give a new one with --db",
+        )));
+    }
+    // First pass: parse and verify the whole file before anything is written.
+    let mut records = Vec::new();
+    let mut checker = chain::Checker::default();
+    for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
+        let line = line.map_err(|e| Failure::usage(format!("{}: {e}", a.file.display())))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let r: chain::Record = serde_json::from_str(&line)
+            .map_err(|e| Failure::usage(format!("{}:{}: {e}", a.file.display(), i + 1)))?;
+        checker.next_record(&r).map_err(|b| {
+            Failure::usage(format!(
+                "{}:{}: {} {}",
+                a.file.display(),
+                i + 1,
+                l.t(
+                    "filen kan ikke verificeres, intet er skrevet:",
+                    "the file does not verify, nothing was written:"
+                ),
+                b.what
+            ))
+        })?;
+        records.push(r.event);
+    }
+    let n = store
+        .import(&mut records.into_iter())
+        .map_err(|e| store_failure(e, ctx))?;
+    writeln!(
+        out,
+        "{n} {}",
+        l.t("hændelser importeret", "events imported")
+    )?;
+    Ok(())
+}
+
+pub fn verify(ctx: &Ctx, store: &dyn Store, out: &mut impl Write) -> CmdResult {
+    let l = ctx.lang;
+    match store.verify().map_err(|e| store_failure(e, ctx))? {
+        VerifyOutcome::Intact { events, tickets } => {
+            writeln!(
+                out,
+                "OK: {events} {} {tickets} {}",
+                l.t("hændelser i", "events in"),
+                l.t("sager verificeret", "tickets verified")
+            )?;
+            Ok(())
+        }
+        VerifyOutcome::Broken(b) => {
+            let mut where_ = Vec::new();
+            if let Some(p) = b.position {
+                where_.push(format!("{} {p}", l.t("log-position", "log position")));
+            }
+            if let Some(t) = b.ticket {
+                where_.push(format!("{} {t}", l.t("sag", "ticket")));
+            }
+            if let Some(e) = b.event {
+                where_.push(format!("{} #{e}", l.t("hændelse", "event")));
+            }
+            Err(Failure {
+                message: format!(
+                    "{} ({}): {}",
+                    l.t("revisionssporet er brudt", "the audit chain is broken"),
+                    where_.join(", "),
+                    b.what
+                ),
+                code: 1,
+            })
+        }
+    }
+}

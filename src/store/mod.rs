@@ -1,0 +1,168 @@
+//! The support log's storage: a [`Store`] trait and its sled implementation, with a
+//! tamper-evident audit chain over every event (see [`chain`]).
+//!
+//! The log is what the vendor must keep by contract and what a dispute is settled from, so a
+//! store never loses or silently changes an entry: every command's writes are one transaction,
+//! flushed before it returns, and `verify` walks the chain.
+
+pub mod chain;
+mod sled_store;
+
+use crate::i18n::Lang;
+use crate::sla::Measurement;
+use crate::ticket::{Event, EventKind, LifecycleError, Ticket, TicketId};
+use chrono::{DateTime, Utc};
+pub use sled_store::SledStore;
+use std::path::PathBuf;
+
+/// The schema this build writes and reads. A database with a higher one is refused.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything that can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another process holds the database.
+    #[error("the database {0} is in use by another frist process; wait for it to finish")]
+    Locked(PathBuf),
+    /// The database was written by a newer frist.
+    #[error("the database was written by a newer frist (schema {found}); this frist reads schema {known}; upgrade frist")]
+    NewerSchema { found: u32, known: u32 },
+    #[error("no ticket with id {0}")]
+    UnknownTicket(TicketId),
+    #[error("{0}")]
+    Lifecycle(#[from] LifecycleError),
+    /// The operation needs an empty database.
+    #[error("the database is not empty")]
+    NotEmpty,
+    /// A bulk load (import, demo) stopped before it finished.
+    #[error("an import or demo into this database was interrupted; delete the database and run it again")]
+    Interrupted,
+    /// Input to `import` that is not a valid log.
+    #[error("{0}")]
+    BadInput(String),
+    /// Stored bytes that cannot be read.
+    #[error("the database is damaged: {0}; run `frist verify` for details")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Sled(#[from] sled::Error),
+}
+
+impl StoreError {
+    /// The message in the user's language (the library's own text is English).
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (StoreError::Locked(p), Lang::Da) => format!(
+                "databasen bruges af en anden frist-proces ({}); vent til den er færdig",
+                p.display()
+            ),
+            (StoreError::NewerSchema { found, known }, Lang::Da) => format!(
+                "databasen er skrevet af en nyere frist (skema {found}); denne frist læser skema {known}; opgrader frist"
+            ),
+            (StoreError::UnknownTicket(id), Lang::Da) => {
+                format!("der findes ingen sag med nummer {id}; se `frist list`")
+            }
+            (StoreError::NotEmpty, Lang::Da) => "databasen er ikke tom".into(),
+            (StoreError::Interrupted, Lang::Da) => "en import eller demo i denne database blev afbrudt; slet databasen og kør den igen".into(),
+            _ => self.to_string(),
+        }
+    }
+
+    /// Exit code: 2 for what the user can mend by changing the command, 1 otherwise.
+    pub fn code(&self) -> i32 {
+        match self {
+            StoreError::UnknownTicket(_)
+            | StoreError::Lifecycle(_)
+            | StoreError::NotEmpty
+            | StoreError::BadInput(_) => 2,
+            _ => 1,
+        }
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Which tickets to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filter {
+    All,
+    /// Not closed (including resolved tickets that wait for acceptance).
+    NotClosed,
+    Closed,
+    /// Candidates for a breach in the month (`yyyymm`): every ticket not closed, plus the
+    /// finished tickets the indexer marked as breached in that month. `None`: any month.
+    BreachCandidates(Option<u32>),
+}
+
+/// The result of walking the audit chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VerifyOutcome {
+    /// Every link holds; this many events were verified, in this many tickets.
+    Intact { events: u64, tickets: u64 },
+    /// The first broken link.
+    Broken(Break),
+}
+
+/// Where the chain first breaks and what differs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Break {
+    /// Global position in the log (1-based), when the break is at an event.
+    pub position: Option<u64>,
+    pub ticket: Option<TicketId>,
+    /// The event's number within its ticket.
+    pub event: Option<u32>,
+    pub what: String,
+}
+
+/// Computes the months (`yyyymm`, contract-local) in which a *finished* ticket's timers were
+/// breached, so that `breaches` need not evaluate every ticket ever logged. The caller knows
+/// the contract; the store only keeps the index. Tickets not closed are always evaluated.
+pub type Indexer = dyn Fn(&Ticket) -> Vec<u32> + Send + Sync;
+
+/// The support log's storage. Object-safe, so the CLI and the TUI share one implementation.
+pub trait Store {
+    /// Logs a new ticket: its `reported` event and, when given, its `classified` event. Assigns
+    /// the id in the same transaction.
+    fn create(
+        &self,
+        reported: EventKind,
+        classified: Option<EventKind>,
+        user: &str,
+        recorded: DateTime<Utc>,
+        effective: DateTime<Utc>,
+    ) -> StoreResult<Ticket>;
+
+    /// Appends an event after checking the lifecycle ([`Ticket::check`]) against the stored
+    /// state; writes the event and the new state in one transaction and flushes.
+    fn append(
+        &self,
+        id: TicketId,
+        kind: EventKind,
+        user: &str,
+        recorded: DateTime<Utc>,
+        effective: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Ticket>;
+
+    fn ticket(&self, id: TicketId) -> StoreResult<Option<Ticket>>;
+    fn events(&self, id: TicketId) -> StoreResult<Vec<Event>>;
+    fn tickets(&self, filter: Filter) -> StoreResult<Vec<Ticket>>;
+    /// Calls `f` with every event in log order (for export).
+    fn for_each_event(
+        &self,
+        f: &mut dyn FnMut(&chain::Record) -> StoreResult<()>,
+    ) -> StoreResult<()>;
+    fn is_empty(&self) -> StoreResult<bool>;
+    /// Municipalities that have tickets.
+    fn municipalities(&self) -> StoreResult<Vec<String>>;
+    /// Loads events into an empty database, building the chain anew (batched, one flush at the
+    /// end). Check an untrusted log first with [`chain::Checker`]: a structural fault found
+    /// here stops the load half-way and leaves the database marked as interrupted.
+    fn import(&self, events: &mut dyn Iterator<Item = Event>) -> StoreResult<u64>;
+    fn verify(&self) -> StoreResult<VerifyOutcome>;
+    fn add_measurements(&self, m: &[Measurement]) -> StoreResult<()>;
+    fn measurements(&self, from: DateTime<Utc>, to: DateTime<Utc>)
+        -> StoreResult<Vec<Measurement>>;
+}
+
+#[cfg(test)]
+mod tests;

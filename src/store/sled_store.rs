@@ -1,0 +1,693 @@
+//! The [`Store`] on sled 0.34.
+//!
+//! Trees:
+//! - `events`: log position (u64 BE, from 1) → hash (32 bytes) ‖ canonical event bytes.
+//!   Append-only; the audit chain.
+//! - `by_ticket`: ticket id (u64 BE) ‖ event number (u32 BE) → log position.
+//! - `tickets`: ticket id → current state (the fold), for fast listing.
+//! - `open`: ids of tickets not closed (an index, so `list --open` reads only those).
+//! - `breach`: month (yyyymm, u32 BE) ‖ id → (): finished tickets with a breach in that month.
+//! - `municipalities`: name → ().
+//! - `measurements`: instant ‖ unique id → measurement (JSON).
+//! - `meta`: `schema` (u32), `next_id` (u64), `head` (position ‖ hash), `bulk` while a bulk
+//!   load runs.
+
+use super::chain::{self, Checker, Hash, Record, GENESIS};
+use super::{
+    Break, Filter, Indexer, Store, StoreError, StoreResult, VerifyOutcome, SCHEMA_VERSION,
+};
+use crate::sla::Measurement;
+use crate::ticket::{Event, EventKind, State, Ticket, TicketId};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sled::transaction::{
+    ConflictableTransactionError, TransactionError, TransactionalTree, UnabortableTransactionError,
+};
+use sled::{Batch, Db, Transactional, Tree};
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+const SCHEMA: &[u8] = b"schema";
+const NEXT_ID: &[u8] = b"next_id";
+const HEAD: &[u8] = b"head";
+const BULK: &[u8] = b"bulk";
+
+/// A ticket's state as kept in the `tickets` tree, with the breach months indexed for it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Stored {
+    #[serde(rename = "t")]
+    ticket: Ticket,
+    #[serde(rename = "b", default, skip_serializing_if = "Vec::is_empty")]
+    breach_months: Vec<u32>,
+}
+
+/// The sled-backed store.
+pub struct SledStore {
+    db: Db,
+    path: PathBuf,
+    events: Tree,
+    by_ticket: Tree,
+    tickets: Tree,
+    open: Tree,
+    breach: Tree,
+    municipalities: Tree,
+    measurements: Tree,
+    meta: Tree,
+    indexer: Box<Indexer>,
+}
+
+fn u64_key(n: u64) -> [u8; 8] {
+    n.to_be_bytes()
+}
+
+fn event_key(id: TicketId, seq: u32) -> [u8; 12] {
+    let mut k = [0u8; 12];
+    k[..8].copy_from_slice(&id.to_be_bytes());
+    k[8..].copy_from_slice(&seq.to_be_bytes());
+    k
+}
+
+fn breach_key(month: u32, id: TicketId) -> [u8; 12] {
+    let mut k = [0u8; 12];
+    k[..4].copy_from_slice(&month.to_be_bytes());
+    k[4..].copy_from_slice(&id.to_be_bytes());
+    k
+}
+
+fn read_u64(b: &[u8]) -> StoreResult<u64> {
+    b.get(..8)
+        .and_then(|s| s.try_into().ok())
+        .map(u64::from_be_bytes)
+        .ok_or_else(|| StoreError::Corrupt("a number is cut short".into()))
+}
+
+fn head_value(n: u64, h: &Hash) -> Vec<u8> {
+    let mut v = Vec::with_capacity(40);
+    v.extend_from_slice(&n.to_be_bytes());
+    v.extend_from_slice(h);
+    v
+}
+
+fn parse_head(v: Option<&[u8]>) -> StoreResult<(u64, Hash)> {
+    match v {
+        None => Ok((0, GENESIS)),
+        Some(b) if b.len() == 40 => {
+            let mut h = [0u8; 32];
+            h.copy_from_slice(&b[8..]);
+            Ok((read_u64(b)?, h))
+        }
+        Some(_) => Err(StoreError::Corrupt(
+            "the chain's head has the wrong length".into(),
+        )),
+    }
+}
+
+fn record_value(hash: &Hash, bytes: &[u8]) -> Vec<u8> {
+    let mut v = Vec::with_capacity(32 + bytes.len());
+    v.extend_from_slice(hash);
+    v.extend_from_slice(bytes);
+    v
+}
+
+fn split_record(v: &[u8]) -> StoreResult<(Hash, &[u8])> {
+    if v.len() < 32 {
+        return Err(StoreError::Corrupt("a stored event is cut short".into()));
+    }
+    let mut h = [0u8; 32];
+    h.copy_from_slice(&v[..32]);
+    Ok((h, &v[32..]))
+}
+
+fn encode(s: &Stored) -> Vec<u8> {
+    serde_json::to_vec(s).expect("a ticket always serializes")
+}
+
+fn decode(b: &[u8]) -> StoreResult<Stored> {
+    serde_json::from_slice(b).map_err(|e| StoreError::Corrupt(format!("a ticket's state: {e}")))
+}
+
+type Tx<T> = Result<T, ConflictableTransactionError<StoreError>>;
+
+fn abort<T>(e: StoreError) -> Tx<T> {
+    Err(ConflictableTransactionError::Abort(e))
+}
+
+fn from_tx(e: TransactionError<StoreError>) -> StoreError {
+    match e {
+        TransactionError::Abort(e) => e,
+        TransactionError::Storage(e) => StoreError::Sled(e),
+    }
+}
+
+/// Turns a failed read inside a transaction into an abort with a store error.
+fn tx_ok<T>(r: StoreResult<T>) -> Tx<T> {
+    r.map_err(ConflictableTransactionError::Abort)
+}
+
+fn map_unabortable(e: UnabortableTransactionError) -> ConflictableTransactionError<StoreError> {
+    e.into()
+}
+
+/// The writes of one event: the log, the per-ticket index and the head.
+fn write_event(
+    ev_t: &TransactionalTree,
+    bt_t: &TransactionalTree,
+    me_t: &TransactionalTree,
+    event: &Event,
+) -> Tx<()> {
+    let (n, prev) = tx_ok(parse_head(me_t.get(HEAD)?.as_deref()))?;
+    let bytes = chain::canonical(event);
+    let hash = chain::link(&prev, &bytes);
+    let pos = n + 1;
+    ev_t.insert(&u64_key(pos), record_value(&hash, &bytes))
+        .map_err(map_unabortable)?;
+    bt_t.insert(&event_key(event.ticket, event.seq), &u64_key(pos))?;
+    me_t.insert(HEAD, head_value(pos, &hash))?;
+    Ok(())
+}
+
+impl SledStore {
+    /// Opens (or creates) the database at `path`. Refuses one held by another process, one
+    /// written by a newer schema and one whose bulk load was interrupted.
+    pub fn open(path: &Path) -> StoreResult<SledStore> {
+        let db = sled::Config::new()
+            .path(path)
+            .open()
+            .map_err(|e| match &e {
+                sled::Error::Io(io)
+                    if io.kind() == std::io::ErrorKind::WouldBlock
+                        || io.to_string().contains("could not acquire lock") =>
+                {
+                    StoreError::Locked(path.to_path_buf())
+                }
+                _ => StoreError::Sled(e),
+            })?;
+        let tree = |n: &str| db.open_tree(n);
+        let s = SledStore {
+            events: tree("events")?,
+            by_ticket: tree("by_ticket")?,
+            tickets: tree("tickets")?,
+            open: tree("open")?,
+            breach: tree("breach")?,
+            municipalities: tree("municipalities")?,
+            measurements: tree("measurements")?,
+            meta: tree("meta")?,
+            path: path.to_path_buf(),
+            indexer: Box::new(|_| Vec::new()),
+            db,
+        };
+        match s.meta.get(SCHEMA)? {
+            Some(v) => {
+                let found =
+                    v.as_ref().try_into().map(u32::from_be_bytes).map_err(|_| {
+                        StoreError::Corrupt("the schema version is unreadable".into())
+                    })?;
+                if found > SCHEMA_VERSION {
+                    return Err(StoreError::NewerSchema {
+                        found,
+                        known: SCHEMA_VERSION,
+                    });
+                }
+            }
+            None => {
+                s.meta.insert(SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
+                s.db.flush()?;
+            }
+        }
+        if s.meta.get(BULK)?.is_some() {
+            return Err(StoreError::Interrupted);
+        }
+        Ok(s)
+    }
+
+    /// Sets how finished tickets are indexed by breach month (see [`Indexer`]).
+    pub fn with_indexer(mut self, f: Box<Indexer>) -> SledStore {
+        self.indexer = f;
+        self
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes a raw value into a tree, bypassing every rule. Only for tests that tamper with
+    /// the log behind the program's back.
+    #[doc(hidden)]
+    pub fn tamper(&self, tree: &str, key: &[u8], value: Option<&[u8]>) -> StoreResult<()> {
+        let t = self.db.open_tree(tree)?;
+        match value {
+            Some(v) => t.insert(key, v)?,
+            None => t.remove(key)?,
+        };
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Raw bytes of a tree entry (tests).
+    #[doc(hidden)]
+    pub fn raw(&self, tree: &str, key: &[u8]) -> StoreResult<Option<Vec<u8>>> {
+        Ok(self.db.open_tree(tree)?.get(key)?.map(|v| v.to_vec()))
+    }
+
+    fn stored(&self, id: TicketId) -> StoreResult<Option<Stored>> {
+        self.tickets
+            .get(u64_key(id))?
+            .map(|v| decode(&v))
+            .transpose()
+    }
+
+    fn months(&self, t: &Ticket) -> Vec<u32> {
+        if t.is_open() {
+            Vec::new()
+        } else {
+            let mut m = (self.indexer)(t);
+            m.sort_unstable();
+            m.dedup();
+            m
+        }
+    }
+
+    fn ids_of(&self, tree: &Tree, prefix: &[u8], offset: usize) -> StoreResult<Vec<TicketId>> {
+        tree.scan_prefix(prefix)
+            .keys()
+            .map(|k| read_u64(&k?[offset..]))
+            .collect()
+    }
+
+    fn load(&self, ids: impl IntoIterator<Item = TicketId>) -> StoreResult<Vec<Ticket>> {
+        ids.into_iter()
+            .filter_map(|id| self.stored(id).transpose())
+            .map(|s| s.map(|s| s.ticket))
+            .collect()
+    }
+}
+
+impl Store for SledStore {
+    fn create(
+        &self,
+        reported: EventKind,
+        classified: Option<EventKind>,
+        user: &str,
+        recorded: DateTime<Utc>,
+        effective: DateTime<Utc>,
+    ) -> StoreResult<Ticket> {
+        let EventKind::Reported { municipality, .. } = &reported else {
+            return Err(StoreError::BadInput(
+                "a ticket starts with its report".into(),
+            ));
+        };
+        let trees = (
+            &self.events,
+            &self.by_ticket,
+            &self.tickets,
+            &self.open,
+            &self.municipalities,
+            &self.meta,
+        );
+        let ticket = trees
+            .transaction(|(ev_t, bt_t, tk_t, op_t, mu_t, me_t)| {
+                let id = match me_t.get(NEXT_ID)? {
+                    Some(v) => tx_ok(read_u64(&v))?,
+                    None => 1,
+                };
+                let mut events = vec![Event {
+                    ticket: id,
+                    seq: 0,
+                    user: user.to_string(),
+                    recorded,
+                    effective,
+                    kind: reported.clone(),
+                }];
+                if let Some(c) = &classified {
+                    events.push(Event {
+                        ticket: id,
+                        seq: 1,
+                        user: user.to_string(),
+                        recorded,
+                        effective,
+                        kind: c.clone(),
+                    });
+                }
+                for e in &events {
+                    write_event(ev_t, bt_t, me_t, e)?;
+                }
+                let Some(ticket) = crate::ticket::fold(&events) else {
+                    return abort(StoreError::BadInput(
+                        "a ticket starts with its report".into(),
+                    ));
+                };
+                tk_t.insert(
+                    &u64_key(id),
+                    encode(&Stored {
+                        ticket: ticket.clone(),
+                        breach_months: Vec::new(),
+                    }),
+                )?;
+                op_t.insert(&u64_key(id), &[])?;
+                mu_t.insert(municipality.as_bytes(), &[])?;
+                me_t.insert(NEXT_ID, &u64_key(id + 1))?;
+                Ok(ticket)
+            })
+            .map_err(from_tx)?;
+        self.db.flush()?;
+        Ok(ticket)
+    }
+
+    fn append(
+        &self,
+        id: TicketId,
+        kind: EventKind,
+        user: &str,
+        recorded: DateTime<Utc>,
+        effective: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Ticket> {
+        let trees = (
+            &self.events,
+            &self.by_ticket,
+            &self.tickets,
+            &self.open,
+            &self.breach,
+            &self.meta,
+        );
+        let ticket = trees
+            .transaction(|(ev_t, bt_t, tk_t, op_t, br_t, me_t)| {
+                let Some(raw) = tk_t.get(u64_key(id))? else {
+                    return abort(StoreError::UnknownTicket(id));
+                };
+                let mut stored = tx_ok(decode(&raw))?;
+                if let Err(e) = stored.ticket.check(&kind, effective, now) {
+                    return abort(e.into());
+                }
+                let event = Event {
+                    ticket: id,
+                    seq: stored.ticket.events,
+                    user: user.to_string(),
+                    recorded,
+                    effective,
+                    kind: kind.clone(),
+                };
+                write_event(ev_t, bt_t, me_t, &event)?;
+                stored.ticket.apply(&event);
+                if stored.ticket.state == State::Closed {
+                    op_t.remove(&u64_key(id))?;
+                } else {
+                    op_t.insert(&u64_key(id), &[])?;
+                }
+                let months = self.months(&stored.ticket);
+                for m in &stored.breach_months {
+                    br_t.remove(&breach_key(*m, id))?;
+                }
+                for m in &months {
+                    br_t.insert(&breach_key(*m, id), &[])?;
+                }
+                stored.breach_months = months;
+                tk_t.insert(&u64_key(id), encode(&stored))?;
+                Ok(stored.ticket)
+            })
+            .map_err(from_tx)?;
+        self.db.flush()?;
+        Ok(ticket)
+    }
+
+    fn ticket(&self, id: TicketId) -> StoreResult<Option<Ticket>> {
+        Ok(self.stored(id)?.map(|s| s.ticket))
+    }
+
+    fn events(&self, id: TicketId) -> StoreResult<Vec<Event>> {
+        let mut out = Vec::new();
+        for kv in self.by_ticket.scan_prefix(u64_key(id)) {
+            let (_, pos) = kv?;
+            let rec = self
+                .events
+                .get(&pos)?
+                .ok_or_else(|| StoreError::Corrupt(format!("ticket {id}: an event is missing")))?;
+            let (_, bytes) = split_record(&rec)?;
+            out.push(
+                serde_json::from_slice(bytes)
+                    .map_err(|e| StoreError::Corrupt(format!("ticket {id}: {e}")))?,
+            );
+        }
+        Ok(out)
+    }
+
+    fn tickets(&self, filter: Filter) -> StoreResult<Vec<Ticket>> {
+        match filter {
+            Filter::All | Filter::Closed => {
+                let mut out = Vec::new();
+                for kv in self.tickets.iter() {
+                    let (_, v) = kv?;
+                    let t = decode(&v)?.ticket;
+                    if filter == Filter::All || t.state == State::Closed {
+                        out.push(t);
+                    }
+                }
+                Ok(out)
+            }
+            Filter::NotClosed => self.load(self.ids_of(&self.open, &[], 0)?),
+            Filter::BreachCandidates(month) => {
+                let mut ids: BTreeSet<TicketId> =
+                    self.ids_of(&self.open, &[], 0)?.into_iter().collect();
+                let prefix = month.map(|m| m.to_be_bytes().to_vec()).unwrap_or_default();
+                ids.extend(self.ids_of(&self.breach, &prefix, 4)?);
+                self.load(ids)
+            }
+        }
+    }
+
+    fn for_each_event(&self, f: &mut dyn FnMut(&Record) -> StoreResult<()>) -> StoreResult<()> {
+        for kv in self.events.iter() {
+            let (k, v) = kv?;
+            let (hash, bytes) = split_record(&v)?;
+            let event: Event = serde_json::from_slice(bytes).map_err(|e| {
+                StoreError::Corrupt(format!("event {}: {e}", read_u64(&k).unwrap_or(0)))
+            })?;
+            f(&Record {
+                n: read_u64(&k)?,
+                hash,
+                event,
+            })?;
+        }
+        Ok(())
+    }
+
+    fn is_empty(&self) -> StoreResult<bool> {
+        Ok(self.events.is_empty() && self.tickets.is_empty())
+    }
+
+    fn municipalities(&self) -> StoreResult<Vec<String>> {
+        self.municipalities
+            .iter()
+            .keys()
+            .map(|k| Ok(String::from_utf8_lossy(&k?).into_owned()))
+            .collect()
+    }
+
+    fn import(&self, events: &mut dyn Iterator<Item = Event>) -> StoreResult<u64> {
+        if !self.is_empty()? {
+            return Err(StoreError::NotEmpty);
+        }
+        self.meta.insert(BULK, &[1])?;
+        self.db.flush()?;
+        let mut checker = Checker::default();
+        let mut ev_b = Batch::default();
+        let mut bt_b = Batch::default();
+        let mut pending = 0usize;
+        for ev in events {
+            let (n, hash, bytes) = checker
+                .push(&ev)
+                .map_err(|b| StoreError::BadInput(b.what))?;
+            ev_b.insert(&u64_key(n), record_value(&hash, &bytes));
+            bt_b.insert(&event_key(ev.ticket, ev.seq), &u64_key(n));
+            pending += 1;
+            if pending == 50_000 {
+                self.events.apply_batch(std::mem::take(&mut ev_b))?;
+                self.by_ticket.apply_batch(std::mem::take(&mut bt_b))?;
+                pending = 0;
+            }
+        }
+        self.events.apply_batch(ev_b)?;
+        self.by_ticket.apply_batch(bt_b)?;
+        let mut tk_b = Batch::default();
+        let mut op_b = Batch::default();
+        let mut br_b = Batch::default();
+        let mut mu_b = Batch::default();
+        let mut max_id = 0;
+        let mut written = 0usize;
+        let mut municipalities: HashMap<String, ()> = HashMap::new();
+        for (id, ticket) in std::mem::take(&mut checker.tickets) {
+            max_id = max_id.max(id);
+            let months = self.months(&ticket);
+            for m in &months {
+                br_b.insert(&breach_key(*m, id), &[]);
+            }
+            if ticket.state != State::Closed {
+                op_b.insert(&u64_key(id), &[]);
+            }
+            if municipalities
+                .insert(ticket.municipality.clone(), ())
+                .is_none()
+            {
+                mu_b.insert(ticket.municipality.as_bytes(), &[]);
+            }
+            tk_b.insert(
+                &u64_key(id),
+                encode(&Stored {
+                    ticket,
+                    breach_months: months,
+                }),
+            );
+            written += 1;
+            if written.is_multiple_of(50_000) {
+                self.tickets.apply_batch(std::mem::take(&mut tk_b))?;
+                self.open.apply_batch(std::mem::take(&mut op_b))?;
+                self.breach.apply_batch(std::mem::take(&mut br_b))?;
+            }
+        }
+        self.tickets.apply_batch(tk_b)?;
+        self.open.apply_batch(op_b)?;
+        self.breach.apply_batch(br_b)?;
+        self.municipalities.apply_batch(mu_b)?;
+        let (n, hash) = checker.head();
+        let mut me_b = Batch::default();
+        me_b.insert(HEAD, head_value(n, &hash));
+        me_b.insert(NEXT_ID, &u64_key(max_id + 1));
+        me_b.remove(BULK);
+        self.meta.apply_batch(me_b)?;
+        self.db.flush()?;
+        Ok(n)
+    }
+
+    fn verify(&self) -> StoreResult<VerifyOutcome> {
+        let mut checker = Checker::default();
+        let brk = |ticket: Option<TicketId>, event: Option<u32>, what: String| {
+            Ok(VerifyOutcome::Broken(Break {
+                position: None,
+                ticket,
+                event,
+                what,
+            }))
+        };
+        for kv in self.events.iter() {
+            let (k, v) = kv?;
+            let pos = read_u64(&k)?;
+            let (hash, bytes) = split_record(&v)?;
+            let ev = match checker.next_bytes(pos, &hash, bytes) {
+                Ok(ev) => ev,
+                Err(b) => return Ok(VerifyOutcome::Broken(b)),
+            };
+            match self.by_ticket.get(event_key(ev.ticket, ev.seq))? {
+                Some(p) if read_u64(&p)? == pos => {}
+                _ => {
+                    return Ok(VerifyOutcome::Broken(Break {
+                        position: Some(pos),
+                        ticket: Some(ev.ticket),
+                        event: Some(ev.seq),
+                        what: "the ticket's index does not point at this event".into(),
+                    }))
+                }
+            }
+        }
+        let (n, hash) = checker.head();
+        let (hn, hh) = parse_head(self.meta.get(HEAD)?.as_deref())?;
+        if (n, hash) != (hn, hh) {
+            return brk(
+                None,
+                None,
+                format!(
+                    "the log ends at event {n} ({}) but the recorded head is event {hn} ({}): events at the end were removed or the head was changed",
+                    chain::short(&hash),
+                    chain::short(&hh)
+                ),
+            );
+        }
+        if self.by_ticket.len() as u64 != n {
+            return brk(
+                None,
+                None,
+                format!(
+                    "the ticket index has {} entries for {n} events in the log",
+                    self.by_ticket.len()
+                ),
+            );
+        }
+        let mut seen = 0u64;
+        for kv in self.tickets.iter() {
+            let (k, v) = kv?;
+            let id = read_u64(&k)?;
+            let stored = match decode(&v) {
+                Ok(s) => s.ticket,
+                Err(e) => return brk(Some(id), None, e.to_string()),
+            };
+            seen += 1;
+            match checker.tickets.get(&id) {
+                None => {
+                    return brk(
+                        Some(id),
+                        None,
+                        "a ticket state without events in the log".into(),
+                    )
+                }
+                Some(folded) if folded != &stored => {
+                    return brk(
+                        Some(id),
+                        None,
+                        "the stored state differs from the fold of the ticket's events".into(),
+                    )
+                }
+                Some(_) => {}
+            }
+            let indexed_open = self.open.contains_key(k)?;
+            if indexed_open != (stored.state != State::Closed) {
+                return brk(
+                    Some(id),
+                    None,
+                    "the open-ticket index disagrees with the state".into(),
+                );
+            }
+        }
+        if seen != checker.tickets.len() as u64 {
+            let missing = checker
+                .tickets
+                .keys()
+                .find(|id| !self.tickets.contains_key(u64_key(**id)).unwrap_or(false))
+                .copied();
+            return brk(
+                missing,
+                None,
+                "a ticket in the log has no stored state".into(),
+            );
+        }
+        Ok(checker.outcome())
+    }
+
+    fn add_measurements(&self, ms: &[Measurement]) -> StoreResult<()> {
+        let mut b = Batch::default();
+        for m in ms {
+            let mut k = Vec::with_capacity(16);
+            let micros = m.at.timestamp_micros() as u64 ^ (1 << 63);
+            k.extend_from_slice(&micros.to_be_bytes());
+            k.extend_from_slice(&self.db.generate_id()?.to_be_bytes());
+            b.insert(k, serde_json::to_vec(m).expect("a measurement serializes"));
+        }
+        self.measurements.apply_batch(b)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn measurements(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StoreResult<Vec<Measurement>> {
+        let key = |t: DateTime<Utc>| (t.timestamp_micros() as u64 ^ (1 << 63)).to_be_bytes();
+        self.measurements
+            .range(key(from)..key(to))
+            .values()
+            .map(|v| {
+                serde_json::from_slice(&v?)
+                    .map_err(|e| StoreError::Corrupt(format!("a measurement: {e}")))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,252 @@
+use super::*;
+use crate::ticket::{ClassifiedBy, State};
+use chrono::TimeZone;
+
+fn t(h: u32, m: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 3, 3, h, m, 0).unwrap()
+}
+
+fn report(municipality: &str) -> EventKind {
+    EventKind::Reported {
+        municipality: municipality.into(),
+        reporter: "Lone".into(),
+        title: "Døre i rådhuset åbner ikke".into(),
+        description: "Ingen brikker virker".into(),
+        category: "kritisk".into(),
+        contract: "laasesystem".into(),
+    }
+}
+
+fn classified() -> EventKind {
+    EventKind::Classified {
+        category: "kritisk".into(),
+        by: ClassifiedBy::Agent,
+        confidence: None,
+        reasons: vec![],
+    }
+}
+
+fn open_store(dir: &tempfile::TempDir) -> SledStore {
+    SledStore::open(&dir.path().join("db")).unwrap()
+}
+
+fn with_ticket(s: &SledStore) -> Ticket {
+    s.create(
+        report("Aarhus"),
+        Some(classified()),
+        "ann",
+        t(14, 0),
+        t(14, 0),
+    )
+    .unwrap()
+}
+
+#[test]
+fn create_assigns_increasing_ids_and_keeps_the_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open_store(&dir);
+    assert!(s.is_empty().unwrap());
+    let a = with_ticket(&s);
+    let b = with_ticket(&s);
+    assert_eq!((a.id, b.id), (1, 2));
+    assert_eq!(a.state, State::Open);
+    let evs = s.events(1).unwrap();
+    assert_eq!(evs.len(), 2);
+    assert_eq!(evs[1].kind.name(), "classified");
+    assert_eq!(s.municipalities().unwrap(), vec!["Aarhus".to_string()]);
+}
+
+#[test]
+fn lifecycle_through_acceptance_updates_state_and_indexes() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open_store(&dir);
+    let tk = with_ticket(&s);
+    let now = t(20, 0);
+    s.append(
+        tk.id,
+        EventKind::Reacted { note: "".into() },
+        "ann",
+        now,
+        t(15, 0),
+        now,
+    )
+    .unwrap();
+    s.append(
+        tk.id,
+        EventKind::Resolved { note: "".into() },
+        "ann",
+        now,
+        t(16, 0),
+        now,
+    )
+    .unwrap();
+    assert_eq!(s.tickets(Filter::NotClosed).unwrap().len(), 1);
+    let closed = s
+        .append(
+            tk.id,
+            EventKind::Accepted {
+                by: "Lone".into(),
+                reference: "mail 7".into(),
+            },
+            "ann",
+            now,
+            t(17, 0),
+            now,
+        )
+        .unwrap();
+    assert_eq!(closed.state, State::Closed);
+    assert!(s.tickets(Filter::NotClosed).unwrap().is_empty());
+    assert_eq!(s.tickets(Filter::Closed).unwrap().len(), 1);
+    assert_eq!(s.ticket(tk.id).unwrap().unwrap(), closed);
+    assert_eq!(
+        s.verify().unwrap(),
+        VerifyOutcome::Intact {
+            events: 5,
+            tickets: 1
+        }
+    );
+}
+
+#[test]
+fn a_refused_step_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open_store(&dir);
+    let tk = with_ticket(&s);
+    let err = s
+        .append(
+            tk.id,
+            EventKind::Resumed,
+            "ann",
+            t(15, 0),
+            t(15, 0),
+            t(15, 0),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("is open"), "{err}");
+    assert_eq!(err.code(), 2);
+    assert_eq!(s.events(tk.id).unwrap().len(), 2);
+    let err = s
+        .append(99, EventKind::Resumed, "ann", t(15, 0), t(15, 0), t(15, 0))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::UnknownTicket(99)));
+}
+
+#[test]
+fn verify_catches_an_edited_event() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open_store(&dir);
+    with_ticket(&s);
+    with_ticket(&s);
+    let mut raw = s.raw("events", &3u64.to_be_bytes()).unwrap().unwrap();
+    let pos = raw.windows(6).position(|w| w == b"Aarhus").unwrap();
+    raw[pos..pos + 6].copy_from_slice(b"Aarhuz");
+    s.tamper("events", &3u64.to_be_bytes(), Some(&raw)).unwrap();
+    match s.verify().unwrap() {
+        VerifyOutcome::Broken(b) => {
+            assert_eq!((b.position, b.ticket, b.event), (Some(3), Some(2), Some(0)));
+            assert!(b.what.contains("hash differs"), "{}", b.what);
+        }
+        o => panic!("not caught: {o:?}"),
+    }
+}
+
+#[test]
+fn verify_catches_a_removed_last_event_and_a_changed_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open_store(&dir);
+    with_ticket(&s);
+    s.tamper("events", &2u64.to_be_bytes(), None).unwrap();
+    assert!(matches!(s.verify().unwrap(), VerifyOutcome::Broken(_)));
+
+    let dir = tempfile::tempdir().unwrap();
+    let s = open_store(&dir);
+    with_ticket(&s);
+    let raw = s.raw("tickets", &1u64.to_be_bytes()).unwrap().unwrap();
+    let edited = String::from_utf8(raw).unwrap().replace("Aarhus", "Odense");
+    s.tamper("tickets", &1u64.to_be_bytes(), Some(edited.as_bytes()))
+        .unwrap();
+    match s.verify().unwrap() {
+        VerifyOutcome::Broken(b) => assert!(b.what.contains("differs from the fold"), "{b:?}"),
+        o => panic!("not caught: {o:?}"),
+    }
+}
+
+#[test]
+fn import_rebuilds_the_same_chain() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open_store(&dir);
+    let tk = with_ticket(&s);
+    with_ticket(&s);
+    s.append(
+        tk.id,
+        EventKind::Note {
+            text: "ringet".into(),
+        },
+        "bo",
+        t(15, 0),
+        t(15, 0),
+        t(15, 0),
+    )
+    .unwrap();
+    let mut recs = Vec::new();
+    s.for_each_event(&mut |r| {
+        recs.push(r.clone());
+        Ok(())
+    })
+    .unwrap();
+    let dir2 = tempfile::tempdir().unwrap();
+    let s2 = open_store(&dir2);
+    let n = s2
+        .import(&mut recs.iter().map(|r| r.event.clone()))
+        .unwrap();
+    assert_eq!(n, 5);
+    let mut recs2 = Vec::new();
+    s2.for_each_event(&mut |r| {
+        recs2.push(r.clone());
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(recs, recs2);
+    assert!(matches!(s2.verify().unwrap(), VerifyOutcome::Intact { .. }));
+    assert_eq!(s2.ticket(1).unwrap(), s.ticket(1).unwrap());
+    // The id counter continues after the imported tickets.
+    assert_eq!(with_ticket(&s2).id, 3);
+    assert!(matches!(
+        s2.import(&mut recs.iter().map(|r| r.event.clone())),
+        Err(StoreError::NotEmpty)
+    ));
+}
+
+#[test]
+fn a_newer_schema_and_a_second_opener_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let s = open_store(&dir);
+        let second = SledStore::open(&dir.path().join("db"));
+        assert!(
+            matches!(second, Err(StoreError::Locked(_))),
+            "{:?}",
+            second.err()
+        );
+        s.tamper("meta", b"schema", Some(&99u32.to_be_bytes()))
+            .unwrap();
+    }
+    let err = SledStore::open(&dir.path().join("db")).err().unwrap();
+    assert!(matches!(err, StoreError::NewerSchema { found: 99, .. }));
+    assert!(err.message(crate::i18n::Lang::Da).contains("nyere frist"));
+}
+
+#[test]
+fn measurements_are_found_by_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open_store(&dir);
+    let m = |h, secs| Measurement {
+        kind: "Login".into(),
+        at: t(h, 0),
+        seconds: secs,
+    };
+    s.add_measurements(&[m(12, 1.5), m(9, 0.5), m(15, 2.0)])
+        .unwrap();
+    let got = s.measurements(t(9, 0), t(15, 0)).unwrap();
+    assert_eq!(got, vec![m(9, 0.5), m(12, 1.5)]);
+}

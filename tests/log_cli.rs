@@ -1,0 +1,393 @@
+//! The support log through the real binary, against a temporary database.
+
+mod common;
+use common::*;
+use frist::store::{SledStore, Store};
+
+#[test]
+fn a_ticket_from_report_to_acceptance_with_its_fine() {
+    let log = Log::new();
+    let id = log.add(&["--category", "kritisk", "--at", "2025-03-03 15:30"]);
+    assert_eq!(id, 1);
+    log.ok(&["react", "1", "--at", "2025-03-03 16:00"]);
+    log.ok(&["resolve", "1", "--at", "2025-03-03 21:00"]);
+    let v = log.json(&["show", "1", "--json"]);
+    assert_eq!(v["state"], "resolved");
+    assert_eq!(v["reported"], "2025-03-03T15:30:00+01:00");
+    assert_eq!(v["reaction"]["deadline"], "2025-03-03T18:30:00+01:00");
+    assert_eq!(v["reaction"]["status"], "met");
+    assert_eq!(v["resolution"]["deadline"], "2025-03-03T20:30:00+01:00");
+    assert_eq!(v["resolution"]["done"], "2025-03-03T21:00:00+01:00");
+    assert_eq!(v["resolution"]["status"], "breached");
+    assert_eq!(v["fine"]["total"], 5000);
+    assert_eq!(v["events"].as_array().unwrap().len(), 4);
+    assert_eq!(v["events"][0]["user"], "mette");
+
+    log.ok(&[
+        "accept",
+        "1",
+        "--by",
+        "Lone Madsen",
+        "--ref",
+        "mail 04.03.2025",
+    ]);
+    let v = log.json(&["show", "1", "--json"]);
+    assert_eq!(v["state"], "closed");
+    let human = log.ok(&["show", "1"]);
+    assert!(human.contains("Dagsbod: 5.000 kr."), "{human}");
+    assert!(
+        human.contains("Lone Madsen, ref. mail 04.03.2025"),
+        "{human}"
+    );
+
+    let list = log.json(&["list", "--closed", "--json"]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert!(list[0].get("events").is_none());
+    assert_eq!(
+        log.json(&["list", "--open", "--json"]),
+        serde_json::json!([])
+    );
+    let b = log.json(&["breaches", "--month", "2025-03", "--json"]);
+    assert_eq!(b[0]["id"], 1);
+    assert_eq!(
+        log.json(&["breaches", "--month", "2025-02", "--json"]),
+        serde_json::json!([])
+    );
+    let v = log.ok(&["verify"]);
+    assert!(v.contains("5 hændelser"), "{v}");
+}
+
+#[test]
+fn a_rejection_reopens_and_the_first_resolution_stops_counting() {
+    let log = Log::new();
+    log.add(&["--category", "kritisk", "--at", "2025-03-03 15:30"]);
+    log.ok(&["react", "1", "--at", "2025-03-03 16:00"]);
+    log.ok(&["resolve", "1", "--at", "2025-03-03 17:00"]);
+    log.ok(&["reject", "1", "--by", "Lone", "--reason", "Fejlen kom igen"]);
+    let v = log.json(&["show", "1", "--json"]);
+    // The resolution met its deadline but was rejected: the clock runs from the report.
+    assert_eq!(v["state"], "reacted");
+    assert_eq!(v["resolution"]["done"], serde_json::Value::Null);
+    assert_eq!(v["resolution"]["status"], "breached");
+    // The first reaction stays valid.
+    assert_eq!(v["reaction"]["status"], "met");
+    assert!(v["fine"]["total"].as_u64().unwrap() > 0);
+    let r = log.run(&["accept", "1", "--by", "Lone", "--ref", "x"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("is reacted") && r.stderr.contains("possible now"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn impossible_steps_say_the_state_and_what_is_possible_and_write_nothing() {
+    let log = Log::new();
+    log.add(&["--category", "laaseenhed", "--at", "2025-03-04 09:00"]);
+    let before = log.export();
+    let r = log.run(&["resume", "1"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("ticket 1 is open: cannot resume"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("possible now: react, pause, resolve"),
+        "{}",
+        r.stderr
+    );
+    let r = log.run(&["pause", "1", "--reason", " "]);
+    assert_eq!(r.code, 2);
+    log.ok(&[
+        "pause",
+        "1",
+        "--reason",
+        "Venter på nøgle",
+        "--at",
+        "2025-03-04 10:00",
+    ]);
+    log.ok(&["resume", "1", "--at", "2025-03-04 12:00"]);
+    log.ok(&["resolve", "1"]);
+    log.ok(&["accept", "1", "--by", "Lone", "--ref", "mail"]);
+    let after = log.export();
+    let r = log.run(&["resolve", "1"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("is closed: cannot resolve"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(log.export(), after);
+    assert!(after.starts_with(&before));
+}
+
+#[test]
+fn bad_input_exits_2_with_a_clear_message_and_writes_nothing() {
+    let log = Log::new();
+    log.add(&["--category", "kritisk", "--at", "2025-03-03 15:30"]);
+    let before = log.export();
+    let cases: &[(&[&str], &str)] = &[
+        (&["react", "42"], "ingen sag med nummer 42"),
+        (&["show", "42"], "ingen sag med nummer 42"),
+        (
+            &["add", "--municipality", "Fredricia", "--title", "x"],
+            "mente du 'Fredericia'?",
+        ),
+        (&["add", "--title", "x"], "--municipality"),
+        (&["add", "--municipality", "Aarhus"], "--title"),
+        (
+            &[
+                "add",
+                "--municipality",
+                "Aarhus",
+                "--title",
+                "x",
+                "--category",
+                "nope",
+            ],
+            "unknown category 'nope'",
+        ),
+        (
+            &["react", "1", "--at", "i går"],
+            "cannot read the time 'i går'",
+        ),
+        (
+            &["react", "1", "--at", "2025-02-30 10:00"],
+            "cannot read the time",
+        ),
+        (
+            &["react", "1", "--at", "2025-03-11 10:00"],
+            "ligger i fremtiden",
+        ),
+        (
+            &["react", "1", "--at", "2025-03-03 15:00"],
+            "before the report",
+        ),
+        (
+            &[
+                "add",
+                "--municipality",
+                "Aarhus",
+                "--title",
+                "x",
+                "--at",
+                "2026-01-01 10:00",
+            ],
+            "ligger i fremtiden",
+        ),
+        (&["accept", "1", "--by", "Lone"], "--ref"),
+        (&["breaches", "--month", "marts"], "ÅÅÅÅ-MM"),
+    ];
+    for (args, msg) in cases {
+        let r = log.run(args);
+        assert_eq!(r.code, 2, "frist {args:?}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(msg),
+            "frist {args:?}: expected '{msg}' in: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    }
+    assert_eq!(log.export(), before);
+    // English on request.
+    let r = log.run(&[
+        "--lang",
+        "en",
+        "add",
+        "--municipality",
+        "Arhus",
+        "--title",
+        "x",
+    ]);
+    assert!(r.stderr.contains("did you mean 'Aarhus'?"), "{}", r.stderr);
+    // A new customer can be added on purpose, and is then known.
+    log.ok(&[
+        "add",
+        "--municipality",
+        "Ny Kommune",
+        "--title",
+        "x",
+        "--category",
+        "kritisk",
+        "--new-municipality",
+    ]);
+    log.ok(&[
+        "add",
+        "--municipality",
+        "ny kommune",
+        "--title",
+        "y",
+        "--category",
+        "kritisk",
+    ]);
+}
+
+#[test]
+fn add_without_category_classifies_and_says_so() {
+    let log = Log::new();
+    let r = log.run(&[
+        "add",
+        "--municipality",
+        "Rebild",
+        "--title",
+        "Lavt batteri i låsen",
+        "--description",
+        "Batteriskift ønskes",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "1\n");
+    assert!(
+        r.stderr
+            .contains("klassificeret automatisk som batteriskift"),
+        "{}",
+        r.stderr
+    );
+    let v = log.json(&["show", "1", "--json"]);
+    assert_eq!(v["category"], "batteriskift");
+    assert_eq!(v["events"][1]["by"], "auto");
+}
+
+#[test]
+fn verify_catches_an_event_edited_behind_the_programs_back() {
+    let log = Log::new();
+    log.add(&["--category", "kritisk", "--at", "2025-03-03 15:30"]);
+    log.ok(&["react", "1", "--at", "2025-03-03 16:00"]);
+    log.ok(&["resolve", "1", "--at", "2025-03-03 21:00"]);
+    assert!(log.ok(&["verify"]).contains("OK: 4"));
+    {
+        // Move the resolution 40 minutes earlier, so that it would look met.
+        let s = SledStore::open(&log.db).unwrap();
+        let key = 4u64.to_be_bytes();
+        let raw = s.raw("events", &key).unwrap().unwrap();
+        let text = String::from_utf8(raw[32..].to_vec()).unwrap();
+        let edited = text.replace("2025-03-03T20:00:00Z", "2025-03-03T19:20:00Z");
+        assert_ne!(text, edited);
+        let mut v = raw[..32].to_vec();
+        v.extend_from_slice(edited.as_bytes());
+        s.tamper("events", &key, Some(&v)).unwrap();
+    }
+    let r = log.run(&["verify"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("revisionssporet er brudt"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("sag 1") && r.stderr.contains("hændelse #3"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("hash differs"), "{}", r.stderr);
+}
+
+#[test]
+fn export_and_import_round_trip_and_a_tampered_file_is_refused() {
+    let log = Log::new();
+    log.add(&["--category", "kritisk", "--at", "2025-03-03 15:30"]);
+    log.add(&["--category", "montering", "--at", "2025-03-04 10:00"]);
+    log.ok(&["react", "1", "--at", "2025-03-03 16:00"]);
+    log.ok(&["note", "2", "Borgeren ringer tilbage"]);
+    let exported = log.export();
+    let file = log.dir.path().join("log.jsonl");
+    std::fs::write(&file, &exported).unwrap();
+
+    let other = Log::new();
+    other.ok(&["import", path_str(&file)]);
+    assert_eq!(other.export(), exported);
+    assert!(other.ok(&["verify"]).contains("OK: 6"));
+    assert_eq!(other.add(&["--category", "kritisk"]), 3);
+
+    // Into a database that is not empty: refused.
+    let r = other.run(&["import", path_str(&file)]);
+    assert_eq!(r.code, 2);
+
+    // A file whose events were edited: refused, nothing written.
+    let bad = exported.replace("Borgeren ringer tilbage", "Borgeren ringer ikke");
+    std::fs::write(&file, bad).unwrap();
+    let third = Log::new();
+    let r = third.run(&["import", path_str(&file)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("kan ikke verificeres"), "{}", r.stderr);
+    assert_eq!(third.export(), "");
+}
+
+#[test]
+fn a_second_process_is_told_the_database_is_in_use() {
+    let log = Log::new();
+    log.add(&["--category", "kritisk"]);
+    let held = SledStore::open(&log.db).unwrap();
+    let r = log.run(&["react", "1"]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr
+            .contains("databasen bruges af en anden frist-proces"),
+        "{}",
+        r.stderr
+    );
+    let r = log.run(&["--lang", "en", "list"]);
+    assert!(
+        r.stderr.contains("in use by another frist process"),
+        "{}",
+        r.stderr
+    );
+    drop(held);
+    log.ok(&["react", "1"]);
+    assert!(log.ok(&["verify"]).contains("OK: 3"));
+}
+
+#[test]
+fn a_database_from_a_newer_frist_is_refused() {
+    let log = Log::new();
+    log.add(&["--category", "kritisk"]);
+    SledStore::open(&log.db)
+        .unwrap()
+        .tamper("meta", b"schema", Some(&2u32.to_be_bytes()))
+        .unwrap();
+    let r = log.run(&["list"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("skrevet af en nyere frist (skema 2)"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn demo_is_deterministic_and_refuses_a_non_empty_database() {
+    let a = Log::new();
+    let b = Log::new();
+    a.ok(&["demo", "--tickets", "300", "--seed", "5"]);
+    b.ok(&["demo", "--tickets", "300", "--seed", "5"]);
+    assert_eq!(a.export(), b.export());
+    assert!(a.ok(&["verify"]).contains("300 sager"));
+    let all = a.json(&["list", "--json"]);
+    let all = all.as_array().unwrap();
+    let count = |f: &dyn Fn(&serde_json::Value) -> bool| all.iter().filter(|t| f(t)).count();
+    assert!(count(&|t| t["state"] == "closed") > 100);
+    assert!(count(&|t| t["state"] != "closed") > 5);
+    assert!(count(&|t| t["resolution"]["status"] == "breached") > 5);
+    assert!(count(&|t| t["resolution"]["status"] == "met") > 100);
+    let municipalities: std::collections::BTreeSet<_> =
+        all.iter().map(|t| t["municipality"].to_string()).collect();
+    assert!(municipalities.len() >= 10);
+    let export = a.export();
+    assert!(export.contains("\"type\":\"rejected\""));
+    assert!(export.contains("\"type\":\"paused\""));
+
+    let r = a.run(&["demo", "--tickets", "10"]);
+    assert_eq!(r.code, 2);
+    a.ok(&["demo", "--tickets", "3", "--force"]);
+    assert!(a.ok(&["verify"]).contains("303 sager"));
+    let s = SledStore::open(&a.db).unwrap();
+    assert!(s.ticket(303).unwrap().is_some());
+}
+
+#[test]
+fn completions_are_printed() {
+    let log = Log::new();
+    let out = log.ok(&["completions", "bash"]);
+    assert!(out.contains("frist") && out.contains("breaches"));
+}
