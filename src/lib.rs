@@ -11,6 +11,7 @@ pub mod contract;
 pub mod error;
 pub mod i18n;
 pub mod load;
+pub mod report;
 pub mod sla;
 pub mod ticket;
 pub mod time;

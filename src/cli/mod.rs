@@ -2,6 +2,7 @@
 //! prompt. The binary's edge: it reads the clock, the environment and the disk.
 
 mod engine;
+pub mod report;
 
 use crate::error::Error;
 use crate::i18n::Lang;
