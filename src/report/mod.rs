@@ -295,6 +295,25 @@ pub struct OperationalTest {
     pub at_least: bool,
 }
 
+impl TimerStats {
+    /// The average actual time as a share of the target (1.0 = exactly the target), for bar
+    /// charts; `None` when nothing was measured. Working-day targets compare working days.
+    pub fn ratio_to_target(&self) -> Option<f64> {
+        match (
+            self.average_working_days,
+            self.average_minutes,
+            self.target_minutes,
+        ) {
+            (Some(wd), _, _) => match Target::parse(&self.target) {
+                Some(Target::WorkingDays(n)) if n > 0 => Some(wd / f64::from(n)),
+                _ => None,
+            },
+            (None, Some(m), Some(t)) if t > 0 => Some(m as f64 / t as f64),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Default)]
 struct Acc {
     seconds: Vec<i64>,

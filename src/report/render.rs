@@ -821,17 +821,7 @@ fn resolution_chart(r: &Report, lang: Lang) -> String {
         .iter()
         .filter_map(|c| {
             let s = c.resolution.as_ref()?;
-            let ratio = match (s.average_working_days, s.average_minutes, s.target_minutes) {
-                (Some(wd), _, _) => {
-                    let n = match Target::parse(&s.target) {
-                        Some(Target::WorkingDays(n)) => f64::from(n),
-                        _ => return None,
-                    };
-                    wd / n
-                }
-                (None, Some(m), Some(t)) if t > 0 => m as f64 / t as f64,
-                _ => return None,
-            };
+            let ratio = s.ratio_to_target()?;
             Some((
                 category_name(r, lang, &c.id).to_string(),
                 ratio,
