@@ -873,3 +873,54 @@ fn report_command_prints_markdown_by_default() {
     assert!(s.starts_with("# Service report March 2025"), "{s}");
     assert!(s.contains("all municipalities"), "{s}");
 }
+
+#[test]
+fn a_quiet_stretch_reports_at_least_the_look_back() {
+    let l = loaded();
+    // No breach at all: the look-back starts 42 days before 03-01, on Sat 01-18; working days
+    // Mon 01-20 .. 01-31 = 10, February 20, March 21 → at least 51.
+    let r = build_report(&l, (2025, 3), None, &[], &[], now());
+    assert_eq!(r.operational_test.streak_working_days, 51);
+    assert!(r.operational_test.at_least && r.operational_test.passed);
+}
+
+#[test]
+fn a_breach_on_a_weekend_breaks_the_streak_on_the_next_working_day() {
+    let l = loaded();
+    // kritisk reported Sat 03-29 10:00 (outside the window: 4h30m reaction), reacted only
+    // on Mon 03-31 08:00: the reaction fell due unmet on Saturday 14:30 → counts on Monday.
+    let t = Log::new(1, "kritisk", at(2025, 3, 29, 10, 0), "Nede i weekenden")
+        .react(at(2025, 3, 31, 8, 0))
+        .resolve(at(2025, 3, 31, 9, 0), "Ok")
+        .done();
+    let r = build_report(&l, (2025, 3), None, &[t], &[], now());
+    assert_eq!(r.operational_test.streak_working_days, 0);
+    assert_eq!(
+        r.operational_test.broken_on,
+        chrono::NaiveDate::from_ymd_opt(2025, 3, 31)
+    );
+}
+
+#[test]
+fn a_bad_first_line_is_not_mistaken_for_a_header() {
+    let l = loaded();
+    let c = &l.contract;
+    let src = "Login i App'en;i går;lang tid\nLogin i App'en;2025-03-10 09:00;2\n";
+    let msg = parse_measurements_csv(src, "svar.csv", &c.tz, &c.response_times)
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("line 1"), "{msg}");
+}
+
+#[test]
+fn svartider_import_reads_the_file_or_says_why_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("svar.csv");
+    std::fs::write(&path, "Login i App'en;2025-03-10 09:00;2,5\n").unwrap();
+    let c = ctx(now(), Lang::Da);
+    let v = frist::cli::report::parse_svartider(&c, &path).unwrap();
+    assert_eq!(v.len(), 1);
+    let err = frist::cli::report::parse_svartider(&c, &dir.path().join("mangler.csv")).unwrap_err();
+    assert_eq!(err.code, 2);
+    assert!(err.message.contains("mangler.csv"), "{}", err.message);
+}

@@ -836,7 +836,7 @@ fn resolution_chart(r: &Report, lang: Lang) -> String {
     if rows.is_empty() {
         return String::new();
     }
-    let (label_w, bar_w, row_h) = (230.0, 360.0, 26.0);
+    let (label_w, bar_w, row_h) = (330.0, 360.0, 26.0);
     let scale = 2.0; // the bar area shows 0–200 % of the target
     let height = 30.0 + row_h * rows.len() as f64;
     let width = label_w + bar_w + 180.0;

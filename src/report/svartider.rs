@@ -286,7 +286,8 @@ pub fn parse_measurements_csv(
             ));
         }
         let seconds = parse_seconds(fields[2]);
-        if is_first && seconds.is_none() && parse_time(fields[1], tz).is_err() {
+        let known = limits.iter().any(|l| same_name(&l.name, fields[0]));
+        if is_first && !known && seconds.is_none() && parse_time(fields[1], tz).is_err() {
             // A header line.
             continue;
         }
