@@ -38,6 +38,17 @@ pub enum Error {
     /// A contract or holiday name that is neither built in nor a readable file.
     #[error("{0}")]
     NotFound(String),
+    /// A value the user gave (a month, a filter) that cannot be used; the message says how to
+    /// mend it.
+    #[error("{0}")]
+    Invalid(String),
+    /// A line of an imported file that cannot be read; nothing of the file is imported.
+    #[error("{file}, line {line}: {message}; nothing was imported")]
+    BadLine {
+        file: String,
+        line: usize,
+        message: String,
+    },
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

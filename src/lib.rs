@@ -12,6 +12,7 @@ pub mod contract;
 pub mod error;
 pub mod i18n;
 pub mod load;
+pub mod report;
 pub mod sla;
 pub mod store;
 pub mod ticket;

@@ -5,6 +5,7 @@ mod classify;
 pub mod demo;
 mod engine;
 pub mod log;
+pub mod report;
 
 use crate::error::Error;
 use crate::i18n::Lang;

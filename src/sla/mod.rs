@@ -44,7 +44,8 @@ pub enum Clock {
 }
 
 impl Clock {
-    fn of(kind: ClockKind, target: Target) -> Clock {
+    /// The clock a target of a category with clock `kind` runs on.
+    pub fn of(kind: ClockKind, target: Target) -> Clock {
         match (target, kind) {
             (Target::WorkingDays(_), _) => Clock::WorkingDays,
             (Target::CalendarDays(_), _) => Clock::CalendarDays,

@@ -1,0 +1,148 @@
+//! `frist report` and `frist svartider import`: the monthly service report and the import of
+//! response-time measurements. The functions take the tickets and measurements as arguments;
+//! the store that supplies them is wired in by the caller.
+
+use super::{CmdResult, Ctx, Failure};
+use crate::report::{self, Format, ReportInput};
+use crate::sla::Measurement;
+use crate::ticket::{Event, Ticket};
+use clap::{Args, Subcommand};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The month as YYYY-MM, e.g. 2025-03.
+    #[arg(long)]
+    pub month: String,
+    /// Only this municipality's tickets (kommune); all when left out.
+    #[arg(long)]
+    pub municipality: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Md)]
+    pub format: Format,
+    /// Write to this file (atomically: all or nothing) instead of standard output.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SvartiderArgs {
+    #[command(subcommand)]
+    pub command: SvartiderCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SvartiderCommand {
+    /// Import response-time measurements from a CSV file: transaction type; instant; seconds.
+    Import {
+        /// The CSV file (header optional; ';' or ',' separated).
+        file: PathBuf,
+    },
+}
+
+/// The tickets `report` needs from a store: pre-filter with this before loading events.
+pub fn wanted(ctx: &Ctx, args: &ReportArgs) -> Result<impl Fn(&Ticket) -> bool, Failure> {
+    let month =
+        report::parse_month(&args.month).map_err(|e| Failure::usage(format!("--month: {e}")))?;
+    let (from, to) = report::data_window(&ctx.loaded.calendar, month, ctx.now)?;
+    Ok(move |t: &Ticket| report::relevant(t, from, to))
+}
+
+/// Builds and renders the report; writes it to `out`, or to `--out` atomically.
+pub fn report(
+    ctx: &Ctx,
+    args: &ReportArgs,
+    tickets: &[(Ticket, Vec<Event>)],
+    measurements: &[Measurement],
+    out: &mut impl Write,
+) -> CmdResult {
+    let month =
+        report::parse_month(&args.month).map_err(|e| Failure::usage(format!("--month: {e}")))?;
+    let municipality = args
+        .municipality
+        .as_deref()
+        .map(str::trim)
+        .filter(|m| !m.is_empty());
+    let r = report::build(&ReportInput {
+        contract: &ctx.loaded.contract,
+        calendar: &ctx.loaded.calendar,
+        month,
+        municipality,
+        tickets,
+        measurements,
+        now: ctx.now,
+    })?;
+    let text = report::render(&r, args.format, ctx.lang);
+    match &args.out {
+        None => {
+            out.write_all(text.as_bytes())?;
+            Ok(())
+        }
+        Some(path) => {
+            write_atomically(path, text.as_bytes())?;
+            writeln!(
+                out,
+                "{} {}",
+                ctx.lang
+                    .t("Rapporten er skrevet til", "The report was written to"),
+                path.display()
+            )?;
+            Ok(())
+        }
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path` and renames it into place, so a failed
+/// export leaves nothing half-written (and an earlier file stays as it was).
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    let fail = |e: std::io::Error| Failure {
+        message: format!(
+            "cannot write {}: {e}; check that the folder exists and is writable",
+            path.display()
+        ),
+        code: 2,
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".frist-report-")
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    tmp.write_all(bytes).map_err(fail)?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}
+
+/// Reads and checks a measurement file; nothing is returned unless every line is good.
+pub fn parse_svartider(ctx: &Ctx, path: &Path) -> Result<Vec<Measurement>, Failure> {
+    let src = std::fs::read_to_string(path).map_err(|e| {
+        Failure::usage(format!(
+            "cannot read {}: {e}; give a readable UTF-8 CSV file",
+            path.display()
+        ))
+    })?;
+    let c = &ctx.loaded.contract;
+    Ok(report::parse_measurements_csv(
+        &src,
+        &path.display().to_string(),
+        &c.tz,
+        &c.response_times,
+    )?)
+}
+
+/// Tells how many measurements were imported (after the store has saved them).
+pub fn imported(ctx: &Ctx, path: &Path, n: usize, out: &mut impl Write) -> CmdResult {
+    writeln!(
+        out,
+        "{} {n} {} {}",
+        ctx.lang.t("Importerede", "Imported"),
+        ctx.lang
+            .t("svartidsmålinger fra", "response-time measurements from"),
+        path.display()
+    )?;
+    Ok(())
+}

@@ -1,0 +1,969 @@
+//! The report as Markdown (for an e-mail), CSV (for Danish Excel: `;`, decimal comma, UTF-8
+//! with BOM), JSON and one self-contained HTML file with inline SVG charts that prints well.
+//!
+//! All three text formats are drawn from one neutral document ([`Doc`]) so they never disagree.
+
+use super::{Report, TimerStats};
+use crate::contract::Target;
+use crate::i18n::{kroner, Lang};
+use crate::sla::explain::target_words;
+use crate::sla::{Clock, TimerKind};
+use chrono::{DateTime, TimeDelta, Utc};
+use std::fmt::Write as _;
+
+/// An output format of the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Markdown, to paste into an e-mail.
+    #[default]
+    Md,
+    /// CSV for Danish Excel (semicolons, decimal comma, UTF-8 with BOM).
+    Csv,
+    Json,
+    /// One self-contained HTML file with charts.
+    Html,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Md => "md",
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Html => "html",
+        }
+    }
+}
+
+/// The report in a format.
+pub fn render(r: &Report, format: Format, lang: Lang) -> String {
+    match format {
+        Format::Md => render_markdown(r, lang),
+        Format::Csv => render_csv(r, lang),
+        Format::Json => render_json(r),
+        Format::Html => render_html(r, lang),
+    }
+}
+
+/// Pretty JSON with a final newline.
+pub fn render_json(r: &Report) -> String {
+    let mut s =
+        serde_json::to_string_pretty(r).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
+/// Text: for people (Markdown, HTML). Sheet: for a spreadsheet (plain numbers, ISO dates).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Text,
+    Sheet,
+}
+
+struct Table {
+    headers: Vec<String>,
+    rows: Vec<Vec<String>>,
+    /// Columns to right-align (numbers).
+    right: Vec<usize>,
+}
+
+enum Block {
+    Para(String),
+    Table(Table),
+    /// HTML only: a chart.
+    Chart(Chart),
+}
+
+#[derive(Clone, Copy)]
+enum Chart {
+    Resolution,
+    Availability,
+}
+
+struct Section {
+    title: String,
+    blocks: Vec<Block>,
+}
+
+struct Doc {
+    title: String,
+    meta: Vec<String>,
+    sections: Vec<Section>,
+}
+
+/// A number with `decimals` digits, decimal comma in Danish (always in sheets).
+fn num(lang: Lang, mode: Mode, x: f64, decimals: usize) -> String {
+    let s = format!("{x:.decimals$}");
+    if lang == Lang::Da || mode == Mode::Sheet {
+        s.replace('.', ",")
+    } else {
+        s
+    }
+}
+
+/// A percentage cut (not rounded) to two decimals, so 98.999 % never shows as 99,00 %.
+fn percent(lang: Lang, mode: Mode, p: f64) -> String {
+    let cut = (p * 100.0 + 1e-9).floor() / 100.0;
+    num(lang, mode, cut, 2)
+}
+
+fn money(mode: Mode, kr: u64) -> String {
+    match mode {
+        Mode::Text => kroner(kr),
+        Mode::Sheet => kr.to_string(),
+    }
+}
+
+fn when(r: &Report, lang: Lang, mode: Mode, t: DateTime<Utc>) -> String {
+    let local = t.with_timezone(&r.tz).naive_local();
+    match mode {
+        Mode::Text => lang.datetime(local),
+        Mode::Sheet => local.format("%Y-%m-%d %H:%M").to_string(),
+    }
+}
+
+fn minutes_text(lang: Lang, mode: Mode, m: i64) -> String {
+    match mode {
+        Mode::Text => lang.duration(TimeDelta::minutes(m)),
+        Mode::Sheet => m.to_string(),
+    }
+}
+
+/// Minutes of a clock: service-window time in hours and minutes only (a "day" of window time
+/// would read as 24 hours), wall time as the board shows it.
+fn clock_minutes(lang: Lang, mode: Mode, clock: Clock, m: i64) -> String {
+    match (mode, clock) {
+        (Mode::Text, Clock::Business | Clock::WorkingDays) => {
+            let (h, min) = (m / 60, m % 60);
+            match (h, min) {
+                (0, min) => format!("{min}m"),
+                (h, 0) => format!("{h}{}", lang.t("t", "h")),
+                (h, min) => format!("{h}{} {min}m", lang.t("t", "h")),
+            }
+        }
+        _ => minutes_text(lang, mode, m),
+    }
+}
+
+fn category_name<'a>(r: &'a Report, lang: Lang, id: &'a str) -> &'a str {
+    r.categories
+        .iter()
+        .find(|c| c.id == id)
+        .map(|c| match lang {
+            Lang::En if !c.name_en.is_empty() => c.name_en.as_str(),
+            _ => c.name.as_str(),
+        })
+        .unwrap_or(id)
+}
+
+fn target_text(lang: Lang, s: &TimerStats) -> String {
+    let words = |t: &str| Target::parse(t).map_or(t.to_string(), |t| target_words(lang, t));
+    let mut out = words(&s.target);
+    if let Some(o) = &s.target_outside {
+        let _ = write!(
+            out,
+            " ({} {})",
+            lang.t("uden for dagtimer", "outside hours"),
+            words(o)
+        );
+    }
+    out
+}
+
+fn clock_unit(lang: Lang, c: Clock) -> &'static str {
+    match c {
+        Clock::WorkingDays => lang.t("arbejdsdage", "working days"),
+        Clock::Business => lang.t("min. i dagtimer", "window min."),
+        Clock::Continuous | Clock::CalendarDays => lang.t("min.", "min."),
+    }
+}
+
+fn actual(lang: Lang, mode: Mode, s: &TimerStats, max: bool) -> String {
+    let (m, wd) = if max {
+        (s.max_minutes, s.max_working_days)
+    } else {
+        (s.average_minutes, s.average_working_days)
+    };
+    match (s.clock, m, wd) {
+        (_, None, _) => "–".into(),
+        (Clock::WorkingDays, _, Some(d)) => match mode {
+            Mode::Text => format!("{} {}", num(lang, mode, d, 1), lang.t("arb.dage", "w.days")),
+            Mode::Sheet => num(lang, mode, d, 1),
+        },
+        (c, Some(m), _) => clock_minutes(lang, mode, c, m),
+    }
+}
+
+fn met_breached(lang: Lang, s: &TimerStats) -> String {
+    let mut out = format!("{} / {}", s.met, s.breached);
+    if s.open > 0 {
+        let _ = write!(out, " ({} {})", s.open, lang.t("åbne", "open"));
+    }
+    out
+}
+
+fn timer_words(lang: Lang, k: TimerKind) -> &'static str {
+    match k {
+        TimerKind::Reaction => lang.t("Reaktionstid", "Reaction"),
+        TimerKind::Resolution => lang.t("Løsningstid", "Resolution"),
+    }
+}
+
+fn title(r: &Report, lang: Lang) -> String {
+    let (y, m) = r.month.split_once('-').unwrap_or((&r.month, "1"));
+    let month = lang.month_name(m.parse().unwrap_or(1));
+    format!(
+        "{} {} {} — {}",
+        lang.t("Servicerapport", "Service report"),
+        month,
+        y,
+        r.contract_name
+    )
+}
+
+fn doc(r: &Report, lang: Lang, mode: Mode) -> Doc {
+    let l = lang;
+    let mut meta = vec![
+        format!(
+            "{}: {}",
+            l.t("Kommune", "Municipality"),
+            r.municipality
+                .clone()
+                .unwrap_or_else(|| l.t("alle kommuner", "all municipalities").into())
+        ),
+        {
+            let day = |t: DateTime<Utc>| {
+                let d = t.with_timezone(&r.tz).date_naive();
+                match mode {
+                    Mode::Text => l.date(d),
+                    Mode::Sheet => d.format("%Y-%m-%d").to_string(),
+                }
+            };
+            let last = if r.period.partial {
+                format!(
+                    "{} {}",
+                    when(r, l, mode, r.period.until),
+                    l.t("(måneden er ikke slut)", "(month to date)")
+                )
+            } else {
+                day(r.period.until - TimeDelta::seconds(1))
+            };
+            format!(
+                "{}: {} – {last}",
+                l.t("Periode", "Period"),
+                day(r.period.start)
+            )
+        },
+        format!(
+            "{}: {}",
+            l.t("Udarbejdet", "Made"),
+            when(r, l, mode, r.generated)
+        ),
+    ];
+    meta.push(format!("{}: {}", l.t("Kontrakt", "Contract"), r.contract));
+
+    let mut sections = Vec::new();
+
+    // Fines first: the sum a municipality looks for.
+    let f = &r.fines;
+    sections.push(Section {
+        title: l.t("Samlet bodsbeløb", "Fines in total").into(),
+        blocks: vec![Block::Table(Table {
+            headers: vec![l.t("Bod", "Fine").into(), l.t("Beløb", "Amount").into()],
+            rows: vec![
+                vec![
+                    l.t(
+                        "Bod for forsinket fejlrettelse (dagsbod)",
+                        "Late resolution (daily fines)",
+                    )
+                    .into(),
+                    money(mode, f.resolution),
+                ],
+                vec![
+                    l.t("Bod for driftseffektivitet", "Availability").into(),
+                    money(mode, f.availability),
+                ],
+                vec![
+                    l.t("Bod for svartider", "Response times").into(),
+                    money(mode, f.response_times),
+                ],
+                vec![l.t("I alt", "Total").into(), money(mode, f.total)],
+            ],
+            right: vec![1],
+        })],
+    });
+
+    // The category table of seed 000.
+    let unit = |s: &TimerStats| match mode {
+        Mode::Text => String::new(),
+        Mode::Sheet => format!(" ({})", clock_unit(l, s.clock)),
+    };
+    let mut rows = Vec::new();
+    for c in &r.categories {
+        let mut row = vec![category_name(r, l, &c.id).to_string(), c.count.to_string()];
+        for t in [&c.reaction, &c.resolution] {
+            match t {
+                Some(s) => row.extend([
+                    target_text(l, s),
+                    format!(
+                        "{}{}",
+                        actual(l, mode, s, false),
+                        if s.count > 0 { unit(s) } else { String::new() }
+                    ),
+                    format!(
+                        "{}{}",
+                        actual(l, mode, s, true),
+                        if s.count > 0 { unit(s) } else { String::new() }
+                    ),
+                    met_breached(l, s),
+                ]),
+                None => row.extend(["–".into(), "–".into(), "–".into(), "–".into()]),
+            }
+        }
+        rows.push(row);
+    }
+    let mut blocks = vec![Block::Table(Table {
+        headers: vec![
+            l.t("Fejlkategori", "Category").into(),
+            l.t("Sager", "Tickets").into(),
+            l.t("Krav til reaktionstid", "Reaction target").into(),
+            l.t("Faktisk gns. reaktionstid", "Average reaction").into(),
+            l.t("Længste reaktionstid", "Longest reaction").into(),
+            l.t("Overholdt / overskredet", "Met / breached").into(),
+            l.t("Krav til løsningstid", "Resolution target").into(),
+            l.t("Faktisk gns. løsningstid", "Average resolution").into(),
+            l.t("Længste løsningstid", "Longest resolution").into(),
+            l.t("Overholdt / overskredet", "Met / breached").into(),
+        ],
+        rows,
+        right: vec![1],
+    })];
+    blocks.push(Block::Para(
+        l.t(
+            "Tider er uden pauser og målt i målets eget ur: dagtimer for dagtimemål, arbejdsdage for arbejdsdagsmål, ellers døgnets timer.",
+            "Times leave out pauses and are measured in the target's own clock: service-window time for window targets, working days for working-day targets, wall time otherwise.",
+        )
+        .into(),
+    ));
+    blocks.push(Block::Chart(Chart::Resolution));
+    sections.push(Section {
+        title: l.t("Indberettede fejl", "Reported faults").into(),
+        blocks,
+    });
+
+    // Breaches.
+    let rows: Vec<Vec<String>> = r
+        .breaches
+        .iter()
+        .map(|b| {
+            let overrun = match b.clock {
+                Clock::Business | Clock::WorkingDays if mode == Mode::Text => format!(
+                    "{} {}",
+                    clock_minutes(l, mode, b.clock, b.overrun_minutes),
+                    l.t("i dagtimer", "in window")
+                ),
+                _ => minutes_text(l, mode, b.overrun_minutes),
+            };
+            let mut title = b.title.clone();
+            if b.rejections > 0 {
+                let _ = write!(
+                    title,
+                    " ({} {})",
+                    l.t("afvist løsning ×", "rejected resolution ×"),
+                    b.rejections
+                );
+            }
+            vec![
+                b.ticket.to_string(),
+                b.municipality.clone(),
+                title,
+                category_name(r, l, &b.category).to_string(),
+                timer_words(l, b.timer).to_string(),
+                when(r, l, mode, b.deadline),
+                b.done
+                    .map_or_else(|| l.t("åben", "open").to_string(), |d| when(r, l, mode, d)),
+                overrun,
+                if b.timer == TimerKind::Resolution {
+                    money(mode, b.fine)
+                } else {
+                    "–".into()
+                },
+            ]
+        })
+        .collect();
+    let overrun_head = match mode {
+        Mode::Text => l.t("Overskridelse", "Overrun").to_string(),
+        Mode::Sheet => l.t("Overskridelse (min.)", "Overrun (min.)").to_string(),
+    };
+    sections.push(Section {
+        title: l
+            .t("Overskredne frister og dagsbod", "Breaches and daily fines")
+            .into(),
+        blocks: if rows.is_empty() {
+            vec![Block::Para(
+                l.t("Ingen frister blev overskredet.", "No target was breached.")
+                    .into(),
+            )]
+        } else {
+            vec![Block::Table(Table {
+                headers: vec![
+                    l.t("Sag", "Ticket").into(),
+                    l.t("Kommune", "Municipality").into(),
+                    l.t("Titel", "Title").into(),
+                    l.t("Kategori", "Category").into(),
+                    l.t("Frist", "Target").into(),
+                    l.t("Frist udløb", "Deadline").into(),
+                    l.t("Opfyldt", "Done").into(),
+                    overrun_head,
+                    l.t("Dagsbod", "Daily fine").into(),
+                ],
+                rows,
+                right: vec![0, 7, 8],
+            })]
+        },
+    });
+
+    // Availability.
+    let a = &r.availability;
+    let mut blocks = Vec::new();
+    let target = a
+        .target_percent
+        .map(|t| {
+            format!(
+                " ({} {} %)",
+                l.t("krav", "target"),
+                num(l, Mode::Text, t, 1)
+            )
+        })
+        .unwrap_or_default();
+    blocks.push(Block::Table(Table {
+        headers: vec![l.t("Mål", "Measure").into(), l.t("Værdi", "Value").into()],
+        rows: vec![
+            vec![
+                format!(
+                    "{}{}",
+                    l.t("Driftseffektivitet (%)", "Availability (%)"),
+                    target
+                ),
+                percent(l, mode, a.percent),
+            ],
+            vec![
+                l.t("Nedetid (min.)", "Downtime (min.)").into(),
+                a.downtime_minutes.to_string(),
+            ],
+            vec![
+                l.t("Aftalt driftstid (min.)", "Agreed operating time (min.)")
+                    .into(),
+                a.period_minutes.to_string(),
+            ],
+            vec![
+                l.t(
+                    "Påbegyndte halve procentpoint under kravet",
+                    "Started half points below target",
+                )
+                .into(),
+                a.half_points_below.to_string(),
+            ],
+            vec![l.t("Bod", "Fine").into(), money(mode, a.fine)],
+        ],
+        right: vec![1],
+    }));
+    blocks.push(Block::Chart(Chart::Availability));
+    if a.incidents.is_empty() {
+        blocks.push(Block::Para(
+            l.t("Ingen driftsafbrydelser.", "No downtime incidents.")
+                .into(),
+        ));
+    } else {
+        blocks.push(Block::Para(
+            l.t("Driftsafbrydelser:", "Downtime incidents:").into(),
+        ));
+        blocks.push(Block::Table(Table {
+            headers: vec![
+                l.t("Sag", "Ticket").into(),
+                l.t("Kategori", "Category").into(),
+                l.t("Opstået", "Start").into(),
+                l.t("Klarmeldt", "Restored").into(),
+                l.t("Nedetid i måneden (min.)", "Downtime in month (min.)")
+                    .into(),
+                l.t("Art og årsag", "Kind and cause").into(),
+                l.t("Afhjælpning", "Remedy").into(),
+            ],
+            rows: a
+                .incidents
+                .iter()
+                .map(|i| {
+                    vec![
+                        i.ticket.to_string(),
+                        category_name(r, l, &i.category).to_string(),
+                        when(r, l, mode, i.start),
+                        i.end.map_or_else(
+                            || l.t("ikke klarmeldt", "not restored").to_string(),
+                            |e| when(r, l, mode, e),
+                        ),
+                        i.minutes_in_month.to_string(),
+                        i.cause.clone(),
+                        if i.remedy.is_empty() {
+                            "–".into()
+                        } else {
+                            i.remedy.clone()
+                        },
+                    ]
+                })
+                .collect(),
+            right: vec![0, 4],
+        }));
+    }
+    sections.push(Section {
+        title: l.t("Driftseffektivitet", "Availability").into(),
+        blocks,
+    });
+
+    // Pauses.
+    sections.push(Section {
+        title: l
+            .t(
+                "Pauser (venter på kommunen)",
+                "Pauses (waiting for the municipality)",
+            )
+            .into(),
+        blocks: if r.pauses.is_empty() {
+            vec![Block::Para(l.t("Ingen pauser.", "No pauses.").into())]
+        } else {
+            vec![Block::Table(Table {
+                headers: vec![
+                    l.t("Sag", "Ticket").into(),
+                    l.t("Fra", "From").into(),
+                    l.t("Til", "To").into(),
+                    l.t("Minutter i måneden", "Minutes in month").into(),
+                    l.t("Begrundelse", "Reason").into(),
+                ],
+                rows: r
+                    .pauses
+                    .iter()
+                    .map(|p| {
+                        vec![
+                            p.ticket.to_string(),
+                            when(r, l, mode, p.start),
+                            p.end.map_or_else(
+                                || l.t("varer stadig", "still paused").to_string(),
+                                |e| when(r, l, mode, e),
+                            ),
+                            p.minutes_in_month.to_string(),
+                            p.reason.clone(),
+                        ]
+                    })
+                    .collect(),
+                right: vec![0, 3],
+            })]
+        },
+    });
+
+    // Operational test.
+    let o = &r.operational_test;
+    let date = |d: chrono::NaiveDate| match mode {
+        Mode::Text => l.date(d),
+        Mode::Sheet => d.format("%Y-%m-%d").to_string(),
+    };
+    let mut text = format!(
+        "{}{} {} {} {}: {}.",
+        if o.at_least {
+            l.t("mindst ", "at least ")
+        } else {
+            ""
+        },
+        o.streak_working_days,
+        l.t("arbejdsdage i træk", "working days in a row"),
+        l.t(
+            "uden overskredne frister, til og med",
+            "without a breached target, up to"
+        ),
+        date(o.ends),
+        if o.passed {
+            l.t(
+                "driftsprøven er bestået (krav: 20)",
+                "the operational test is passed (needs 20)",
+            )
+        } else {
+            l.t(
+                "driftsprøven er ikke bestået (krav: 20)",
+                "the operational test is not passed (needs 20)",
+            )
+        }
+    );
+    if let Some(b) = o.broken_on {
+        let _ = write!(
+            text,
+            " {} {}.",
+            l.t("Sidste overskridelse:", "Last breach:"),
+            date(b)
+        );
+    }
+    sections.push(Section {
+        title: l.t("Driftsprøve", "Operational test").into(),
+        blocks: vec![Block::Para(text)],
+    });
+
+    // Response times.
+    let rt = &r.response_times;
+    if rt.measurements > 0 {
+        let secs = |x: Option<f64>| x.map_or("–".into(), |v| num(l, mode, v, 2));
+        let mut blocks = vec![Block::Table(Table {
+            headers: vec![
+                l.t("Transaktionstype", "Transaction type").into(),
+                l.t("Målinger", "Measurements").into(),
+                l.t("Krav 95 % (s)", "95 % limit (s)").into(),
+                l.t("95 %-fraktil (s)", "95th percentile (s)").into(),
+                l.t("95 % overholdt", "95 % met").into(),
+                l.t("Maks. krav (s)", "Max limit (s)").into(),
+                l.t("Længste (s)", "Longest (s)").into(),
+                l.t("Fejl I/II/III/IV", "Faults I/II/III/IV").into(),
+                l.t("Point", "Points").into(),
+            ],
+            rows: rt
+                .types
+                .iter()
+                .filter(|t| t.count > 0 || t.max_limit.is_some())
+                .map(|t| {
+                    vec![
+                        t.name.clone(),
+                        t.count.to_string(),
+                        secs(t.p95_limit),
+                        secs(t.p95),
+                        match t.p95_met {
+                            Some(true) => l.t("ja", "yes").into(),
+                            Some(false) => l.t("nej", "no").into(),
+                            None if t.count > 0 && !t.p95_judged => format!(
+                                "{} {}",
+                                l.t("for få målinger, under", "too few, under"),
+                                rt.min_measurements
+                            ),
+                            None => "–".into(),
+                        },
+                        secs(t.max_limit),
+                        secs(t.max),
+                        format!(
+                            "{}/{}/{}/{}",
+                            t.faults[0], t.faults[1], t.faults[2], t.faults[3]
+                        ),
+                        t.points.to_string(),
+                    ]
+                })
+                .collect(),
+            right: vec![1, 2, 3, 5, 6, 8],
+        })];
+        if !rt.faults.is_empty() {
+            blocks.push(Block::Table(Table {
+                headers: vec![
+                    l.t("Tidspunkt", "Time").into(),
+                    l.t("Transaktionstype", "Transaction type").into(),
+                    l.t("Svartid (s)", "Response (s)").into(),
+                    l.t("Maks. krav (s)", "Max limit (s)").into(),
+                    l.t("Over maks. (%)", "Over max (%)").into(),
+                    l.t("Fejlkategori", "Fault category").into(),
+                    l.t("Point", "Points").into(),
+                ],
+                rows: rt
+                    .faults
+                    .iter()
+                    .map(|f| {
+                        vec![
+                            when(r, l, mode, f.at),
+                            f.kind.clone(),
+                            num(l, mode, f.seconds, 2),
+                            num(l, mode, f.max_limit, 2),
+                            num(l, mode, f.over_percent, 1),
+                            f.category.as_str().into(),
+                            f.points.to_string(),
+                        ]
+                    })
+                    .collect(),
+                right: vec![2, 3, 4, 6],
+            }));
+        }
+        blocks.push(Block::Para(format!(
+            "{}: {} × {} = {}",
+            l.t("Bod for svartider", "Response-time fine"),
+            rt.points,
+            kroner(rt.per_point),
+            kroner(rt.fine)
+        )));
+        sections.push(Section {
+            title: l.t("Svartider", "Response times").into(),
+            blocks,
+        });
+    }
+
+    Doc {
+        title: title(r, l),
+        meta,
+        sections,
+    }
+}
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// Markdown that reads well pasted into an e-mail.
+pub fn render_markdown(r: &Report, lang: Lang) -> String {
+    let d = doc(r, lang, Mode::Text);
+    let mut out = format!("# {}\n\n", d.title);
+    for m in &d.meta {
+        let _ = writeln!(out, "- {m}");
+    }
+    for s in &d.sections {
+        let _ = write!(out, "\n## {}\n\n", s.title);
+        for b in &s.blocks {
+            match b {
+                Block::Para(p) => {
+                    let _ = writeln!(out, "{p}\n");
+                }
+                Block::Table(t) => {
+                    let _ = writeln!(
+                        out,
+                        "| {} |",
+                        t.headers
+                            .iter()
+                            .map(|h| md_cell(h))
+                            .collect::<Vec<_>>()
+                            .join(" | ")
+                    );
+                    let _ = writeln!(
+                        out,
+                        "|{}|",
+                        (0..t.headers.len())
+                            .map(|i| if t.right.contains(&i) { "---:" } else { "---" })
+                            .collect::<Vec<_>>()
+                            .join("|")
+                    );
+                    for row in &t.rows {
+                        let _ = writeln!(
+                            out,
+                            "| {} |",
+                            row.iter()
+                                .map(|c| md_cell(c))
+                                .collect::<Vec<_>>()
+                                .join(" | ")
+                        );
+                    }
+                    out.push('\n');
+                }
+                Block::Chart(_) => {}
+            }
+        }
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+/// CSV for Danish Excel: UTF-8 with BOM, `;` between fields, decimal comma, ISO dates, plain
+/// numbers (minutes, kroner). Sections follow each other, separated by an empty line.
+pub fn render_csv(r: &Report, lang: Lang) -> String {
+    let d = doc(r, lang, Mode::Sheet);
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .flexible(true)
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let _ = w.write_record([d.title.as_str()]);
+    for m in &d.meta {
+        let (k, v) = m.split_once(": ").unwrap_or((m, ""));
+        let _ = w.write_record([k, v]);
+    }
+    for s in &d.sections {
+        let _ = w.write_record([""]);
+        let _ = w.write_record([s.title.as_str()]);
+        for b in &s.blocks {
+            match b {
+                Block::Para(p) => {
+                    let _ = w.write_record([p.as_str()]);
+                }
+                Block::Table(t) => {
+                    let _ = w.write_record(&t.headers);
+                    for row in &t.rows {
+                        let _ = w.write_record(row);
+                    }
+                }
+                Block::Chart(_) => {}
+            }
+        }
+    }
+    let bytes = w.into_inner().unwrap_or_default();
+    let mut out = String::from('\u{feff}');
+    out.push_str(&String::from_utf8_lossy(&bytes));
+    out
+}
+
+fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+/// Resolution time against target per category: one bar per category with timers, its
+/// length the average as a share of the target; the target is the dashed line.
+fn resolution_chart(r: &Report, lang: Lang) -> String {
+    let rows: Vec<(String, f64, String)> = r
+        .categories
+        .iter()
+        .filter_map(|c| {
+            let s = c.resolution.as_ref()?;
+            let ratio = s.ratio_to_target()?;
+            Some((
+                category_name(r, lang, &c.id).to_string(),
+                ratio,
+                format!(
+                    "{} / {}",
+                    actual(lang, Mode::Text, s, false),
+                    target_text(lang, s)
+                ),
+            ))
+        })
+        .collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let (label_w, bar_w, row_h) = (330.0, 360.0, 26.0);
+    let scale = 2.0; // the bar area shows 0–200 % of the target
+    let height = 30.0 + row_h * rows.len() as f64;
+    let width = label_w + bar_w + 180.0;
+    let mut s = format!(
+        "<svg role=\"img\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\"><title>{}</title>",
+        esc(lang.t("Gennemsnitlig løsningstid i forhold til kravet", "Average resolution time against target"))
+    );
+    for (i, (name, ratio, text)) in rows.iter().enumerate() {
+        let y = 10.0 + row_h * i as f64;
+        let w = (ratio / scale).clamp(0.0, 1.0) * bar_w;
+        let colour = if *ratio <= 1.0 { "#2e7d32" } else { "#c62828" };
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\">{}</text><rect x=\"{label_w}\" y=\"{y}\" width=\"{w:.1}\" height=\"{}\" fill=\"{colour}\"/><text x=\"{}\" y=\"{}\" font-size=\"11\">{}</text>",
+            label_w - 6.0,
+            y + 13.0,
+            esc(name),
+            row_h - 8.0,
+            label_w + bar_w + 6.0,
+            y + 13.0,
+            esc(text)
+        );
+    }
+    let x = label_w + bar_w / scale;
+    let _ = write!(
+        s,
+        "<line x1=\"{x}\" y1=\"4\" x2=\"{x}\" y2=\"{}\" stroke=\"#000\" stroke-dasharray=\"4 3\"/><text x=\"{x}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\">{}</text></svg>",
+        height - 14.0,
+        height - 3.0,
+        esc(lang.t("krav", "target"))
+    );
+    s
+}
+
+/// Availability against its target on a scale from a little below the lower of the two.
+fn availability_chart(r: &Report, lang: Lang) -> String {
+    let a = &r.availability;
+    let target = a.target_percent.unwrap_or(99.0);
+    let low = (a.percent.min(target) - 1.0).floor().clamp(0.0, 95.0);
+    let (x0, w, width) = (20.0, 560.0, 620.0);
+    let pos = |p: f64| x0 + (p - low) / (100.0 - low) * w;
+    let colour = if a.percent >= target {
+        "#2e7d32"
+    } else {
+        "#c62828"
+    };
+    format!(
+        "<svg role=\"img\" width=\"{width}\" height=\"70\" viewBox=\"0 0 {width} 70\"><title>{t}</title>\
+<rect x=\"{x0}\" y=\"10\" width=\"{w}\" height=\"24\" fill=\"#eee\" stroke=\"#999\"/>\
+<rect x=\"{x0}\" y=\"10\" width=\"{bw:.1}\" height=\"24\" fill=\"{colour}\"/>\
+<line x1=\"{tx:.1}\" y1=\"4\" x2=\"{tx:.1}\" y2=\"40\" stroke=\"#000\" stroke-dasharray=\"4 3\"/>\
+<text x=\"{tx:.1}\" y=\"54\" font-size=\"11\" text-anchor=\"middle\">{tl}</text>\
+<text x=\"{x0}\" y=\"54\" font-size=\"11\">{lo} %</text><text x=\"{xe}\" y=\"54\" font-size=\"11\" text-anchor=\"end\">100 %</text>\
+<text x=\"{x0}\" y=\"68\" font-size=\"11\">{al}: {ap} %</text></svg>",
+        t = esc(lang.t("Driftseffektivitet i forhold til kravet", "Availability against target")),
+        bw = pos(a.percent) - x0,
+        tx = pos(target),
+        tl = esc(&format!("{} {} %", lang.t("krav", "target"), num(lang, Mode::Text, target, 1))),
+        lo = num(lang, Mode::Text, low, 0),
+        xe = x0 + w,
+        al = esc(lang.t("Driftseffektivitet", "Availability")),
+        ap = percent(lang, Mode::Text, a.percent),
+    )
+}
+
+/// One self-contained HTML file (no external references) with the tables and inline SVG
+/// charts; prints on A4.
+pub fn render_html(r: &Report, lang: Lang) -> String {
+    let d = doc(r, lang, Mode::Text);
+    let mut o = String::new();
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n\
+body{{font-family:system-ui,-apple-system,'Segoe UI',Arial,sans-serif;font-size:14px;color:#111;margin:2em;max-width:1100px}}\n\
+h1{{font-size:1.5em}} h2{{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ccc}}\n\
+table{{border-collapse:collapse;margin:.5em 0 1em}} th,td{{border:1px solid #bbb;padding:3px 7px;vertical-align:top}}\n\
+th{{background:#f0f0f0;text-align:left}} td.n{{text-align:right;white-space:nowrap}}\n\
+ul.meta{{list-style:none;padding:0;color:#333}} svg{{display:block;margin:.5em 0}}\n\
+@page{{size:A4 landscape;margin:12mm}}\n\
+@media print{{body{{margin:0;font-size:10pt}} h2{{break-after:avoid}} table,svg{{break-inside:avoid}} th{{background:#f0f0f0;-webkit-print-color-adjust:exact;print-color-adjust:exact}} rect{{-webkit-print-color-adjust:exact;print-color-adjust:exact}}}}\n\
+</style>\n</head>\n<body>\n<h1>{}</h1>\n<ul class=\"meta\">\n",
+        lang.t("da", "en"),
+        esc(&d.title),
+        esc(&d.title)
+    );
+    for m in &d.meta {
+        let _ = writeln!(o, "<li>{}</li>", esc(m));
+    }
+    o.push_str("</ul>\n");
+    for s in &d.sections {
+        let _ = writeln!(o, "<h2>{}</h2>", esc(&s.title));
+        for b in &s.blocks {
+            match b {
+                Block::Para(p) => {
+                    let _ = writeln!(o, "<p>{}</p>", esc(p));
+                }
+                Block::Table(t) => {
+                    o.push_str("<table>\n<thead><tr>");
+                    for h in &t.headers {
+                        let _ = write!(o, "<th>{}</th>", esc(h));
+                    }
+                    o.push_str("</tr></thead>\n<tbody>\n");
+                    for row in &t.rows {
+                        o.push_str("<tr>");
+                        for (i, c) in row.iter().enumerate() {
+                            let class = if t.right.contains(&i) {
+                                " class=\"n\""
+                            } else {
+                                ""
+                            };
+                            let _ = write!(o, "<td{class}>{}</td>", esc(c));
+                        }
+                        o.push_str("</tr>\n");
+                    }
+                    o.push_str("</tbody>\n</table>\n");
+                }
+                Block::Chart(c) => {
+                    let chart = match c {
+                        Chart::Resolution => resolution_chart(r, lang),
+                        Chart::Availability => availability_chart(r, lang),
+                    };
+                    o.push_str(&chart);
+                    o.push('\n');
+                }
+            }
+        }
+    }
+    o.push_str("</body>\n</html>\n");
+    o
+}
