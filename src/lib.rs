@@ -14,5 +14,6 @@ pub mod load;
 pub mod sla;
 pub mod ticket;
 pub mod time;
+pub mod tui;
 
 pub use error::{Error, Result};

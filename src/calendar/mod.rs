@@ -100,7 +100,7 @@ pub fn local_to_utc(tz: &Tz, n: NaiveDateTime) -> DateTime<Utc> {
             for _ in 0..16 {
                 probe -= TimeDelta::minutes(15);
                 if let Some(before) = tz.from_local_datetime(&probe).earliest() {
-                    let offset = before.offset().clone();
+                    let offset = *before.offset();
                     let off = chrono::Offset::fix(&offset);
                     return (n - TimeDelta::seconds(off.local_minus_utc().into())).and_utc();
                 }
