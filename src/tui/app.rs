@@ -706,9 +706,6 @@ impl<'a> App<'a> {
             self.refresh_breaches();
         }
         self.retotal();
-        if self.detail.as_ref().is_some_and(|d| d.id == id) {
-            // The runner reloads the events after an append.
-        }
     }
 
     /// The events of the ticket in the detail view arrived.

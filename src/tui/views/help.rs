@@ -49,7 +49,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let t = Table::new(
         rows,
         [
-            Constraint::Length(22),
+            Constraint::Length(26),
             Constraint::Length(20),
             Constraint::Fill(1),
         ],
