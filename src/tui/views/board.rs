@@ -64,7 +64,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         l.t("Reaktion", "Reaction"),
         l.t("Løsning", "Resolution"),
     ]);
-    let timer_w = if wide { 17 } else { 15 };
+    let timer_w = if wide { 17 } else { 16 };
     widths.extend([
         Constraint::Fill(1),
         Constraint::Length(timer_w),
