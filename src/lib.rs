@@ -17,5 +17,6 @@ pub mod sla;
 pub mod store;
 pub mod ticket;
 pub mod time;
+pub mod tui;
 
 pub use error::{Error, Result};

@@ -33,6 +33,9 @@ pub struct Cli {
     /// The acting user recorded with each event (default: the OS user).
     #[arg(long, global = true, env = "FRIST_USER")]
     pub user: Option<String>,
+    /// TUI keymap: a built-in name (default, vim) or the path of a keymap file.
+    #[arg(long, global = true, env = "FRIST_KEYMAP")]
+    pub keymap: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -166,7 +169,15 @@ pub fn run(cli: Cli) -> CmdResult {
         }
     }
     match cli.command {
-        None => engine::overview(&ctx, &mut out),
+        None => {
+            use std::io::IsTerminal;
+            if std::io::stdout().is_terminal() {
+                drop(out);
+                tui(&ctx, cli.keymap.as_deref())
+            } else {
+                engine::overview(&ctx, &mut out)
+            }
+        }
         Some(Command::Holidays(a)) => engine::holidays(&ctx, &a, &mut out),
         Some(Command::Calendar(a)) => engine::calendar(&ctx, &a, &mut out),
         Some(Command::Contracts(a)) => engine::contracts(&ctx, &a, &mut out),
@@ -284,4 +295,15 @@ fn run_log(
         Command::Demo(a) => demo::run(ctx, s, &user, a, out),
         _ => unreachable!("only log commands reach here"),
     })
+}
+
+/// `frist` without a subcommand: the TUI on the support log.
+fn tui(ctx: &Ctx, keymap: Option<&str>) -> CmdResult {
+    let keymap = crate::tui::run::load_keymap(keymap)?;
+    // Until the sled store is wired, the TUI runs on a seeded in-memory log.
+    let backend = crate::tui::memory::MemoryBackend::seeded(&ctx.loaded.contract.id, ctx.now);
+    let suggest = crate::tui::KeywordSuggest {
+        contract: &ctx.loaded.contract,
+    };
+    crate::tui::run(ctx, &backend, &suggest, keymap)
 }

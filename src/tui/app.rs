@@ -1,0 +1,1656 @@
+//! The TUI's state and its one update function. Pure: `now` is an argument, writes are
+//! returned as [`Effect`]s for the runner to carry out against the [`Backend`](super::Backend).
+//!
+//! Speed: each ticket is evaluated once ([`ticket::evaluate`]) and its [`Evaluation`] kept in a
+//! [`Row`]; a tick only asks each timer for its status at the new instant
+//! ([`TimerEval::status_at`](crate::ticket::TimerEval::status_at)) and re-evaluates a ticket
+//! when it changes or when its accrued dagsbod may have grown (its deadline's grace ran out or
+//! a new day began).
+
+use super::action::Action;
+use super::format::{self, parse_when};
+use super::keymap::{Code, Key, Keymap, Lookup};
+use super::{NewTicket, SuggestionView};
+use crate::calendar::WorkCalendar;
+use crate::contract::Contract;
+use crate::i18n::Lang;
+use crate::sla::{self, Status, TimerKind};
+use crate::ticket::{self, ClassifiedBy, Evaluation, Event, EventKind, State, Ticket, TicketId};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
+use std::collections::{BTreeMap, HashMap};
+
+/// The municipalities of Denmark, for completion on the new-ticket form (with those already in
+/// the log).
+pub const MUNICIPALITIES: &[&str] = &[
+    "Aabenraa",
+    "Aalborg",
+    "Aarhus",
+    "Albertslund",
+    "Allerød",
+    "Assens",
+    "Ballerup",
+    "Billund",
+    "Bornholm",
+    "Brøndby",
+    "Brønderslev",
+    "Dragør",
+    "Egedal",
+    "Esbjerg",
+    "Faaborg-Midtfyn",
+    "Fanø",
+    "Favrskov",
+    "Faxe",
+    "Fredensborg",
+    "Fredericia",
+    "Frederiksberg",
+    "Frederikshavn",
+    "Frederikssund",
+    "Furesø",
+    "Gentofte",
+    "Gladsaxe",
+    "Glostrup",
+    "Greve",
+    "Gribskov",
+    "Guldborgsund",
+    "Haderslev",
+    "Halsnæs",
+    "Hedensted",
+    "Helsingør",
+    "Herlev",
+    "Herning",
+    "Hillerød",
+    "Hjørring",
+    "Holbæk",
+    "Holstebro",
+    "Horsens",
+    "Hvidovre",
+    "Høje-Taastrup",
+    "Hørsholm",
+    "Ikast-Brande",
+    "Ishøj",
+    "Jammerbugt",
+    "Kalundborg",
+    "Kerteminde",
+    "Kolding",
+    "København",
+    "Køge",
+    "Langeland",
+    "Lejre",
+    "Lemvig",
+    "Lolland",
+    "Lyngby-Taarbæk",
+    "Læsø",
+    "Mariagerfjord",
+    "Middelfart",
+    "Morsø",
+    "Norddjurs",
+    "Nordfyns",
+    "Nyborg",
+    "Næstved",
+    "Odder",
+    "Odense",
+    "Odsherred",
+    "Randers",
+    "Rebild",
+    "Ringkøbing-Skjern",
+    "Ringsted",
+    "Roskilde",
+    "Rudersdal",
+    "Rødovre",
+    "Samsø",
+    "Silkeborg",
+    "Skanderborg",
+    "Skive",
+    "Slagelse",
+    "Solrød",
+    "Sorø",
+    "Stevns",
+    "Struer",
+    "Svendborg",
+    "Syddjurs",
+    "Sønderborg",
+    "Thisted",
+    "Tønder",
+    "Tårnby",
+    "Vallensbæk",
+    "Varde",
+    "Vejen",
+    "Vejle",
+    "Vesthimmerland",
+    "Viborg",
+    "Vordingborg",
+    "Ærø",
+];
+
+/// What the runner must do after an update.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Read a ticket's events for the detail view, then call [`App::set_events`].
+    LoadEvents(TicketId),
+    /// Append an event, then call [`App::upsert`] with the ticket (or [`App::fail`]).
+    Append {
+        id: TicketId,
+        kind: EventKind,
+        effective: DateTime<Utc>,
+    },
+    /// Create a ticket, then call [`App::upsert`] with it.
+    Create(NewTicket),
+    /// Ask the classifier, then call [`App::set_suggestion`].
+    Suggest {
+        title: String,
+        description: String,
+    },
+    /// Write a file (CSV export), then report with [`App::info`].
+    Export {
+        path: String,
+        content: String,
+    },
+    Quit,
+}
+
+/// The views reachable by tab.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Board,
+    Acceptance,
+    Breaches,
+    Report,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 4] = [Tab::Board, Tab::Acceptance, Tab::Breaches, Tab::Report];
+
+    pub fn label(self, l: Lang) -> &'static str {
+        match self {
+            Tab::Board => l.t("Sager", "Tickets"),
+            Tab::Acceptance => l.t("Afventer kommunen", "Awaiting acceptance"),
+            Tab::Breaches => l.t("Brud", "Breaches"),
+            Tab::Report => l.t("Rapport", "Report"),
+        }
+    }
+}
+
+/// The board's filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filter {
+    /// Being worked on: open, reacted or paused.
+    Open,
+    All,
+    /// Not closed, with a breached timer.
+    Breached,
+    Closed,
+    /// Resolved, waiting for the municipality's acceptance.
+    Awaiting,
+}
+
+impl Filter {
+    pub fn label(self, l: Lang) -> &'static str {
+        match self {
+            Filter::Open => l.t("åbne", "open"),
+            Filter::All => l.t("alle", "all"),
+            Filter::Breached => l.t("brudte", "breached"),
+            Filter::Closed => l.t("lukkede", "closed"),
+            Filter::Awaiting => l.t("afventer kommunen", "awaiting acceptance"),
+        }
+    }
+
+    fn next(self) -> Filter {
+        match self {
+            Filter::Open => Filter::All,
+            Filter::All => Filter::Breached,
+            Filter::Breached => Filter::Closed,
+            Filter::Closed => Filter::Awaiting,
+            Filter::Awaiting => Filter::Open,
+        }
+    }
+}
+
+/// One ticket with its evaluation, kept between frames.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub ticket: Ticket,
+    /// `None` until needed (closed tickets are evaluated lazily).
+    pub eval: Option<Evaluation>,
+    /// Why the ticket could not be evaluated (an unknown category, a date out of range).
+    pub error: Option<String>,
+    /// Lower-case text the search looks in.
+    haystack: String,
+    /// When the accrued dagsbod may next grow: re-evaluate then.
+    recheck: Option<DateTime<Utc>>,
+}
+
+impl Row {
+    fn new(ticket: Ticket) -> Row {
+        let haystack = format!(
+            "{} {} {} {} {}",
+            ticket.id, ticket.municipality, ticket.category, ticket.title, ticket.reporter
+        )
+        .to_lowercase();
+        Row {
+            ticket,
+            eval: None,
+            error: None,
+            haystack,
+            recheck: None,
+        }
+    }
+
+    /// The accrued dagsbod.
+    pub fn fine(&self) -> u64 {
+        self.eval.as_ref().map_or(0, |e| e.fine.total)
+    }
+
+    /// The worst status of the timers at `now`.
+    pub fn worst_at(&self, now: DateTime<Utc>) -> Option<Status> {
+        let e = self.eval.as_ref()?;
+        [e.reaction.status_at(now), e.resolution.status_at(now)]
+            .into_iter()
+            .flatten()
+            .min()
+    }
+}
+
+/// A field of a form.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldKind {
+    Text,
+    /// A time: empty = now, `HH:MM` = today, or a full date and time.
+    Time,
+    /// One of the contract's categories (index into `contract.categories`).
+    Category(Option<usize>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    pub label: (&'static str, &'static str),
+    pub value: String,
+    pub kind: FieldKind,
+}
+
+impl Field {
+    fn text(da: &'static str, en: &'static str) -> Field {
+        Field {
+            label: (da, en),
+            value: String::new(),
+            kind: FieldKind::Text,
+        }
+    }
+
+    fn time(da: &'static str, en: &'static str) -> Field {
+        Field {
+            label: (da, en),
+            value: String::new(),
+            kind: FieldKind::Time,
+        }
+    }
+
+    pub fn label(&self, l: Lang) -> &'static str {
+        l.t(self.label.0, self.label.1)
+    }
+}
+
+/// The lifecycle steps an agent records through a small form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepKind {
+    React,
+    Pause,
+    Resume,
+    Resolve,
+    Accept,
+    Reject,
+    Reclassify,
+    Note,
+    CorrectReportTime,
+}
+
+impl StepKind {
+    pub fn title(self, l: Lang) -> &'static str {
+        match self {
+            StepKind::React => l.t("Reaktion", "Reaction"),
+            StepKind::Pause => l.t(
+                "Pause (venter på kommunen)",
+                "Pause (waiting for the municipality)",
+            ),
+            StepKind::Resume => l.t("Genoptag", "Resume"),
+            StepKind::Resolve => l.t("Løs sagen", "Resolve"),
+            StepKind::Accept => l.t("Kommunens accept", "Acceptance"),
+            StepKind::Reject => l.t("Kommunens afvisning", "Rejection"),
+            StepKind::Reclassify => l.t("Skift kategori", "Reclassify"),
+            StepKind::Note => l.t("Bemærkning", "Note"),
+            StepKind::CorrectReportTime => {
+                l.t("Ret anmeldelsestidspunkt", "Correct the report time")
+            }
+        }
+    }
+
+    /// The name in [`Ticket::possible`].
+    fn possible_name(self) -> &'static str {
+        match self {
+            StepKind::React => "react",
+            StepKind::Pause => "pause",
+            StepKind::Resume => "resume",
+            StepKind::Resolve => "resolve",
+            StepKind::Accept => "accept",
+            StepKind::Reject => "reject",
+            StepKind::Reclassify => "reclassify",
+            StepKind::Note => "note",
+            StepKind::CorrectReportTime => "correct-report-time",
+        }
+    }
+
+    fn fields(self) -> Vec<Field> {
+        let when = || Field::time("Tidspunkt (tom = nu)", "Time (empty = now)");
+        match self {
+            StepKind::React => vec![Field::text("Bemærkning", "Note"), when()],
+            StepKind::Pause => vec![Field::text("Årsag", "Reason"), when()],
+            StepKind::Resume => vec![when()],
+            StepKind::Resolve => vec![Field::text("Løsning", "Resolution note"), when()],
+            StepKind::Accept => vec![
+                Field::text("Accepteret af", "Accepted by"),
+                Field::text("Skriftlig reference", "Written reference"),
+                when(),
+            ],
+            StepKind::Reject => vec![
+                Field::text("Afvist af", "Rejected by"),
+                Field::text("Årsag", "Reason"),
+                when(),
+            ],
+            StepKind::Reclassify => vec![
+                Field {
+                    label: ("Ny kategori (←/→)", "New category (←/→)"),
+                    value: String::new(),
+                    kind: FieldKind::Category(None),
+                },
+                Field::text("Begrundelse", "Reason"),
+            ],
+            StepKind::Note => vec![Field::text("Tekst", "Text")],
+            StepKind::CorrectReportTime => vec![
+                Field::time("Rigtigt anmeldelsestidspunkt", "Correct report time"),
+                Field::text("Begrundelse", "Reason"),
+            ],
+        }
+    }
+}
+
+/// A lifecycle form over one ticket. `check` holds the engine's verdict on what is typed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepForm {
+    pub step: StepKind,
+    pub id: TicketId,
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// `Ok` when the step may be recorded as typed, else the reason (the engine's message).
+    pub check: Result<(), String>,
+}
+
+/// The new-ticket form's fields, in order.
+pub const NEW_MUNICIPALITY: usize = 0;
+pub const NEW_REPORTER: usize = 1;
+pub const NEW_TITLE: usize = 2;
+pub const NEW_DESCRIPTION: usize = 3;
+pub const NEW_CATEGORY: usize = 4;
+pub const NEW_REPORTED: usize = 5;
+
+/// The new-ticket form.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewForm {
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    pub suggestion: SuggestionView,
+    /// The agent chose the category (rather than taking the suggestion).
+    pub picked: bool,
+    pub check: Result<(), String>,
+}
+
+/// The ticket open in the detail view.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detail {
+    pub id: TicketId,
+    pub events: Vec<Event>,
+    pub scroll: u16,
+}
+
+/// One breached timer in the breach list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Breach {
+    pub id: TicketId,
+    pub municipality: String,
+    pub category: String,
+    pub timer: TimerKind,
+    pub deadline: DateTime<Utc>,
+    /// How far past the deadline, in the target's own clock (until done, or now).
+    pub overrun: TimeDelta,
+    /// The dagsbod (resolution timers only).
+    pub fine: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BreachSort {
+    Amount,
+    Deadline,
+}
+
+/// The breach list of one month.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Breaches {
+    pub month: NaiveDate,
+    pub sort: BreachSort,
+    pub list: Vec<Breach>,
+    /// (municipality, dagsbod, breaches), largest first.
+    pub by_municipality: Vec<(String, u64, usize)>,
+    /// (category id, dagsbod, breaches), largest first.
+    pub by_category: Vec<(String, u64, usize)>,
+    pub total: u64,
+    pub selected: usize,
+}
+
+/// Counts for the footer, over tickets not closed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub open: usize,
+    pub awaiting: usize,
+    pub at_risk: usize,
+    pub breached: usize,
+    pub dagsbod: u64,
+}
+
+/// Everything the TUI shows.
+pub struct App<'a> {
+    pub contract: &'a Contract,
+    pub cal: &'a WorkCalendar,
+    pub lang: Lang,
+    pub keymap: Keymap,
+    pub user: String,
+    pub now: DateTime<Utc>,
+    /// A full service-window day, for `0,5 arbejdsdag`.
+    pub full_day: TimeDelta,
+    pub rows: Vec<Row>,
+    index: HashMap<TicketId, usize>,
+    pub municipalities: Vec<String>,
+    pub tab: Tab,
+    pub filter: Filter,
+    pub municipality: Option<String>,
+    pub search: String,
+    pub searching: bool,
+    /// The board: indices into `rows`, nearest running deadline first.
+    pub board: Vec<usize>,
+    pub selected: usize,
+    pub offset: usize,
+    /// Rows of the board's table that fit the terminal.
+    pub page: usize,
+    pub width: u16,
+    pub height: u16,
+    /// The acceptance queue: indices into `rows`, by municipality.
+    pub acceptance: Vec<usize>,
+    pub acc_selected: usize,
+    pub breaches: Breaches,
+    pub detail: Option<Detail>,
+    pub form: Option<StepForm>,
+    pub new: Option<NewForm>,
+    pub help: bool,
+    pub help_scroll: u16,
+    /// The last message: (text, is an error).
+    pub status: Option<(String, bool)>,
+    pub totals: Totals,
+    pending: Vec<Key>,
+}
+
+impl<'a> App<'a> {
+    /// Builds the app over the tickets, evaluating every ticket not closed (closed ones are
+    /// evaluated when a view needs them).
+    pub fn new(
+        contract: &'a Contract,
+        cal: &'a WorkCalendar,
+        lang: Lang,
+        keymap: Keymap,
+        tickets: Vec<Ticket>,
+        now: DateTime<Utc>,
+    ) -> App<'a> {
+        let rows: Vec<Row> = tickets.into_iter().map(Row::new).collect();
+        let index = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.ticket.id, i))
+            .collect();
+        let month = first_of_month(cal.local(now).date());
+        let mut app = App {
+            contract,
+            cal,
+            lang,
+            keymap,
+            user: "agent".into(),
+            now,
+            full_day: format::full_window_day(contract),
+            rows,
+            index,
+            municipalities: Vec::new(),
+            tab: Tab::Board,
+            filter: Filter::Open,
+            municipality: None,
+            search: String::new(),
+            searching: false,
+            board: Vec::new(),
+            selected: 0,
+            offset: 0,
+            page: 20,
+            width: 120,
+            height: 40,
+            acceptance: Vec::new(),
+            acc_selected: 0,
+            breaches: Breaches {
+                month,
+                sort: BreachSort::Amount,
+                list: Vec::new(),
+                by_municipality: Vec::new(),
+                by_category: Vec::new(),
+                total: 0,
+                selected: 0,
+            },
+            detail: None,
+            form: None,
+            new: None,
+            help: false,
+            help_scroll: 0,
+            status: None,
+            totals: Totals::default(),
+            pending: Vec::new(),
+        };
+        for i in 0..app.rows.len() {
+            if app.rows[i].ticket.state != State::Closed {
+                app.evaluate(i);
+            }
+        }
+        app.refresh_municipalities();
+        app.refilter();
+        app.refresh_acceptance();
+        app.retotal();
+        app
+    }
+
+    /// Tells the app the terminal's size (for paging and the visible window of rows).
+    pub fn resize(&mut self, width: u16, height: u16) {
+        self.width = width;
+        self.height = height;
+        self.page = super::views::board_page(height);
+        self.scroll_into_view();
+    }
+
+    fn evaluate(&mut self, i: usize) {
+        let row = &mut self.rows[i];
+        match ticket::evaluate(&row.ticket, self.contract, self.cal, self.now) {
+            Ok(e) => {
+                row.recheck = recheck_at(self.contract, self.cal, &row.ticket, &e, self.now);
+                row.eval = Some(e);
+                row.error = None;
+            }
+            Err(e) => {
+                row.eval = None;
+                row.recheck = None;
+                row.error = Some(e.to_string());
+            }
+        }
+    }
+
+    fn ensure(&mut self, i: usize) {
+        if self.rows[i].eval.is_none() && self.rows[i].error.is_none() {
+            self.evaluate(i);
+        }
+    }
+
+    pub fn row(&self, id: TicketId) -> Option<&Row> {
+        self.index.get(&id).map(|i| &self.rows[*i])
+    }
+
+    /// The ticket under the cursor in the current view.
+    pub fn current(&self) -> Option<TicketId> {
+        if let Some(d) = &self.detail {
+            return Some(d.id);
+        }
+        match self.tab {
+            Tab::Board => self
+                .board
+                .get(self.selected)
+                .map(|i| self.rows[*i].ticket.id),
+            Tab::Acceptance => self
+                .acceptance
+                .get(self.acc_selected)
+                .map(|i| self.rows[*i].ticket.id),
+            Tab::Breaches => self.breaches.list.get(self.breaches.selected).map(|b| b.id),
+            Tab::Report => None,
+        }
+    }
+
+    /// Whether typed characters go to a text field (not to the keymap).
+    pub fn typing(&self) -> bool {
+        if self.help {
+            return false;
+        }
+        if let Some(f) = &self.form {
+            return !matches!(f.fields[f.focus].kind, FieldKind::Category(_));
+        }
+        if let Some(n) = &self.new {
+            return !matches!(n.fields[n.focus].kind, FieldKind::Category(_));
+        }
+        self.searching
+    }
+
+    /// Turns a key press into an action: typed characters while a text field has the focus,
+    /// otherwise the keymap (waiting for the rest of a sequence like `g g`).
+    pub fn key(&mut self, key: Key) -> Option<Action> {
+        if self.typing() && self.pending.is_empty() {
+            match key.code {
+                Code::Char(c) if !key.ctrl && !key.alt => return Some(Action::Input(c)),
+                Code::Backspace => return Some(Action::Backspace),
+                _ => {}
+            }
+        }
+        self.pending.push(key);
+        match self.keymap.lookup(&self.pending) {
+            Lookup::Action(a) => {
+                self.pending.clear();
+                Some(a)
+            }
+            Lookup::Pending => None,
+            Lookup::None => {
+                let retry = self.pending.len() > 1;
+                self.pending.clear();
+                if retry {
+                    self.key(key)
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    /// The error of the last step, or a note.
+    pub fn fail(&mut self, message: impl Into<String>) {
+        self.status = Some((message.into(), true));
+    }
+
+    pub fn info(&mut self, message: impl Into<String>) {
+        self.status = Some((message.into(), false));
+    }
+
+    /// A ticket was created or changed: re-evaluate that one row and put it on the board.
+    pub fn upsert(&mut self, t: Ticket) {
+        let id = t.id;
+        let i = match self.index.get(&id) {
+            Some(i) => {
+                let i = *i;
+                self.rows[i] = Row::new(t);
+                i
+            }
+            None => {
+                self.rows.push(Row::new(t));
+                let i = self.rows.len() - 1;
+                self.index.insert(id, i);
+                i
+            }
+        };
+        self.evaluate(i);
+        let m = self.rows[i].ticket.municipality.clone();
+        if !self.municipalities.contains(&m) {
+            self.municipalities.push(m);
+            self.municipalities.sort();
+        }
+        self.refilter();
+        if let Some(pos) = self.board.iter().position(|r| *r == i) {
+            if self.detail.is_none() && self.tab == Tab::Board {
+                self.selected = pos;
+            }
+        }
+        self.scroll_into_view();
+        self.refresh_acceptance();
+        if self.tab == Tab::Breaches {
+            self.refresh_breaches();
+        }
+        self.retotal();
+    }
+
+    /// The events of the ticket in the detail view arrived.
+    pub fn set_events(&mut self, id: TicketId, events: Vec<Event>) {
+        if let Some(d) = self.detail.as_mut().filter(|d| d.id == id) {
+            d.events = events;
+        }
+    }
+
+    /// The classifier's answer for the new-ticket form.
+    pub fn set_suggestion(&mut self, s: SuggestionView) {
+        let cats = &self.contract.categories;
+        if let Some(n) = self.new.as_mut() {
+            if !n.picked {
+                let idx = s
+                    .category
+                    .as_ref()
+                    .and_then(|c| cats.iter().position(|k| &k.id == c));
+                n.fields[NEW_CATEGORY].kind = FieldKind::Category(idx);
+            }
+            n.suggestion = s;
+        }
+        self.check_new();
+    }
+
+    fn refresh_municipalities(&mut self) {
+        let mut m: Vec<String> = MUNICIPALITIES.iter().map(|s| s.to_string()).collect();
+        m.extend(self.rows.iter().map(|r| r.ticket.municipality.clone()));
+        m.sort();
+        m.dedup();
+        self.municipalities = m;
+    }
+
+    /// The municipalities that appear in the log (for the municipality filter).
+    pub fn logged_municipalities(&self) -> Vec<String> {
+        let mut m: Vec<String> = self
+            .rows
+            .iter()
+            .map(|r| r.ticket.municipality.clone())
+            .collect();
+        m.sort();
+        m.dedup();
+        m
+    }
+
+    /// Completions of what is typed in the municipality field.
+    pub fn completions(&self, typed: &str) -> Vec<&str> {
+        let t = typed.trim().to_lowercase();
+        if t.is_empty() {
+            return Vec::new();
+        }
+        let mut out: Vec<&str> = self
+            .municipalities
+            .iter()
+            .filter(|m| m.to_lowercase().starts_with(&t))
+            .map(String::as_str)
+            .collect();
+        out.extend(
+            self.municipalities
+                .iter()
+                .filter(|m| {
+                    let l = m.to_lowercase();
+                    !l.starts_with(&t) && l.contains(&t)
+                })
+                .map(String::as_str),
+        );
+        out.truncate(6);
+        out
+    }
+
+    fn matches(&self, i: usize) -> bool {
+        let r = &self.rows[i];
+        let t = &r.ticket;
+        let by_state = match self.filter {
+            Filter::Open => t.is_open(),
+            Filter::All => true,
+            Filter::Closed => t.state == State::Closed,
+            Filter::Awaiting => t.awaiting_acceptance(),
+            Filter::Breached => {
+                t.state != State::Closed && r.worst_at(self.now) == Some(Status::Breached)
+            }
+        };
+        by_state
+            && self
+                .municipality
+                .as_ref()
+                .is_none_or(|m| &t.municipality == m)
+            && (self.search.is_empty() || r.haystack.contains(&self.search.to_lowercase()))
+    }
+
+    /// Recomputes the board's rows after a change of filter, search or tickets; keeps the
+    /// selected ticket selected when it is still shown.
+    pub fn refilter(&mut self) {
+        let keep = self.board.get(self.selected).copied();
+        let mut board: Vec<usize> = (0..self.rows.len()).filter(|i| self.matches(*i)).collect();
+        let key = |i: &usize| {
+            let r = &self.rows[*i];
+            let next = r.eval.as_ref().and_then(|e| e.next_deadline());
+            (next.is_none(), next, std::cmp::Reverse(r.ticket.id))
+        };
+        board.sort_by_cached_key(key);
+        self.board = board;
+        self.selected = keep
+            .and_then(|k| self.board.iter().position(|i| *i == k))
+            .unwrap_or(0)
+            .min(self.board.len().saturating_sub(1));
+        self.scroll_into_view();
+    }
+
+    fn scroll_into_view(&mut self) {
+        let page = self.page.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + page {
+            self.offset = self.selected + 1 - page;
+        }
+        let max_offset = self.board.len().saturating_sub(page);
+        self.offset = self.offset.min(max_offset);
+        let end = (self.offset + page).min(self.board.len());
+        for k in self.offset..end {
+            let i = self.board[k];
+            self.ensure(i);
+        }
+    }
+
+    fn refresh_acceptance(&mut self) {
+        let mut v: Vec<usize> = (0..self.rows.len())
+            .filter(|i| self.rows[*i].ticket.awaiting_acceptance())
+            .collect();
+        v.sort_by(|a, b| {
+            let (a, b) = (&self.rows[*a].ticket, &self.rows[*b].ticket);
+            (&a.municipality, a.resolved, a.id).cmp(&(&b.municipality, b.resolved, b.id))
+        });
+        self.acceptance = v;
+        self.acc_selected = self
+            .acc_selected
+            .min(self.acceptance.len().saturating_sub(1));
+    }
+
+    /// Recomputes the breach list of the chosen month.
+    pub fn refresh_breaches(&mut self) {
+        let month = self.breaches.month;
+        let from = self.cal.to_utc(month.and_time(NaiveTime::MIN));
+        let next = next_month(month);
+        let to = self.cal.to_utc(next.and_time(NaiveTime::MIN));
+        // A deadline lies at most a few weeks after the report (30 working days and pauses
+        // are far less than a year): look only at tickets reported in that span.
+        let earliest = from - TimeDelta::days(366);
+        let mut list = Vec::new();
+        for i in 0..self.rows.len() {
+            let rep = self.rows[i].ticket.reported;
+            if rep < earliest || rep >= to {
+                continue;
+            }
+            self.ensure(i);
+            let r = &self.rows[i];
+            let Some(e) = &r.eval else { continue };
+            for (kind, t) in [
+                (TimerKind::Reaction, &e.reaction),
+                (TimerKind::Resolution, &e.resolution),
+            ] {
+                let (Some(timer), Some(deadline)) = (t.timer, t.deadline) else {
+                    continue;
+                };
+                if deadline < from
+                    || deadline >= to
+                    || t.status_at(self.now) != Some(Status::Breached)
+                {
+                    continue;
+                }
+                let end = t.done.unwrap_or(if t.paused { e.now } else { self.now });
+                let overrun =
+                    sla::measure(self.cal, timer.clock, deadline, end).unwrap_or_default();
+                list.push(Breach {
+                    id: r.ticket.id,
+                    municipality: r.ticket.municipality.clone(),
+                    category: r.ticket.category.clone(),
+                    timer: kind,
+                    deadline,
+                    overrun,
+                    fine: if kind == TimerKind::Resolution {
+                        e.fine.total
+                    } else {
+                        0
+                    },
+                });
+            }
+        }
+        let group = |key: &dyn Fn(&Breach) -> String| {
+            let mut m: BTreeMap<String, (u64, usize)> = BTreeMap::new();
+            for b in &list {
+                let e = m.entry(key(b)).or_default();
+                e.0 += b.fine;
+                e.1 += 1;
+            }
+            let mut v: Vec<(String, u64, usize)> =
+                m.into_iter().map(|(k, (a, n))| (k, a, n)).collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+            v
+        };
+        self.breaches.by_municipality = group(&|b| b.municipality.clone());
+        self.breaches.by_category = group(&|b| b.category.clone());
+        self.breaches.total = list.iter().map(|b| b.fine).sum();
+        self.breaches.list = list;
+        self.sort_breaches();
+    }
+
+    fn sort_breaches(&mut self) {
+        match self.breaches.sort {
+            BreachSort::Amount => self.breaches.list.sort_by(|a, b| {
+                b.fine
+                    .cmp(&a.fine)
+                    .then(b.overrun.cmp(&a.overrun))
+                    .then(a.id.cmp(&b.id))
+            }),
+            BreachSort::Deadline => self
+                .breaches
+                .list
+                .sort_by(|a, b| a.deadline.cmp(&b.deadline).then(a.id.cmp(&b.id))),
+        }
+        self.breaches.selected = self
+            .breaches
+            .selected
+            .min(self.breaches.list.len().saturating_sub(1));
+    }
+
+    /// Recomputes the footer's totals over the tickets not closed (cheap: statuses only).
+    fn retotal(&mut self) {
+        let mut t = Totals::default();
+        for r in &self.rows {
+            match r.ticket.state {
+                State::Closed => continue,
+                State::Resolved => t.awaiting += 1,
+                _ => t.open += 1,
+            }
+            match r.worst_at(self.now) {
+                Some(Status::Breached) => t.breached += 1,
+                Some(Status::AtRisk) => t.at_risk += 1,
+                _ => {}
+            }
+            t.dagsbod += r.fine();
+        }
+        self.totals = t;
+    }
+
+    /// The clock moved: statuses only; tickets whose dagsbod may have grown are re-evaluated.
+    fn tick(&mut self, now: DateTime<Utc>) {
+        self.now = now;
+        let mut changed = false;
+        for i in 0..self.rows.len() {
+            if self.rows[i].recheck.is_some_and(|r| r <= now) {
+                self.evaluate(i);
+                changed = true;
+            }
+        }
+        if changed && self.tab == Tab::Breaches {
+            self.refresh_breaches();
+        }
+        self.retotal();
+    }
+
+    fn open_form(&mut self, step: StepKind) {
+        let Some(id) = self.current() else {
+            self.fail(self.lang.t("Ingen sag valgt", "No ticket selected"));
+            return;
+        };
+        let Some(row) = self.row(id) else { return };
+        let t = &row.ticket;
+        if !t.possible().contains(&step.possible_name()) {
+            // Ask the engine why, with plausible fields, so its message is the one shown.
+            let dummy = dummy_kind(step, t);
+            let msg = match t.check(&dummy, self.now, self.now) {
+                Err(e) => e.message,
+                Ok(()) => format!(
+                    "ticket {} is {}: possible now: {}",
+                    t.id,
+                    t.state,
+                    t.possible().join(", ")
+                ),
+            };
+            self.fail(msg);
+            return;
+        }
+        let mut form = StepForm {
+            step,
+            id,
+            fields: step.fields(),
+            focus: 0,
+            check: Ok(()),
+        };
+        if step == StepKind::CorrectReportTime {
+            form.fields[0].value = self
+                .cal
+                .local(t.reported)
+                .format("%Y-%m-%d %H:%M")
+                .to_string();
+        }
+        self.form = Some(form);
+        self.status = None;
+        self.check_form();
+    }
+
+    /// Builds the event a step form describes.
+    fn build_step(&self, f: &StepForm) -> Result<(EventKind, DateTime<Utc>), String> {
+        let row = self.row(f.id).ok_or("ticket not found")?;
+        let t = &row.ticket;
+        let v = |i: usize| f.fields[i].value.trim().to_string();
+        let when = |i: usize| parse_when(&f.fields[i].value, self.cal, self.now);
+        let (kind, effective) = match f.step {
+            StepKind::React => (EventKind::Reacted { note: v(0) }, when(1)?),
+            StepKind::Pause => (EventKind::Paused { reason: v(0) }, when(1)?),
+            StepKind::Resume => (EventKind::Resumed, when(0)?),
+            StepKind::Resolve => (EventKind::Resolved { note: v(0) }, when(1)?),
+            StepKind::Accept => (
+                EventKind::Accepted {
+                    by: v(0),
+                    reference: v(1),
+                },
+                when(2)?,
+            ),
+            StepKind::Reject => (
+                EventKind::Rejected {
+                    by: v(0),
+                    reason: v(1),
+                },
+                when(2)?,
+            ),
+            StepKind::Reclassify => {
+                let FieldKind::Category(Some(c)) = f.fields[0].kind else {
+                    return Err(self
+                        .lang
+                        .t(
+                            "vælg den nye kategori med ←/→",
+                            "choose the new category with ←/→",
+                        )
+                        .into());
+                };
+                (
+                    EventKind::Reclassified {
+                        from: t.category.clone(),
+                        to: self.contract.categories[c].id.clone(),
+                        reason: v(1),
+                    },
+                    self.now,
+                )
+            }
+            StepKind::Note => {
+                if v(0).is_empty() {
+                    return Err(self.lang.t("skriv bemærkningen", "write the note").into());
+                }
+                (EventKind::Note { text: v(0) }, self.now)
+            }
+            StepKind::CorrectReportTime => {
+                let to = parse_when(&f.fields[0].value, self.cal, self.now)?;
+                (
+                    EventKind::ReportTimeCorrected {
+                        from: t.reported,
+                        to,
+                        reason: v(1),
+                    },
+                    self.now,
+                )
+            }
+        };
+        t.check(&kind, effective, self.now).map_err(|e| e.message)?;
+        Ok((kind, effective))
+    }
+
+    fn check_form(&mut self) {
+        if let Some(f) = &self.form {
+            let check = self.build_step(f).map(|_| ());
+            if let Some(f) = self.form.as_mut() {
+                f.check = check;
+            }
+        }
+    }
+
+    fn open_new(&mut self) {
+        let mut fields = vec![
+            Field::text("Kommune", "Municipality"),
+            Field::text("Anmelder", "Reporter"),
+            Field::text("Titel", "Title"),
+            Field::text("Beskrivelse", "Description"),
+            Field {
+                label: ("Kategori (←/→)", "Category (←/→)"),
+                value: String::new(),
+                kind: FieldKind::Category(None),
+            },
+            Field::time("Anmeldt (tom = nu)", "Reported (empty = now)"),
+        ];
+        if let Some(m) = &self.municipality {
+            fields[NEW_MUNICIPALITY].value = m.clone();
+        }
+        self.new = Some(NewForm {
+            fields,
+            focus: 0,
+            suggestion: SuggestionView::default(),
+            picked: false,
+            check: Ok(()),
+        });
+        self.status = None;
+        self.check_new();
+    }
+
+    fn build_new(&self, n: &NewForm) -> Result<NewTicket, String> {
+        let l = self.lang;
+        let v = |i: usize| n.fields[i].value.trim().to_string();
+        if v(NEW_MUNICIPALITY).is_empty() {
+            return Err(l.t("skriv kommunen", "give the municipality").into());
+        }
+        if v(NEW_TITLE).is_empty() {
+            return Err(l.t("skriv en titel", "give a title").into());
+        }
+        let FieldKind::Category(Some(c)) = n.fields[NEW_CATEGORY].kind else {
+            return Err(l
+                .t(
+                    "vælg en kategori med ←/→ i kategorifeltet",
+                    "choose a category with ←/→ in the category field",
+                )
+                .into());
+        };
+        let reported = parse_when(&n.fields[NEW_REPORTED].value, self.cal, self.now)?;
+        if reported > self.now {
+            return Err(l
+                .t(
+                    "anmeldelsestidspunktet ligger i fremtiden",
+                    "the report time lies in the future",
+                )
+                .into());
+        }
+        let category = self.contract.categories[c].id.clone();
+        let auto = !n.picked && n.suggestion.category.as_deref() == Some(category.as_str());
+        Ok(NewTicket {
+            municipality: v(NEW_MUNICIPALITY),
+            reporter: v(NEW_REPORTER),
+            title: v(NEW_TITLE),
+            description: v(NEW_DESCRIPTION),
+            category,
+            classified_by: if auto {
+                ClassifiedBy::Auto
+            } else {
+                ClassifiedBy::Agent
+            },
+            confidence: n
+                .suggestion
+                .category
+                .as_ref()
+                .map(|_| n.suggestion.confidence),
+            reasons: n.suggestion.reasons.clone(),
+            reported,
+        })
+    }
+
+    fn check_new(&mut self) {
+        if let Some(n) = &self.new {
+            let check = self.build_new(n).map(|_| ());
+            if let Some(n) = self.new.as_mut() {
+                n.check = check;
+            }
+        }
+    }
+
+    fn move_cursor(&mut self, delta: isize) {
+        if self.help {
+            self.help_scroll = (self.help_scroll as isize + delta).clamp(0, 500) as u16;
+            return;
+        }
+        if let Some(d) = self.detail.as_mut() {
+            d.scroll = (d.scroll as isize + delta).clamp(0, 5000) as u16;
+            return;
+        }
+        let clamp = |cur: usize, len: usize| -> usize {
+            (cur as isize + delta).clamp(0, len.saturating_sub(1) as isize) as usize
+        };
+        match self.tab {
+            Tab::Board => {
+                self.selected = clamp(self.selected, self.board.len());
+                self.scroll_into_view();
+            }
+            Tab::Acceptance => self.acc_selected = clamp(self.acc_selected, self.acceptance.len()),
+            Tab::Breaches => {
+                self.breaches.selected = clamp(self.breaches.selected, self.breaches.list.len())
+            }
+            Tab::Report => {}
+        }
+    }
+
+    fn switch_tab(&mut self, tab: Tab) {
+        self.tab = tab;
+        self.detail = None;
+        if tab == Tab::Breaches {
+            self.refresh_breaches();
+        }
+    }
+
+    fn open_detail(&mut self) -> Vec<Effect> {
+        match self.current() {
+            Some(id) => {
+                if let Some(i) = self.index.get(&id).copied() {
+                    self.ensure(i);
+                }
+                self.detail = Some(Detail {
+                    id,
+                    events: Vec::new(),
+                    scroll: 0,
+                });
+                vec![Effect::LoadEvents(id)]
+            }
+            None => Vec::new(),
+        }
+    }
+
+    fn suggest_effect(&self) -> Vec<Effect> {
+        match &self.new {
+            Some(n) => vec![Effect::Suggest {
+                title: n.fields[NEW_TITLE].value.clone(),
+                description: n.fields[NEW_DESCRIPTION].value.clone(),
+            }],
+            None => Vec::new(),
+        }
+    }
+
+    /// The breach list as CSV (`;`-separated, as Danish spreadsheets expect).
+    pub fn breaches_csv(&self) -> String {
+        let mut s =
+            String::from("sag;kommune;kategori;timer;frist;overskridelse_minutter;dagsbod_kr\n");
+        for b in &self.breaches.list {
+            s.push_str(&format!(
+                "{};{};{};{};{};{};{}\n",
+                b.id,
+                b.municipality,
+                b.category,
+                match b.timer {
+                    TimerKind::Reaction => "reaktion",
+                    TimerKind::Resolution => "løsning",
+                },
+                crate::time::rfc3339(b.deadline, &self.cal.tz),
+                b.overrun.num_minutes(),
+                b.fine
+            ));
+        }
+        s
+    }
+}
+
+/// A plausible event of a step, to ask the engine why the step is refused.
+fn dummy_kind(step: StepKind, t: &Ticket) -> EventKind {
+    let s = || "-".to_string();
+    match step {
+        StepKind::React => EventKind::Reacted { note: s() },
+        StepKind::Pause => EventKind::Paused { reason: s() },
+        StepKind::Resume => EventKind::Resumed,
+        StepKind::Resolve => EventKind::Resolved { note: s() },
+        StepKind::Accept => EventKind::Accepted {
+            by: s(),
+            reference: s(),
+        },
+        StepKind::Reject => EventKind::Rejected {
+            by: s(),
+            reason: s(),
+        },
+        StepKind::Reclassify => EventKind::Reclassified {
+            from: t.category.clone(),
+            to: format!("{}-", t.category),
+            reason: s(),
+        },
+        StepKind::Note => EventKind::Note { text: s() },
+        StepKind::CorrectReportTime => EventKind::ReportTimeCorrected {
+            from: t.reported,
+            to: t.reported,
+            reason: s(),
+        },
+    }
+}
+
+fn first_of_month(d: NaiveDate) -> NaiveDate {
+    d.with_day(1).unwrap_or(d)
+}
+
+fn next_month(d: NaiveDate) -> NaiveDate {
+    let (y, m) = if d.month() == 12 {
+        (d.year() + 1, 1)
+    } else {
+        (d.year(), d.month() + 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(d)
+}
+
+fn prev_month(d: NaiveDate) -> NaiveDate {
+    let (y, m) = if d.month() == 1 {
+        (d.year() - 1, 12)
+    } else {
+        (d.year(), d.month() - 1)
+    };
+    NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(d)
+}
+
+/// When an evaluation may go stale: the instant its dagsbod can next grow (the deadline's
+/// grace runs out, or a new day begins at local midnight), or a paused ticket's next minute.
+fn recheck_at(
+    contract: &Contract,
+    cal: &WorkCalendar,
+    t: &Ticket,
+    e: &Evaluation,
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    if t.state == State::Closed {
+        return None;
+    }
+    let midnight = || {
+        let d = cal.local(now).date().succ_opt()?;
+        Some(cal.to_utc(d.and_time(NaiveTime::MIN)))
+    };
+    if t.state == State::Paused {
+        // A paused ticket's deadline moves with the clock; keep it fresh once a minute.
+        return Some(now + TimeDelta::minutes(1));
+    }
+    let table = contract.category(&t.category).ok()?.fine.as_ref()?;
+    if e.resolution.done.is_some() {
+        return None;
+    }
+    let deadline = e.resolution.deadline?;
+    if e.fine.days.len() as u32 >= table.cap_days {
+        return None;
+    }
+    if e.fine.days.is_empty() {
+        let start = deadline + table.grace();
+        if now < start {
+            return Some(start);
+        }
+    }
+    midnight()
+}
+
+/// The one update: applies an action at `now` and says what the runner must do.
+pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> {
+    if action == Action::Tick {
+        app.tick(now);
+        return Vec::new();
+    }
+    app.now = now;
+    if app.help {
+        match action {
+            Action::Help | Action::Back | Action::Confirm => app.help = false,
+            Action::Quit => return vec![Effect::Quit],
+            Action::Up => app.move_cursor(-1),
+            Action::Down => app.move_cursor(1),
+            Action::PageUp => app.move_cursor(-10),
+            Action::PageDown => app.move_cursor(10),
+            Action::Top => app.help_scroll = 0,
+            _ => {}
+        }
+        return Vec::new();
+    }
+    if app.form.is_some() {
+        return update_form(app, action);
+    }
+    if app.new.is_some() {
+        return update_new(app, action);
+    }
+    if app.searching {
+        match action {
+            Action::Input(c) => {
+                app.search.push(c);
+                app.refilter();
+            }
+            Action::Backspace => {
+                app.search.pop();
+                app.refilter();
+            }
+            Action::Back => {
+                app.searching = false;
+                app.search.clear();
+                app.refilter();
+            }
+            Action::Confirm | Action::Down | Action::Up => {
+                app.searching = false;
+                if action != Action::Confirm {
+                    return update(app, action, now);
+                }
+            }
+            _ => {}
+        }
+        return Vec::new();
+    }
+    match action {
+        Action::Quit => return vec![Effect::Quit],
+        Action::Help => {
+            app.help = true;
+            app.help_scroll = 0;
+        }
+        Action::Back => {
+            if app.detail.is_some() {
+                app.detail = None;
+            } else if !app.search.is_empty() {
+                app.search.clear();
+                app.refilter();
+            } else if app.tab != Tab::Board {
+                app.tab = Tab::Board;
+            }
+            app.status = None;
+        }
+        Action::Confirm if app.detail.is_none() && app.tab != Tab::Report => {
+            return app.open_detail();
+        }
+        Action::Up => app.move_cursor(-1),
+        Action::Down => app.move_cursor(1),
+        Action::PageUp => app.move_cursor(-(app.page.max(1) as isize)),
+        Action::PageDown => app.move_cursor(app.page.max(1) as isize),
+        Action::Top => app.move_cursor(isize::MIN / 2),
+        Action::Bottom => app.move_cursor(isize::MAX / 2),
+        Action::NextField | Action::PrevField | Action::Left | Action::Right
+            if app.detail.is_none() =>
+        {
+            let forward = matches!(action, Action::NextField | Action::Right);
+            if app.tab == Tab::Breaches && matches!(action, Action::Left | Action::Right) {
+                return update(
+                    app,
+                    if forward {
+                        Action::NextMonth
+                    } else {
+                        Action::PrevMonth
+                    },
+                    now,
+                );
+            }
+            let i = Tab::ALL.iter().position(|t| *t == app.tab).unwrap_or(0);
+            let n = Tab::ALL.len();
+            let j = if forward {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
+            app.switch_tab(Tab::ALL[j]);
+        }
+        Action::TabBoard => app.switch_tab(Tab::Board),
+        Action::TabAcceptance => app.switch_tab(Tab::Acceptance),
+        Action::TabBreaches => app.switch_tab(Tab::Breaches),
+        Action::TabReport => app.switch_tab(Tab::Report),
+        Action::Search => {
+            app.detail = None;
+            app.tab = Tab::Board;
+            app.searching = true;
+        }
+        Action::Filter => {
+            app.filter = app.filter.next();
+            app.tab = Tab::Board;
+            app.detail = None;
+            app.refilter();
+        }
+        Action::FilterMunicipality => {
+            let all = app.logged_municipalities();
+            app.municipality = match &app.municipality {
+                None => all.first().cloned(),
+                Some(m) => all
+                    .iter()
+                    .position(|x| x == m)
+                    .and_then(|i| all.get(i + 1))
+                    .cloned(),
+            };
+            app.refilter();
+            app.refresh_acceptance();
+        }
+        Action::NewTicket => {
+            app.open_new();
+            return app.suggest_effect();
+        }
+        Action::React => app.open_form(StepKind::React),
+        Action::PauseResume => {
+            let paused = app
+                .current()
+                .and_then(|id| app.row(id))
+                .is_some_and(|r| r.ticket.state == State::Paused);
+            app.open_form(if paused {
+                StepKind::Resume
+            } else {
+                StepKind::Pause
+            });
+        }
+        Action::Resolve => app.open_form(StepKind::Resolve),
+        Action::Accept => app.open_form(StepKind::Accept),
+        Action::Reject => app.open_form(StepKind::Reject),
+        Action::Reclassify => app.open_form(StepKind::Reclassify),
+        Action::Note => app.open_form(StepKind::Note),
+        Action::CorrectReportTime => app.open_form(StepKind::CorrectReportTime),
+        Action::PrevMonth | Action::NextMonth if app.tab == Tab::Breaches => {
+            app.breaches.month = if action == Action::NextMonth {
+                next_month(app.breaches.month)
+            } else {
+                prev_month(app.breaches.month)
+            };
+            app.breaches.selected = 0;
+            app.refresh_breaches();
+        }
+        Action::Sort if app.tab == Tab::Breaches => {
+            app.breaches.sort = match app.breaches.sort {
+                BreachSort::Amount => BreachSort::Deadline,
+                BreachSort::Deadline => BreachSort::Amount,
+            };
+            app.sort_breaches();
+        }
+        Action::Export if app.tab == Tab::Breaches => {
+            let m = app.breaches.month;
+            return vec![Effect::Export {
+                path: format!("frist-brud-{:04}-{:02}.csv", m.year(), m.month()),
+                content: app.breaches_csv(),
+            }];
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn edit_field(field: &mut Field, action: Action, categories: usize) -> bool {
+    match (&mut field.kind, action) {
+        (FieldKind::Category(c), Action::Left | Action::Right) => {
+            let n = categories as isize;
+            if n == 0 {
+                return false;
+            }
+            let d = if action == Action::Right { 1 } else { -1 };
+            *c = Some(match *c {
+                None if d > 0 => 0,
+                None => (n - 1) as usize,
+                Some(i) => ((i as isize + d).rem_euclid(n)) as usize,
+            });
+            true
+        }
+        (FieldKind::Text | FieldKind::Time, Action::Input(ch)) => {
+            field.value.push(ch);
+            true
+        }
+        (FieldKind::Text | FieldKind::Time, Action::Backspace) => field.value.pop().is_some(),
+        _ => false,
+    }
+}
+
+fn update_form(app: &mut App, action: Action) -> Vec<Effect> {
+    let ncat = app.contract.categories.len();
+    let Some(f) = app.form.as_mut() else {
+        return Vec::new();
+    };
+    match action {
+        Action::Back => {
+            app.form = None;
+            return Vec::new();
+        }
+        Action::Quit => return vec![Effect::Quit],
+        Action::NextField | Action::Down => f.focus = (f.focus + 1) % f.fields.len(),
+        Action::PrevField | Action::Up => f.focus = (f.focus + f.fields.len() - 1) % f.fields.len(),
+        Action::Confirm => {
+            let f = f.clone();
+            match app.build_step(&f) {
+                Ok((kind, effective)) => {
+                    app.form = None;
+                    return vec![Effect::Append {
+                        id: f.id,
+                        kind,
+                        effective,
+                    }];
+                }
+                Err(m) => {
+                    if let Some(f) = app.form.as_mut() {
+                        f.check = Err(m);
+                    }
+                    return Vec::new();
+                }
+            }
+        }
+        a => {
+            let focus = f.focus;
+            edit_field(&mut f.fields[focus], a, ncat);
+        }
+    }
+    app.check_form();
+    Vec::new()
+}
+
+fn update_new(app: &mut App, action: Action) -> Vec<Effect> {
+    let ncat = app.contract.categories.len();
+    let completion = app
+        .new
+        .as_ref()
+        .map(|n| n.fields[NEW_MUNICIPALITY].value.clone())
+        .and_then(|typed| {
+            app.completions(&typed)
+                .first()
+                .filter(|c| **c != typed.trim())
+                .map(|c| c.to_string())
+        });
+    let Some(n) = app.new.as_mut() else {
+        return Vec::new();
+    };
+    let mut effects = Vec::new();
+    match action {
+        Action::Back => {
+            app.new = None;
+            return Vec::new();
+        }
+        Action::Quit => return vec![Effect::Quit],
+        Action::NextField | Action::Down | Action::PrevField | Action::Up => {
+            if n.focus == NEW_MUNICIPALITY && matches!(action, Action::NextField) {
+                if let Some(c) = completion {
+                    n.fields[NEW_MUNICIPALITY].value = c;
+                }
+            }
+            let len = n.fields.len();
+            n.focus = if matches!(action, Action::NextField | Action::Down) {
+                (n.focus + 1) % len
+            } else {
+                (n.focus + len - 1) % len
+            };
+        }
+        Action::Confirm => {
+            let n = n.clone();
+            match app.build_new(&n) {
+                Ok(t) => {
+                    app.new = None;
+                    app.tab = Tab::Board;
+                    app.detail = None;
+                    return vec![Effect::Create(t)];
+                }
+                Err(m) => {
+                    if let Some(n) = app.new.as_mut() {
+                        n.check = Err(m);
+                    }
+                    return Vec::new();
+                }
+            }
+        }
+        a => {
+            let focus = n.focus;
+            if edit_field(&mut n.fields[focus], a, ncat) {
+                if focus == NEW_CATEGORY {
+                    n.picked = true;
+                }
+                if focus == NEW_TITLE || focus == NEW_DESCRIPTION {
+                    effects.push(Effect::Suggest {
+                        title: n.fields[NEW_TITLE].value.clone(),
+                        description: n.fields[NEW_DESCRIPTION].value.clone(),
+                    });
+                }
+            }
+        }
+    }
+    app.check_new();
+    effects
+}

@@ -1,0 +1,261 @@
+//! Words and numbers as the TUI shows them: countdowns in the target's own clock, statuses,
+//! states, the service-window line.
+
+use crate::calendar::WorkCalendar;
+use crate::contract::Contract;
+use crate::i18n::Lang;
+use crate::sla::{self, Clock, Status};
+use crate::ticket::{State, TimerEval};
+use chrono::{DateTime, Datelike, NaiveTime, TimeDelta, Utc};
+
+/// How a timer looks on the board: the text and the colour class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Look {
+    Running,
+    AtRisk,
+    Breached,
+    Met,
+    Paused,
+    /// No target of this kind.
+    None,
+}
+
+impl Look {
+    pub fn of(t: &TimerEval, now: DateTime<Utc>) -> Look {
+        match t.status_at(now) {
+            None => Look::None,
+            Some(_) if t.paused => Look::Paused,
+            Some(Status::Running) => Look::Running,
+            Some(Status::AtRisk) => Look::AtRisk,
+            Some(Status::Breached) => Look::Breached,
+            Some(Status::Met) => Look::Met,
+        }
+    }
+
+    pub fn label(self, l: Lang) -> &'static str {
+        match self {
+            Look::Running => l.t("kører", "running"),
+            Look::AtRisk => l.t("i fare", "at risk"),
+            Look::Breached => l.t("brudt", "breached"),
+            Look::Met => l.t("mødt", "met"),
+            Look::Paused => l.t("pause", "paused"),
+            Look::None => "",
+        }
+    }
+}
+
+pub fn status_label(s: Status, l: Lang) -> &'static str {
+    match s {
+        Status::Running => l.t("kører", "running"),
+        Status::AtRisk => l.t("i fare", "at risk"),
+        Status::Breached => l.t("brudt", "breached"),
+        Status::Met => l.t("mødt", "met"),
+    }
+}
+
+/// A step in words, for the status line: `reaktion registreret`.
+pub fn event_label(kind: &crate::ticket::EventKind, l: Lang) -> &'static str {
+    use crate::ticket::EventKind as K;
+    match kind {
+        K::Reported { .. } => l.t("anmeldt", "reported"),
+        K::Classified { .. } => l.t("klassificeret", "classified"),
+        K::Reclassified { .. } => l.t("kategori skiftet", "reclassified"),
+        K::Reacted { .. } => l.t("reaktion registreret", "reaction recorded"),
+        K::Paused { .. } => l.t("sat på pause", "paused"),
+        K::Resumed => l.t("genoptaget", "resumed"),
+        K::Resolved { .. } => l.t(
+            "løst, afventer kommunens accept",
+            "resolved, awaiting acceptance",
+        ),
+        K::Accepted { .. } => l.t("accepteret og lukket", "accepted and closed"),
+        K::Rejected { .. } => l.t("afvist og genåbnet", "rejected and reopened"),
+        K::Note { .. } => l.t("bemærkning tilføjet", "note added"),
+        K::ReportTimeCorrected { .. } => l.t("anmeldelsestid rettet", "report time corrected"),
+    }
+}
+
+pub fn state_label(s: State, l: Lang) -> &'static str {
+    match s {
+        State::Open => l.t("åben", "open"),
+        State::Reacted => l.t("reageret", "reacted"),
+        State::Paused => l.t("på pause", "paused"),
+        State::Resolved => l.t("løst, afventer", "resolved, awaiting"),
+        State::Closed => l.t("lukket", "closed"),
+    }
+}
+
+/// The longest service-window day of the contract (a "full working day" for `0,5 arbejdsdag`).
+pub fn full_window_day(contract: &Contract) -> TimeDelta {
+    contract
+        .window
+        .0
+        .iter()
+        .flatten()
+        .map(|(o, c)| *c - *o)
+        .max()
+        .unwrap_or(TimeDelta::hours(8))
+}
+
+/// Working days with one decimal and the language's decimal mark: `0,5 arbejdsdag`,
+/// `2,3 arbejdsdage`, `-0,5 arbejdsdag`.
+pub fn working_days_decimal(l: Lang, left: TimeDelta, full_day: TimeDelta) -> String {
+    let days = left.num_minutes() as f64 / full_day.num_minutes().max(1) as f64;
+    let n = format!("{:.1}", (days * 10.0).round() / 10.0);
+    let n = if n == "-0.0" { "0.0".to_string() } else { n };
+    let one = days.abs() <= 1.0;
+    match l {
+        Lang::Da => format!(
+            "{} {}",
+            n.replace('.', ","),
+            if one { "arbejdsdag" } else { "arbejdsdage" }
+        ),
+        Lang::En => format!("{n} {}", if one { "working day" } else { "working days" }),
+    }
+}
+
+/// Time left (negative: overrun) of a timer in its own clock, as the board shows it: `1t 25m`,
+/// `0,5 arbejdsdag`, `-2t 10m`. A paused timer shows the time it had left when paused; a
+/// done one `✓` (met) or its overrun at the moment it was done.
+pub fn countdown(
+    cal: &WorkCalendar,
+    l: Lang,
+    t: &TimerEval,
+    evaluated: DateTime<Utc>,
+    now: DateTime<Utc>,
+    full_day: TimeDelta,
+) -> String {
+    let (Some(timer), Some(deadline)) = (t.timer, t.deadline) else {
+        return "—".into();
+    };
+    let at = match t.done {
+        Some(d) if d <= deadline => return "✓".into(),
+        Some(d) => d,
+        None if t.paused => evaluated,
+        None => now,
+    };
+    let Ok(left) = sla::remaining(cal, timer.clock, deadline, at) else {
+        return "?".into();
+    };
+    let text = match timer.clock {
+        Clock::WorkingDays => working_days_decimal(l, left, full_day),
+        _ => l.duration(left),
+    };
+    if t.paused {
+        format!("⏸ {text}")
+    } else {
+        text
+    }
+}
+
+/// The share of a timer's target already used, for the detail gauges (0.0–1.0).
+pub fn used_ratio(
+    cal: &WorkCalendar,
+    t: &TimerEval,
+    evaluated: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> f64 {
+    let (Some(timer), Some(deadline)) = (t.timer, t.deadline) else {
+        return 0.0;
+    };
+    let at = t.done.unwrap_or(if t.paused { evaluated } else { now });
+    let (Ok(total), Ok(left)) = (
+        sla::target_length(cal, &timer),
+        sla::remaining(cal, timer.clock, deadline, at),
+    ) else {
+        return 0.0;
+    };
+    if total <= TimeDelta::zero() {
+        return 1.0;
+    }
+    let used = (total - left).num_seconds() as f64 / total.num_seconds() as f64;
+    used.clamp(0.0, 1.0)
+}
+
+/// The header's window line: `dagtimer til 16:15` or `uden for dagtimer — åbner man 07:00`.
+pub fn window_line(cal: &WorkCalendar, l: Lang, now: DateTime<Utc>) -> String {
+    let today = cal.local(now).date();
+    match cal.in_window(now) {
+        Ok(true) => {
+            let close = cal
+                .window_local(today)
+                .ok()
+                .flatten()
+                .map(|(_, c)| c)
+                .unwrap_or(NaiveTime::MIN);
+            format!(
+                "{} {}",
+                l.t("dagtimer til", "service window until"),
+                close.format("%H:%M")
+            )
+        }
+        _ => match cal.next_opening(now) {
+            Ok(o) => {
+                let o = cal.local(o);
+                let when = if o.date() == today {
+                    l.t("i dag", "today").to_string()
+                } else if (o.date() - today).num_days() < 7 {
+                    l.weekday(o.weekday()).to_string()
+                } else {
+                    l.date(o.date())
+                };
+                format!(
+                    "{} — {} {when} {}",
+                    l.t("uden for dagtimer", "outside the service window"),
+                    l.t("åbner", "opens"),
+                    o.format("%H:%M")
+                )
+            }
+            Err(_) => l
+                .t("uden for dagtimer", "outside the service window")
+                .into(),
+        },
+    }
+}
+
+/// Whether the desk is staffed now, in words.
+pub fn desk_line(cal: &WorkCalendar, contract: &Contract, l: Lang, now: DateTime<Utc>) -> String {
+    match cal.in_hours(now, &contract.desk) {
+        Ok(true) => l.t("vagten er bemandet", "desk staffed").into(),
+        _ => l.t("vagten er ubemandet", "desk unstaffed").into(),
+    }
+}
+
+/// Reads a time typed in a form: empty = now, `HH:MM` = today (contract-local), or any
+/// format `frist` accepts on the command line.
+pub fn parse_when(
+    input: &str,
+    cal: &WorkCalendar,
+    now: DateTime<Utc>,
+) -> Result<DateTime<Utc>, String> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Ok(now);
+    }
+    if let Ok(t) = NaiveTime::parse_from_str(s, "%H:%M") {
+        return Ok(cal.to_utc(cal.local(now).date().and_time(t)));
+    }
+    crate::time::parse_time(s, &cal.tz).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn working_days_use_the_danish_decimal_comma() {
+        let day = TimeDelta::minutes(555);
+        let cases = [
+            (277, Lang::Da, "0,5 arbejdsdag"),
+            (555, Lang::Da, "1,0 arbejdsdag"),
+            (1277, Lang::Da, "2,3 arbejdsdage"),
+            (-277, Lang::Da, "-0,5 arbejdsdag"),
+            (0, Lang::Da, "0,0 arbejdsdag"),
+            (-10, Lang::Da, "0,0 arbejdsdag"),
+            (277, Lang::En, "0.5 working day"),
+            (1277, Lang::En, "2.3 working days"),
+        ];
+        for (m, l, want) in cases {
+            assert_eq!(working_days_decimal(l, TimeDelta::minutes(m), day), want);
+        }
+    }
+}

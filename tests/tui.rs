@@ -1,0 +1,605 @@
+//! The TUI without a terminal: pure `App` state and `update`, drawn into a `TestBackend` at a
+//! frozen `now`, over tickets folded from hand-written events.
+
+use chrono::{DateTime, TimeZone, Utc};
+use frist::i18n::Lang;
+use frist::load::{self, Loaded};
+use frist::ticket::{self, ClassifiedBy, Event, EventKind, Ticket};
+use frist::tui::app::{App, Effect, Filter, Tab};
+use frist::tui::keymap::{Code, Key};
+use frist::tui::{update, views, Action, Keymap, KeywordSuggest, Suggest};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+fn at(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
+    chrono_tz::Europe::Copenhagen
+        .with_ymd_and_hms(y, m, d, h, min, 0)
+        .earliest()
+        .expect("valid local time")
+        .with_timezone(&Utc)
+}
+
+fn now() -> DateTime<Utc> {
+    at(2025, 3, 4, 10, 0)
+}
+
+struct Log {
+    id: u64,
+    events: Vec<Event>,
+}
+
+impl Log {
+    fn new(id: u64, muni: &str, title: &str, category: &str, reported: DateTime<Utc>) -> Log {
+        let mut l = Log {
+            id,
+            events: Vec::new(),
+        };
+        l.push(
+            reported,
+            EventKind::Reported {
+                municipality: muni.into(),
+                reporter: "IT-support".into(),
+                title: title.into(),
+                description: String::new(),
+                category: category.into(),
+                contract: "laasesystem".into(),
+            },
+        );
+        l.push(
+            reported,
+            EventKind::Classified {
+                category: category.into(),
+                by: ClassifiedBy::Agent,
+                confidence: None,
+                reasons: Vec::new(),
+            },
+        );
+        l
+    }
+
+    fn push(&mut self, t: DateTime<Utc>, kind: EventKind) -> &mut Log {
+        self.events.push(Event {
+            ticket: self.id,
+            seq: self.events.len() as u32,
+            user: "mette".into(),
+            recorded: t,
+            effective: t,
+            kind,
+        });
+        self
+    }
+}
+
+/// Nine tickets on Tuesday 4 March 2025 at 10:00: at risk, running, paused, breached, fined,
+/// awaiting acceptance, closed, rejected and reopened.
+fn logs() -> Vec<Log> {
+    let mut v = vec![
+        Log::new(
+            1,
+            "Aarhus",
+            "Ingen kan åbne låse i hjemmeplejen",
+            "kritisk",
+            at(2025, 3, 4, 7, 30),
+        ),
+        Log::new(
+            2,
+            "Odense",
+            "Rapporter er meget langsomme",
+            "systemfejl",
+            at(2025, 3, 4, 9, 0),
+        ),
+        Log::new(
+            3,
+            "Vejle",
+            "Låseenhed på Kirkevej 4 svarer ikke",
+            "laaseenhed",
+            at(2025, 3, 3, 15, 0),
+        ),
+        Log::new(
+            4,
+            "Aalborg",
+            "Hvordan opretter vi en ny gruppe?",
+            "driftsmaessig",
+            at(2025, 3, 3, 8, 0),
+        ),
+        Log::new(
+            5,
+            "Kolding",
+            "Hele løsningen er nede",
+            "kritisk",
+            at(2025, 3, 2, 22, 0),
+        ),
+        Log::new(
+            6,
+            "Aarhus",
+            "Batteriskift på 12 enheder i Viby",
+            "batteriskift",
+            at(2025, 3, 3, 9, 0),
+        ),
+        Log::new(
+            7,
+            "Odense",
+            "Montering af låseenhed, Østergade 2",
+            "montering",
+            at(2025, 2, 24, 10, 0),
+        ),
+        Log::new(
+            8,
+            "Herning",
+            "Integration til vagtplan fejler",
+            "systemfejl",
+            at(2025, 3, 3, 8, 0),
+        ),
+        Log::new(
+            9,
+            "København",
+            "Afmontering i Valby",
+            "afmontering",
+            at(2025, 2, 27, 9, 0),
+        ),
+    ];
+    v[1].push(
+        at(2025, 3, 4, 9, 20),
+        EventKind::Reacted {
+            note: "Ringet op".into(),
+        },
+    );
+    v[2].push(
+        at(2025, 3, 3, 16, 0),
+        EventKind::Paused {
+            reason: "Venter på adgang til bygningen".into(),
+        },
+    );
+    v[5].push(
+        at(2025, 3, 3, 10, 0),
+        EventKind::Reacted {
+            note: String::new(),
+        },
+    )
+    .push(
+        at(2025, 3, 4, 8, 0),
+        EventKind::Resolved {
+            note: "Batterier skiftet".into(),
+        },
+    );
+    v[6].push(
+        at(2025, 2, 26, 12, 0),
+        EventKind::Resolved {
+            note: "Monteret".into(),
+        },
+    )
+    .push(
+        at(2025, 2, 27, 9, 0),
+        EventKind::Accepted {
+            by: "Mette Lund".into(),
+            reference: "mail 27.02".into(),
+        },
+    );
+    v[7].push(
+        at(2025, 3, 3, 8, 30),
+        EventKind::Reacted {
+            note: "Fejlen er fundet".into(),
+        },
+    )
+    .push(
+        at(2025, 3, 3, 13, 0),
+        EventKind::Resolved {
+            note: "Ny version".into(),
+        },
+    )
+    .push(
+        at(2025, 3, 3, 14, 0),
+        EventKind::Rejected {
+            by: "Bo Nielsen".into(),
+            reason: "Fejler stadig om natten".into(),
+        },
+    )
+    .push(
+        at(2025, 3, 4, 9, 0),
+        EventKind::Note {
+            text: "Logs bedt om".into(),
+        },
+    );
+    v[8].push(
+        at(2025, 3, 3, 11, 0),
+        EventKind::Resolved {
+            note: String::new(),
+        },
+    );
+    v
+}
+
+fn tickets() -> Vec<Ticket> {
+    logs()
+        .iter()
+        .map(|l| ticket::fold(&l.events).expect("reported first"))
+        .collect()
+}
+
+fn loaded() -> Loaded {
+    load::contract("laasesystem").expect("built-in contract")
+}
+
+fn app<'a>(l: &'a Loaded, lang: Lang) -> App<'a> {
+    let mut a = App::new(
+        &l.contract,
+        &l.calendar,
+        lang,
+        Keymap::default_keymap(),
+        tickets(),
+        now(),
+    );
+    a.user = "mette".into();
+    a.resize(120, 40);
+    a
+}
+
+fn draw(app: &mut App, w: u16, h: u16) -> String {
+    app.resize(w, h);
+    let mut t = Terminal::new(TestBackend::new(w, h)).expect("test terminal");
+    t.draw(|f| views::draw(f, app)).expect("draw");
+    t.backend().to_string()
+}
+
+/// Applies actions; carries out the effects that read (events, suggestions) and returns the
+/// effects that write.
+fn press(app: &mut App, l: &Loaded, actions: &[Action]) -> Vec<Effect> {
+    let mut writes = Vec::new();
+    for a in actions {
+        for e in update(app, *a, now()) {
+            match e {
+                Effect::LoadEvents(id) => {
+                    let evs = logs()
+                        .into_iter()
+                        .find(|x| x.id == id)
+                        .map(|x| x.events)
+                        .unwrap_or_default();
+                    app.set_events(id, evs);
+                }
+                Effect::Suggest { title, description } => {
+                    let s = KeywordSuggest {
+                        contract: &l.contract,
+                    }
+                    .suggest(&title, &description);
+                    app.set_suggestion(s);
+                }
+                other => writes.push(other),
+            }
+        }
+    }
+    writes
+}
+
+fn typed(s: &str) -> Vec<Action> {
+    s.chars().map(Action::Input).collect()
+}
+
+fn select(app: &mut App, l: &Loaded, id: u64) {
+    let pos = app
+        .board
+        .iter()
+        .position(|i| app.rows[*i].ticket.id == id)
+        .expect("on the board");
+    press(app, l, &[Action::Top]);
+    press(app, l, &vec![Action::Down; pos]);
+    assert_eq!(app.current(), Some(id));
+}
+
+#[test]
+fn board_120x40() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    insta::assert_snapshot!(draw(&mut a, 120, 40));
+}
+
+#[test]
+fn board_80x24() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    insta::assert_snapshot!(draw(&mut a, 80, 24));
+}
+
+#[test]
+fn board_english_all_tickets() {
+    let l = loaded();
+    let mut a = app(&l, Lang::En);
+    press(&mut a, &l, &[Action::Filter]);
+    assert_eq!(a.filter, Filter::All);
+    insta::assert_snapshot!(draw(&mut a, 120, 40));
+}
+
+#[test]
+fn detail_shows_rejection_and_reopening() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    select(&mut a, &l, 8);
+    press(&mut a, &l, &[Action::Confirm]);
+    let screen = draw(&mut a, 120, 40);
+    assert!(screen.contains("afvist af Bo Nielsen"), "{screen}");
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn detail_of_a_fined_ticket_80x24() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    select(&mut a, &l, 5);
+    press(&mut a, &l, &[Action::Confirm]);
+    insta::assert_snapshot!(draw(&mut a, 80, 24));
+}
+
+#[test]
+fn new_ticket_form_with_suggestion() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    press(&mut a, &l, &[Action::NewTicket]);
+    press(&mut a, &l, &typed("aar"));
+    let with_completion = draw(&mut a, 120, 40);
+    assert!(
+        with_completion.contains("Tab → Aarhus"),
+        "{with_completion}"
+    );
+    press(&mut a, &l, &[Action::NextField]);
+    press(&mut a, &l, &typed("Jens Holm"));
+    press(&mut a, &l, &[Action::NextField]);
+    press(&mut a, &l, &typed("Systemet er nede"));
+    press(&mut a, &l, &[Action::NextField]);
+    press(&mut a, &l, &typed("ingen kan logge ind"));
+    insta::assert_snapshot!(draw(&mut a, 120, 40));
+}
+
+#[test]
+fn acceptance_queue_groups_by_municipality() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    press(&mut a, &l, &[Action::TabAcceptance]);
+    insta::assert_snapshot!(draw(&mut a, 120, 40));
+}
+
+#[test]
+fn breaches_of_the_month() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    press(&mut a, &l, &[Action::TabBreaches]);
+    assert_eq!(a.tab, Tab::Breaches);
+    insta::assert_snapshot!(draw(&mut a, 120, 40));
+}
+
+#[test]
+fn breaches_80x24_english() {
+    let l = loaded();
+    let mut a = app(&l, Lang::En);
+    press(&mut a, &l, &[Action::TabBreaches]);
+    insta::assert_snapshot!(draw(&mut a, 80, 24));
+}
+
+#[test]
+fn help_is_generated_from_the_keymap() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    a.keymap = Keymap::builtin("vim").unwrap();
+    press(&mut a, &l, &[Action::Help]);
+    let screen = draw(&mut a, 120, 40);
+    assert!(screen.contains("g g"), "{screen}");
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn a_step_form_shows_the_engines_refusal_as_you_type() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    press(&mut a, &l, &[Action::TabAcceptance]);
+    assert_eq!(a.current(), Some(6));
+    press(&mut a, &l, &[Action::Accept]);
+    press(&mut a, &l, &typed("Jens"));
+    let screen = draw(&mut a, 120, 40);
+    assert!(screen.contains("an acceptance must be written"), "{screen}");
+    insta::assert_snapshot!(screen);
+    // Enter is refused until the reference is there.
+    assert!(press(&mut a, &l, &[Action::Confirm]).is_empty());
+    press(&mut a, &l, &[Action::NextField]);
+    press(&mut a, &l, &typed("mail 04.03"));
+    let fx = press(&mut a, &l, &[Action::Confirm]);
+    assert_eq!(
+        fx,
+        vec![Effect::Append {
+            id: 6,
+            kind: EventKind::Accepted {
+                by: "Jens".into(),
+                reference: "mail 04.03".into()
+            },
+            effective: now(),
+        }]
+    );
+}
+
+#[test]
+fn react_on_the_selected_open_ticket_appends_a_reaction() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    select(&mut a, &l, 1);
+    press(&mut a, &l, &[Action::React]);
+    press(&mut a, &l, &typed("Ringet til Jens"));
+    press(&mut a, &l, &[Action::NextField]);
+    press(&mut a, &l, &typed("09:45"));
+    let fx = press(&mut a, &l, &[Action::Confirm]);
+    assert_eq!(
+        fx,
+        vec![Effect::Append {
+            id: 1,
+            kind: EventKind::Reacted {
+                note: "Ringet til Jens".into()
+            },
+            effective: at(2025, 3, 4, 9, 45),
+        }]
+    );
+    assert!(a.form.is_none());
+}
+
+#[test]
+fn a_refused_step_shows_the_engines_message() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    select(&mut a, &l, 2); // already reacted
+    press(&mut a, &l, &[Action::React]);
+    assert!(a.form.is_none());
+    let (msg, err) = a.status.clone().expect("a message");
+    assert!(err);
+    assert!(
+        msg.contains("ticket 2 is reacted: the reaction was already recorded"),
+        "{msg}"
+    );
+    let screen = draw(&mut a, 120, 40);
+    assert!(
+        screen.contains("the reaction was already recorded"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn a_time_in_the_future_is_refused_in_the_form() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    select(&mut a, &l, 1);
+    press(&mut a, &l, &[Action::Resolve, Action::NextField]);
+    press(&mut a, &l, &typed("11:00"));
+    let check = a.form.as_ref().unwrap().check.clone();
+    assert!(check.unwrap_err().contains("lies in the future"));
+    assert!(press(&mut a, &l, &[Action::Confirm]).is_empty());
+}
+
+#[test]
+fn keys_go_to_the_text_field_while_typing() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    let mut fx = Vec::new();
+    for k in [Key::char('n'), Key::char('q'), Key::char('?')] {
+        if let Some(action) = a.key(k) {
+            fx.extend(update(&mut a, action, now()));
+        }
+    }
+    assert!(!fx.contains(&Effect::Quit));
+    assert_eq!(a.new.as_ref().unwrap().fields[0].value, "q?");
+    // Esc leaves the form, then q quits.
+    let esc = a.key(Key::plain(Code::Esc)).unwrap();
+    update(&mut a, esc, now());
+    assert!(a.new.is_none());
+    let q = a.key(Key::char('q')).unwrap();
+    assert_eq!(update(&mut a, q, now()), vec![Effect::Quit]);
+}
+
+#[test]
+fn vim_g_g_goes_to_the_top_and_g_to_the_bottom() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    a.keymap = Keymap::builtin("vim").unwrap();
+    let run = |a: &mut App, keys: &[Key]| {
+        for k in keys {
+            if let Some(action) = a.key(*k) {
+                update(a, action, now());
+            }
+        }
+    };
+    run(&mut a, &[Key::char('G')]);
+    assert_eq!(a.selected, a.board.len() - 1);
+    run(&mut a, &[Key::char('k'), Key::char('g')]);
+    assert_eq!(a.selected, a.board.len() - 2, "g alone waits");
+    run(&mut a, &[Key::char('g')]);
+    assert_eq!(a.selected, 0);
+}
+
+#[test]
+fn the_board_sorts_by_nearest_running_deadline_and_filters() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    let ids: Vec<u64> = a.board.iter().map(|i| a.rows[*i].ticket.id).collect();
+    // Open tickets only; the breached and at-risk ones first.
+    assert_eq!(ids, vec![5, 8, 4, 1, 2, 3]);
+    press(&mut a, &l, &[Action::Search]);
+    press(&mut a, &l, &typed("aarhus"));
+    let ids: Vec<u64> = a.board.iter().map(|i| a.rows[*i].ticket.id).collect();
+    assert_eq!(ids, vec![1]);
+    press(&mut a, &l, &[Action::Back]);
+    assert_eq!(a.board.len(), 6);
+    press(&mut a, &l, &[Action::FilterMunicipality]);
+    assert_eq!(a.municipality.as_deref(), Some("Aalborg"));
+    assert_eq!(a.board.len(), 1);
+}
+
+#[test]
+fn statuses_tick_without_re_evaluation() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    // Ticket 2 (systemfejl, reported 09:00, resolution 10 h continuous) is running at 10:00,
+    // at risk from 16:30 and breached from 19:00.
+    let row = a.row(2).unwrap();
+    assert_eq!(row.worst_at(now()), Some(frist::sla::Status::Running));
+    update(&mut a, Action::Tick, at(2025, 3, 4, 16, 45));
+    assert_eq!(a.totals.at_risk, 1);
+    assert_eq!(
+        a.row(2).unwrap().worst_at(a.now),
+        Some(frist::sla::Status::AtRisk)
+    );
+    update(&mut a, Action::Tick, at(2025, 3, 4, 19, 1));
+    let row = a.row(2).unwrap();
+    assert_eq!(row.worst_at(a.now), Some(frist::sla::Status::Breached));
+}
+
+#[test]
+fn a_created_ticket_appears_on_the_board_at_once() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    let mut log = Log::new(10, "Vejle", "Nyt nedbrud", "kritisk", at(2025, 3, 4, 9, 55));
+    log.push(at(2025, 3, 4, 9, 56), EventKind::Note { text: "x".into() });
+    a.upsert(ticket::fold(&log.events).unwrap());
+    assert_eq!(a.current(), Some(10));
+    let screen = draw(&mut a, 120, 40);
+    assert!(screen.contains("Nyt nedbrud"));
+}
+
+#[test]
+fn every_view_renders_at_every_small_size_without_panic() {
+    let l = loaded();
+    type Setup = Box<dyn Fn(&mut App)>;
+    let states: Vec<Setup> = vec![
+        Box::new(|_| {}),
+        Box::new(|a| {
+            update(a, Action::Confirm, now());
+            let evs = logs().remove(4).events;
+            a.set_events(5, evs);
+        }),
+        Box::new(|a| {
+            update(a, Action::NewTicket, now());
+        }),
+        Box::new(|a| {
+            update(a, Action::React, now());
+        }),
+        Box::new(|a| {
+            update(a, Action::TabAcceptance, now());
+        }),
+        Box::new(|a| {
+            update(a, Action::TabBreaches, now());
+        }),
+        Box::new(|a| {
+            update(a, Action::TabReport, now());
+        }),
+        Box::new(|a| {
+            update(a, Action::Help, now());
+        }),
+        Box::new(|a| {
+            update(a, Action::TabBoard, now());
+            update(a, Action::Down, now());
+            update(a, Action::React, now());
+            update(a, Action::React, now());
+        }),
+    ];
+    for (k, s) in states.iter().enumerate() {
+        let mut a = app(&l, if k % 2 == 0 { Lang::Da } else { Lang::En });
+        s(&mut a);
+        for w in 1..=40 {
+            for h in 1..=15 {
+                draw(&mut a, w, h);
+            }
+        }
+    }
+}
