@@ -88,10 +88,13 @@ pub fn evaluate(
         .collect();
     let paused_now = ticket.state == State::Paused;
     // A resolution also tells the municipality what was wrong: it meets a reaction not yet made.
-    let reaction_done = match (ticket.reacted, ticket.resolved) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
+    // A rejected resolution still told the municipality what was wrong: the first reaction,
+    // by whichever step it came, stays valid after a reopening (domain §4.5).
+    let reaction_done = [ticket.reacted, ticket.resolved]
+        .into_iter()
+        .flatten()
+        .chain(ticket.rejected_resolutions.iter().copied())
+        .min();
     let eval = |timer: Option<Timer>, done: Option<DateTime<Utc>>| -> Result<TimerEval> {
         let Some(timer) = timer else {
             return Ok(TimerEval {

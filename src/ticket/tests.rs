@@ -248,3 +248,38 @@ fn statuses_run_through_at_risk_to_breached() {
     assert_eq!(s(17, 45), Some(Status::AtRisk));
     assert_eq!(s(18, 30), Some(Status::Breached));
 }
+
+#[test]
+fn a_rejected_resolution_that_came_first_still_counts_as_the_reaction() {
+    let contract = Contract::default_contract();
+    let cal = contract.calendar(&HolidayRules::danish());
+    // kritisk, Mon 09:00: reaction due 10:00. Resolved at 09:40 without a separate reaction,
+    // rejected at 15:00: the municipality was told what was wrong at 09:40.
+    let r = at(2025, 3, 3, 9, 0);
+    let t = run(
+        vec![
+            reported("kritisk", r),
+            ev(
+                1,
+                at(2025, 3, 3, 9, 40),
+                EventKind::Resolved {
+                    note: String::new(),
+                },
+            ),
+            ev(
+                2,
+                at(2025, 3, 3, 15, 0),
+                EventKind::Rejected {
+                    by: "Jens".into(),
+                    reason: "Fejlen er der stadig".into(),
+                },
+            ),
+        ],
+        at(2025, 3, 3, 15, 0),
+    )
+    .unwrap();
+    let e = evaluate(&t, &contract, &cal, at(2025, 3, 3, 15, 0)).unwrap();
+    assert_eq!(e.reaction.done, Some(at(2025, 3, 3, 9, 40)));
+    assert_eq!(e.reaction.status, Some(Status::Met));
+    assert_eq!(e.resolution.status, Some(Status::Breached));
+}
