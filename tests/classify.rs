@@ -485,3 +485,66 @@ fn another_contract_uses_its_own_categories() {
         "kategori-2"
     );
 }
+
+/// The agents' corrections kept in the log teach the suggestions, and retraining from the log
+/// never changes a ticket's category.
+#[test]
+fn corrections_in_the_log_teach_the_suggestions() {
+    use frist::store::{labels, SledStore, Store};
+    use frist::ticket::{ClassifiedBy, EventKind};
+    let dir = tempfile::tempdir().unwrap();
+    let store = SledStore::open(&dir.path().join("db")).unwrap();
+    let contract = Contract::default_contract();
+    let text = "Skærmen viser en gul trekant";
+    let before = labels::classifier(&contract, &store)
+        .unwrap()
+        .classify(text, "");
+    assert_ne!(before.category, "montering", "{before:?}");
+    let now = chrono::DateTime::parse_from_rfc3339("2025-03-10T12:00:00Z")
+        .unwrap()
+        .to_utc();
+    // Agents label the yellow-triangle tickets as installations and others as they come.
+    let others = [
+        ("driftsmaessig", "Hvordan trækker vi en liste over brugere"),
+        ("systemfejl", "Rapporten over adgange viser forkerte datoer"),
+        ("laaseenhed", "Låseenheden på hoveddøren reagerer ikke"),
+    ];
+    for i in 0..120 {
+        let (category, title) = match i % 2 {
+            0 => ("montering", format!("{text} nr. {i}")),
+            _ => {
+                let (c, t) = others[i / 2 % others.len()];
+                (c, format!("{t} nr. {i}"))
+            }
+        };
+        let reported = EventKind::Reported {
+            municipality: "Lemvig".into(),
+            reporter: String::new(),
+            title,
+            description: String::new(),
+            category: category.into(),
+            contract: contract.id.clone(),
+        };
+        let classified = EventKind::Classified {
+            category: category.into(),
+            by: ClassifiedBy::Agent,
+            confidence: None,
+            reasons: Vec::new(),
+        };
+        store
+            .create(reported, Some(classified), "mette", now, now)
+            .unwrap();
+    }
+    assert_eq!(labels::retrain(&store).unwrap(), 120);
+    let after = labels::classifier(&contract, &store)
+        .unwrap()
+        .classify(text, "");
+    assert_eq!(after.category, "montering", "{after:?}");
+    assert!(
+        after.reasons.iter().any(|r| r.source == Source::Learned),
+        "{after:?}"
+    );
+    let t = store.ticket(2).unwrap().unwrap();
+    assert_eq!(t.category, "driftsmaessig", "retraining changes no ticket");
+    assert_eq!(store.tickets(frist::store::Filter::All).unwrap().len(), 120);
+}

@@ -27,17 +27,27 @@ pub struct ClassifyArgs {
     pub json: bool,
 }
 
-pub fn classify(ctx: &Ctx, a: &ClassifyArgs, out: &mut impl Write) -> CmdResult {
+pub fn classify(ctx: &Ctx, a: &ClassifyArgs, cli: &super::Cli, out: &mut impl Write) -> CmdResult {
     let l = ctx.lang;
     if a.retrain {
-        // TODO(store): read every category an agent set or changed from the log as
-        // `Labelled { category, text: title + description }`, `Model::train` them, and keep
-        // the model in the store as JSON; `frist classify` then loads it with
-        // `Classifier::with_model`.
-        return Err(Failure::usage(l.t(
-            "--retrain genopbygger den lærte model ud fra loggens sager, hvor en medarbejder har sat eller ændret kategorien; der er endnu ingen log i denne version, så der er intet at lære af. Forslagene bruger kontraktens regler.",
-            "--retrain rebuilds the learned model from the log's tickets whose category an agent set or changed; this version has no log yet, so there is nothing to learn from. Suggestions use the contract's rules.",
-        )));
+        let store = super::log::open_store(ctx, cli.db.as_deref(), &cli.contract)?;
+        let n = crate::store::labels::retrain(&store).map_err(|e| Failure {
+            message: e.message(l),
+            code: e.code(),
+        })?;
+        writeln!(
+            out,
+            "{} {n} {}",
+            l.t(
+                "Modellen er genopbygget ud fra",
+                "The model was rebuilt from"
+            ),
+            l.t(
+                "sager, hvor en medarbejder satte eller ændrede kategorien. Ingen sag er ændret.",
+                "tickets whose category an agent set or changed. No ticket was changed."
+            )
+        )?;
+        return Ok(());
     }
     let title = match &a.title {
         Some(t) => t.clone(),
@@ -50,8 +60,7 @@ pub fn classify(ctx: &Ctx, a: &ClassifyArgs, out: &mut impl Write) -> CmdResult 
             "give the ticket's text, e.g. frist classify \"No one can log in to the app\"",
         )));
     }
-    let contract = &ctx.loaded.contract;
-    let s = Classifier::new(contract).classify(&title, &description);
+    let s = learned(ctx, cli).classify(&title, &description);
     if a.json {
         return json_out(out, &suggestion_json(ctx, &s));
     }
@@ -87,6 +96,21 @@ pub fn classify(ctx: &Ctx, a: &ClassifyArgs, out: &mut impl Write) -> CmdResult 
         )
     )?;
     Ok(())
+}
+
+/// The contract's rules, blended with what agents taught the log's model when a database
+/// exists and is free; otherwise the rules alone (a suggestion must never wait for the log).
+fn learned(ctx: &Ctx, cli: &super::Cli) -> Classifier {
+    let contract = &ctx.loaded.contract;
+    let exists = super::log::db_path(cli.db.as_deref()).is_ok_and(|p| p.exists());
+    if !exists {
+        return Classifier::new(contract);
+    }
+    match super::log::open_store(ctx, cli.db.as_deref(), &cli.contract) {
+        Ok(store) => crate::store::labels::classifier(contract, &store)
+            .unwrap_or_else(|_| Classifier::new(contract)),
+        Err(_) => Classifier::new(contract),
+    }
 }
 
 fn category_name(ctx: &Ctx, id: &str) -> String {

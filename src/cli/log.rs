@@ -424,48 +424,6 @@ pub fn check_municipality(
     }))
 }
 
-/// Until the classifier lands: counts the contract's keywords of each category in the text.
-/// Returns (category id, confidence 0–1, reasons).
-pub fn suggest_category(
-    contract: &crate::contract::Contract,
-    title: &str,
-    description: &str,
-) -> (String, f64, Vec<String>) {
-    let text = format!("{title} {description}").to_lowercase();
-    let mut best: Option<(&str, usize, Vec<String>)> = None;
-    let mut total = 0;
-    for c in &contract.categories {
-        let hits: Vec<String> = c
-            .keywords
-            .iter()
-            .filter(|k| text.contains(&k.to_lowercase()))
-            .cloned()
-            .collect();
-        total += hits.len();
-        if hits.len() > best.as_ref().map_or(0, |b| b.1) {
-            best = Some((&c.id, hits.len(), hits));
-        }
-    }
-    match best {
-        Some((id, n, hits)) => (
-            id.to_string(),
-            n as f64 / total.max(1) as f64,
-            hits.into_iter().map(|h| format!("keyword '{h}'")).collect(),
-        ),
-        None => {
-            // Nothing matched: the most serious fault category that is not a service order.
-            let id = contract
-                .categories
-                .iter()
-                .find(|c| !c.service_order && c.id != "kritisk")
-                .or(contract.categories.first())
-                .map(|c| c.id.clone())
-                .unwrap_or_default();
-            (id, 0.0, vec!["no keyword matched".into()])
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Commands that write
 
@@ -500,7 +458,11 @@ pub fn add(
             )
         }
         None => {
-            let (c, confidence, reasons) = suggest_category(contract, &a.title, &a.description);
+            let s = crate::store::labels::classifier(contract, store)
+                .map_err(|e| store_failure(e, ctx))?
+                .classify(&a.title, &a.description);
+            let (c, confidence) = (s.category, s.confidence);
+            let reasons: Vec<String> = s.reasons.iter().map(|r| r.text(l)).collect();
             eprintln!(
                 "{} {c} ({}: {})",
                 l.t(
@@ -532,6 +494,9 @@ pub fn add(
     let t = store
         .create(reported, Some(classified), user, ctx.now, at)
         .map_err(|e| store_failure(e, ctx))?;
+    if a.category.is_some() {
+        learn(ctx, store, &t.category, &t.title, &t.description);
+    }
     writeln!(out, "{}", t.id)?;
     Ok(())
 }
@@ -572,12 +537,34 @@ pub fn reclassify(
         .ticket(a.id)
         .map_err(|e| store_failure(e, ctx))?
         .ok_or_else(|| store_failure(StoreError::UnknownTicket(a.id), ctx))?;
+    let (title, description) = (t.title.clone(), t.description.clone());
     let kind = EventKind::Reclassified {
         from: t.category,
         to: a.category.clone(),
         reason: a.reason.clone(),
     };
-    step(ctx, store, user, a.id, kind, a.at.as_deref(), out)
+    step(ctx, store, user, a.id, kind, a.at.as_deref(), out)?;
+    learn(ctx, store, &a.category, &title, &description);
+    Ok(())
+}
+
+/// Teaches the classifier an agent's category. The ticket is already stored; the model is
+/// derived data (`frist classify --retrain` rebuilds it), so a failure here only warns.
+fn learn(ctx: &Ctx, store: &dyn Store, category: &str, title: &str, description: &str) {
+    let example = crate::classify::Labelled {
+        category: category.to_string(),
+        text: crate::store::labels::text(title, description),
+    };
+    if let Err(e) = crate::store::labels::learn(store, &example) {
+        eprintln!(
+            "{}: {}",
+            ctx.lang.t(
+                "advarsel: klassificeringen kunne ikke lære af kategorien",
+                "warning: the classifier could not learn from the category"
+            ),
+            e.message(ctx.lang)
+        );
+    }
 }
 
 pub fn correct(

@@ -168,7 +168,7 @@ pub fn run(cli: Cli) -> CmdResult {
             return r;
         }
     }
-    match cli.command {
+    match &cli.command {
         None => {
             use std::io::IsTerminal;
             if std::io::stdout().is_terminal() {
@@ -178,12 +178,12 @@ pub fn run(cli: Cli) -> CmdResult {
                 engine::overview(&ctx, &mut out)
             }
         }
-        Some(Command::Holidays(a)) => engine::holidays(&ctx, &a, &mut out),
-        Some(Command::Calendar(a)) => engine::calendar(&ctx, &a, &mut out),
-        Some(Command::Contracts(a)) => engine::contracts(&ctx, &a, &mut out),
-        Some(Command::Deadline(a)) => engine::deadline(&ctx, &a, &mut out),
-        Some(Command::Fine(a)) => engine::fine(&ctx, &a, &mut out),
-        Some(Command::Classify(a)) => classify::classify(&ctx, &a, &mut out),
+        Some(Command::Holidays(a)) => engine::holidays(&ctx, a, &mut out),
+        Some(Command::Calendar(a)) => engine::calendar(&ctx, a, &mut out),
+        Some(Command::Contracts(a)) => engine::contracts(&ctx, a, &mut out),
+        Some(Command::Deadline(a)) => engine::deadline(&ctx, a, &mut out),
+        Some(Command::Fine(a)) => engine::fine(&ctx, a, &mut out),
+        Some(Command::Classify(a)) => classify::classify(&ctx, a, &cli, &mut out),
         Some(_) => Ok(()),
     }
 }

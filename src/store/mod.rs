@@ -6,6 +6,7 @@
 //! flushed before it returns, and `verify` walks the chain.
 
 pub mod chain;
+pub mod labels;
 mod sled_store;
 
 use crate::i18n::Lang;
@@ -159,6 +160,10 @@ pub trait Store {
     /// here stops the load half-way and leaves the database marked as interrupted.
     fn import(&self, events: &mut dyn Iterator<Item = Event>) -> StoreResult<u64>;
     fn verify(&self) -> StoreResult<VerifyOutcome>;
+    /// The classifier's learned model (JSON), if one was trained.
+    fn classifier_model(&self) -> StoreResult<Option<Vec<u8>>>;
+    /// Replaces the classifier's learned model; flushed before it returns.
+    fn set_classifier_model(&self, json: &[u8]) -> StoreResult<()>;
     fn add_measurements(&self, m: &[Measurement]) -> StoreResult<()>;
     fn measurements(&self, from: DateTime<Utc>, to: DateTime<Utc>)
         -> StoreResult<Vec<Measurement>>;

@@ -31,6 +31,7 @@ const SCHEMA: &[u8] = b"schema";
 const NEXT_ID: &[u8] = b"next_id";
 const HEAD: &[u8] = b"head";
 const BULK: &[u8] = b"bulk";
+const MODEL: &[u8] = b"classifier_model";
 
 /// A ticket's state as kept in the `tickets` tree, with the breach months indexed for it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -659,6 +660,16 @@ impl Store for SledStore {
             );
         }
         Ok(checker.outcome())
+    }
+
+    fn classifier_model(&self) -> StoreResult<Option<Vec<u8>>> {
+        Ok(self.meta.get(MODEL)?.map(|v| v.to_vec()))
+    }
+
+    fn set_classifier_model(&self, json: &[u8]) -> StoreResult<()> {
+        self.meta.insert(MODEL, json)?;
+        self.db.flush()?;
+        Ok(())
     }
 
     fn add_measurements(&self, ms: &[Measurement]) -> StoreResult<()> {
