@@ -391,3 +391,62 @@ fn completions_are_printed() {
     let out = log.ok(&["completions", "bash"]);
     assert!(out.contains("frist") && out.contains("breaches"));
 }
+
+/// The monthly report reads the log, and response-time measurements imported from a file
+/// appear in it; a bad file is refused whole.
+#[test]
+fn report_reads_the_log_and_imported_response_times() {
+    let log = Log::new();
+    // Kritisk, Mon 03.03.2025 09:00: resolution due 14:00, resolved 16:00 → late, 5.000 kr.
+    let id = log.add(&["--category", "kritisk", "--at", "2025-03-03 09:00"]);
+    log.ok(&["react", &id.to_string(), "--at", "2025-03-03 09:30"]);
+    log.ok(&["resolve", &id.to_string(), "--at", "2025-03-03 16:00"]);
+    let csv = log.dir.path().join("svartider.csv");
+    let mut lines = String::from("transaktion;tidspunkt;sekunder\n");
+    for i in 0..25 {
+        lines.push_str(&format!("Login i App'en;2025-03-04 10:{i:02};2,0\n"));
+    }
+    std::fs::write(&csv, &lines).unwrap();
+    let bad = log.dir.path().join("bad.csv");
+    std::fs::write(&bad, format!("{lines}Login i App'en;i går;2\n")).unwrap();
+    let r = log.run(&["svartider", "import", path_str(&bad)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("27"), "names the bad line: {}", r.stderr);
+    let r = log.run(&["svartider", "import", path_str(&csv)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("25"), "{}", r.stdout);
+
+    let v = log.json(&["report", "--month", "2025-03", "--format", "json"]);
+    let kritisk = v["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "kritisk")
+        .unwrap();
+    assert_eq!(kritisk["count"], 1);
+    assert_eq!(kritisk["resolution"]["breached"], 1);
+    assert_eq!(kritisk["reaction"]["met"], 1);
+    assert_eq!(v["fines"]["resolution"], 5000);
+    let rt = v.to_string();
+    assert!(rt.contains("Login i App'en"), "{rt}");
+    assert!(
+        !rt.contains("\"count\":50"),
+        "the bad file added nothing: {rt}"
+    );
+
+    let md = log.ok(&["report", "--month", "2025-03", "--municipality", "aarhus"]);
+    assert!(md.contains("5.000 kr."), "{md}");
+    let other = log.json(&[
+        "report",
+        "--month",
+        "2025-03",
+        "--municipality",
+        "Lemvig",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        other["fines"]["resolution"], 0,
+        "another municipality's report"
+    );
+}

@@ -88,6 +88,11 @@ pub enum Command {
     Verify,
     /// Fill the database with realistic demo tickets.
     Demo(demo::DemoArgs),
+    /// The monthly service report for the municipality: targets, breaches, dagsbod,
+    /// availability, response times.
+    Report(report::ReportArgs),
+    /// Response-time measurements (svartider) for the report.
+    Svartider(report::SvartiderArgs),
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]
@@ -293,6 +298,8 @@ fn run_log(
         Command::Import(a) => log::import(ctx, s, a, out),
         Command::Verify => log::verify(ctx, s, out),
         Command::Demo(a) => demo::run(ctx, s, &user, a, out),
+        Command::Report(a) => report::from_store(ctx, s, a, out),
+        Command::Svartider(a) => report::svartider(ctx, s, a, out),
         _ => unreachable!("only log commands reach here"),
     })
 }

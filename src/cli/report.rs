@@ -146,3 +146,57 @@ pub fn imported(ctx: &Ctx, path: &Path, n: usize, out: &mut impl Write) -> CmdRe
     )?;
     Ok(())
 }
+
+/// `frist report` over the support log: only the tickets that can matter to the month are
+/// loaded with their events.
+pub fn from_store(
+    ctx: &Ctx,
+    store: &dyn crate::store::Store,
+    args: &ReportArgs,
+    out: &mut impl Write,
+) -> CmdResult {
+    let fail = |e: crate::store::StoreError| Failure {
+        message: e.message(ctx.lang),
+        code: e.code(),
+    };
+    let keep = wanted(ctx, args)?;
+    let month =
+        report::parse_month(&args.month).map_err(|e| Failure::usage(format!("--month: {e}")))?;
+    let (from, to) = report::data_window(&ctx.loaded.calendar, month, ctx.now)?;
+    let municipality = args.municipality.as_deref().map(str::trim);
+    let mut tickets = Vec::new();
+    for t in store
+        .tickets(crate::store::Filter::All)
+        .map_err(fail)?
+        .into_iter()
+        .filter(|t| keep(t))
+        .filter(|t| {
+            municipality
+                .is_none_or(|m| m.is_empty() || report::same_municipality(m, &t.municipality))
+        })
+    {
+        let events = store.events(t.id).map_err(fail)?;
+        tickets.push((t, events));
+    }
+    let measurements = store.measurements(from, to).map_err(fail)?;
+    report(ctx, args, &tickets, &measurements, out)
+}
+
+/// `frist svartider import FILE`: every line is checked before anything is stored.
+pub fn svartider(
+    ctx: &Ctx,
+    store: &dyn crate::store::Store,
+    args: &SvartiderArgs,
+    out: &mut impl Write,
+) -> CmdResult {
+    match &args.command {
+        SvartiderCommand::Import { file } => {
+            let ms = parse_svartider(ctx, file)?;
+            store.add_measurements(&ms).map_err(|e| Failure {
+                message: e.message(ctx.lang),
+                code: e.code(),
+            })?;
+            imported(ctx, file, ms.len(), out)
+        }
+    }
+}

@@ -399,7 +399,7 @@ fn minus_pauses(
     out
 }
 
-fn same_municipality(a: &str, b: &str) -> bool {
+pub fn same_municipality(a: &str, b: &str) -> bool {
     a.trim().to_lowercase() == b.trim().to_lowercase()
 }
 
