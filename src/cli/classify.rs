@@ -30,6 +30,18 @@ pub struct ClassifyArgs {
 pub fn classify(ctx: &Ctx, a: &ClassifyArgs, cli: &super::Cli, out: &mut impl Write) -> CmdResult {
     let l = ctx.lang;
     if a.retrain {
+        let path = super::log::db_path(cli.db.as_deref())?;
+        if !path.exists() {
+            return Err(Failure::usage(format!(
+                "{} {}{}",
+                l.t("der er ingen log endnu i", "there is no log yet at"),
+                path.display(),
+                l.t(
+                    ": opret sager med frist add (eller frist demo), eller giv --db STI",
+                    ": log tickets with frist add (or frist demo), or give --db PATH"
+                )
+            )));
+        }
         let store = super::log::open_store(ctx, cli.db.as_deref(), &cli.contract)?;
         let n = crate::store::labels::retrain(&store).map_err(|e| Failure {
             message: e.message(l),

@@ -10,6 +10,7 @@ pub mod report;
 use crate::error::Error;
 use crate::i18n::Lang;
 use crate::load::Loaded;
+use crate::store::Store;
 use chrono::{DateTime, Utc};
 use clap::{CommandFactory, Parser, Subcommand};
 use std::path::PathBuf;
@@ -178,7 +179,7 @@ pub fn run(cli: Cli) -> CmdResult {
             use std::io::IsTerminal;
             if std::io::stdout().is_terminal() {
                 drop(out);
-                tui(&ctx, cli.keymap.as_deref())
+                tui(&ctx, &cli)
             } else {
                 engine::overview(&ctx, &mut out)
             }
@@ -305,12 +306,61 @@ fn run_log(
 }
 
 /// `frist` without a subcommand: the TUI on the support log.
-fn tui(ctx: &Ctx, keymap: Option<&str>) -> CmdResult {
-    let keymap = crate::tui::run::load_keymap(keymap)?;
-    // Until the sled store is wired, the TUI runs on a seeded in-memory log.
-    let backend = crate::tui::memory::MemoryBackend::seeded(&ctx.loaded.contract.id, ctx.now);
-    let suggest = crate::tui::KeywordSuggest {
-        contract: &ctx.loaded.contract,
+fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
+    let keymap = crate::tui::run::load_keymap(cli.keymap.as_deref())?;
+    let store = log::open_store(ctx, cli.db.as_deref(), &cli.contract)?;
+    let store_failure = |e: crate::store::StoreError| Failure {
+        message: e.message(ctx.lang),
+        code: e.code(),
     };
-    crate::tui::run(ctx, &backend, &suggest, keymap)
+    if store.is_empty().map_err(store_failure)? && offer_demo(ctx, cli)? {
+        let args = demo::DemoArgs {
+            tickets: 200,
+            seed: 1,
+            force: false,
+        };
+        demo::run(ctx, &store, "demo", &args, &mut std::io::stderr())?;
+    }
+    let contract = &ctx.loaded.contract;
+    let backend = crate::tui::store_backend::StoreBackend {
+        store: &store,
+        contract,
+        lang: ctx.lang,
+    };
+    let suggest = crate::tui::store_backend::ClassifierSuggest {
+        classifier: crate::store::labels::classifier(contract, &store).map_err(store_failure)?,
+        lang: ctx.lang,
+    };
+    crate::tui::run(
+        ctx,
+        &backend,
+        &suggest,
+        keymap,
+        &log::user(cli.user.as_deref()),
+    )
+}
+
+/// An empty log: asks on the terminal whether to fill it with demo tickets (default no).
+fn offer_demo(ctx: &Ctx, cli: &Cli) -> Result<bool, Failure> {
+    use std::io::{BufRead, Write};
+    let l = ctx.lang;
+    let path = log::db_path(cli.db.as_deref())?;
+    let mut err = std::io::stderr();
+    write!(
+        err,
+        "{} {}\n{} ",
+        l.t("Loggen er tom:", "The log is empty:"),
+        path.display(),
+        l.t(
+            "Vil du fylde den med demodata (200 sager fra de seneste tre måneder)? [j/N]",
+            "Fill it with demo data (200 tickets from the last three months)? [y/N]"
+        )
+    )?;
+    err.flush()?;
+    let mut answer = String::new();
+    std::io::stdin().lock().read_line(&mut answer)?;
+    Ok(matches!(
+        answer.trim().to_lowercase().as_str(),
+        "j" | "ja" | "y" | "yes"
+    ))
 }

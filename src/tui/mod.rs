@@ -12,8 +12,8 @@ pub mod action;
 pub mod app;
 pub mod format;
 pub mod keymap;
-pub mod memory;
 pub mod run;
+pub mod store_backend;
 pub mod views;
 
 pub use action::Action;

@@ -23,14 +23,6 @@ pub fn load_keymap(spec: Option<&str>) -> Result<Keymap, Failure> {
     Keymap::load(spec, user_keymap_file().as_deref()).map_err(Failure::from)
 }
 
-/// The acting user: `FRIST_USER`, else the login name.
-pub fn current_user() -> String {
-    std::env::var("FRIST_USER")
-        .or_else(|_| std::env::var("USER"))
-        .or_else(|_| std::env::var("USERNAME"))
-        .unwrap_or_else(|_| "agent".into())
-}
-
 /// Carries out effects; returns whether to quit.
 pub fn apply(
     app: &mut App,
@@ -93,7 +85,13 @@ pub fn apply(
 
 /// Opens the TUI on the backend's tickets until the user quits. The clock starts at
 /// `ctx.now` (so `--now` sets it) and runs on from there.
-pub fn run(ctx: &Ctx, backend: &dyn Backend, suggest: &dyn Suggest, keymap: Keymap) -> CmdResult {
+pub fn run(
+    ctx: &Ctx,
+    backend: &dyn Backend,
+    suggest: &dyn Suggest,
+    keymap: Keymap,
+    user: &str,
+) -> CmdResult {
     let started = Instant::now();
     let clock = |ctx: &Ctx| ctx.now + TimeDelta::from_std(started.elapsed()).unwrap_or_default();
     let tickets = backend.tickets().map_err(|m| Failure {
@@ -109,7 +107,7 @@ pub fn run(ctx: &Ctx, backend: &dyn Backend, suggest: &dyn Suggest, keymap: Keym
         tickets,
         clock(ctx),
     );
-    app.user = current_user();
+    app.user = user.to_string();
     let mut terminal = ratatui::try_init().map_err(|e| Failure {
         message: format!("cannot open the terminal: {e}"),
         code: 1,

@@ -1,0 +1,118 @@
+//! The TUI on the support log: the sled store as a [`Backend`], and the classifier (with what
+//! agents taught it) as [`Suggest`].
+
+use super::{Backend, NewTicket, Suggest, SuggestionView};
+use crate::classify::{Classifier, Labelled};
+use crate::contract::Contract;
+use crate::i18n::Lang;
+use crate::store::{labels, Filter, Store, StoreError};
+use crate::ticket::{ClassifiedBy, Event, EventKind, Ticket, TicketId};
+use chrono::{DateTime, Utc};
+
+/// The store as the TUI sees it.
+pub struct StoreBackend<'a> {
+    pub store: &'a dyn Store,
+    pub contract: &'a Contract,
+    pub lang: Lang,
+}
+
+impl StoreBackend<'_> {
+    fn err(&self, e: StoreError) -> String {
+        e.message(self.lang)
+    }
+
+    /// Teaches the classifier an agent's category; the ticket is already stored and the model
+    /// is derived data, so a failure is only reported.
+    fn learn(&self, category: &str, title: &str, description: &str) -> Result<(), String> {
+        labels::learn(
+            self.store,
+            &Labelled {
+                category: category.to_string(),
+                text: labels::text(title, description),
+            },
+        )
+        .map_err(|e| self.err(e))
+    }
+}
+
+impl Backend for StoreBackend<'_> {
+    fn tickets(&self) -> Result<Vec<Ticket>, String> {
+        self.store.tickets(Filter::All).map_err(|e| self.err(e))
+    }
+
+    fn events(&self, id: TicketId) -> Result<Vec<Event>, String> {
+        self.store.events(id).map_err(|e| self.err(e))
+    }
+
+    fn create(&self, new: &NewTicket, user: &str, now: DateTime<Utc>) -> Result<Ticket, String> {
+        let reported = EventKind::Reported {
+            municipality: new.municipality.clone(),
+            reporter: new.reporter.clone(),
+            title: new.title.clone(),
+            description: new.description.clone(),
+            category: new.category.clone(),
+            contract: self.contract.id.clone(),
+        };
+        let classified = EventKind::Classified {
+            category: new.category.clone(),
+            by: new.classified_by,
+            confidence: new.confidence,
+            reasons: new.reasons.clone(),
+        };
+        let t = self
+            .store
+            .create(reported, Some(classified), user, now, new.reported)
+            .map_err(|e| self.err(e))?;
+        if new.classified_by == ClassifiedBy::Agent {
+            // The ticket is stored; a model that could not learn is not worth an error.
+            let _ = self.learn(&new.category, &new.title, &new.description);
+        }
+        Ok(t)
+    }
+
+    fn append(
+        &self,
+        id: TicketId,
+        kind: EventKind,
+        user: &str,
+        effective: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<Ticket, String> {
+        let learned = match &kind {
+            EventKind::Reclassified { to, .. } => Some(to.clone()),
+            _ => None,
+        };
+        let t = self
+            .store
+            .append(id, kind, user, now, effective, now)
+            .map_err(|e| self.err(e))?;
+        if let Some(category) = learned {
+            let _ = self.learn(&category, &t.title, &t.description);
+        }
+        Ok(t)
+    }
+}
+
+/// The classifier as the new-ticket form uses it.
+pub struct ClassifierSuggest {
+    pub classifier: Classifier,
+    pub lang: Lang,
+}
+
+impl Suggest for ClassifierSuggest {
+    fn suggest(&self, title: &str, description: &str) -> SuggestionView {
+        if title.trim().is_empty() && description.trim().is_empty() {
+            return SuggestionView::default();
+        }
+        let s = self.classifier.classify(title, description);
+        let fallback = s
+            .reasons
+            .iter()
+            .all(|r| r.source == crate::classify::Source::Fallback);
+        SuggestionView {
+            category: (!s.category.is_empty() && !fallback).then_some(s.category),
+            confidence: s.confidence,
+            reasons: s.reasons.iter().map(|r| r.text(self.lang)).collect(),
+        }
+    }
+}
