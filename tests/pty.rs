@@ -1,0 +1,110 @@
+//! The real binary in a pseudo-terminal: open the TUI on an empty log, create a ticket through
+//! the form, see it on the board, react to it, quit, and find it with `frist show`.
+
+mod common;
+
+use common::{path_str, Log, NOW};
+use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+use std::io::{Read, Write};
+use std::sync::mpsc::{channel, Receiver};
+use std::time::{Duration, Instant};
+
+struct Screen {
+    parser: vt100::Parser,
+    rx: Receiver<Vec<u8>>,
+    input: Box<dyn Write + Send>,
+}
+
+impl Screen {
+    /// Feeds output to the terminal emulator until `text` is on the screen (or fails after
+    /// a generous limit, showing the screen).
+    fn wait_for(&mut self, text: &str) {
+        let limit = Instant::now() + Duration::from_secs(30);
+        loop {
+            if self.parser.screen().contents().contains(text) {
+                return;
+            }
+            // The clock ticks every second, so output never stops: the limit is checked here,
+            // not left to the channel's timeout.
+            let left = limit.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(bytes) if !left.is_zero() => self.parser.process(&bytes),
+                _ => panic!(
+                    "{text:?} never appeared; the screen shows:\n{}",
+                    self.parser.screen().contents()
+                ),
+            }
+        }
+    }
+
+    fn keys(&mut self, s: &str) {
+        self.input.write_all(s.as_bytes()).unwrap();
+        self.input.flush().unwrap();
+    }
+}
+
+#[test]
+fn a_ticket_made_in_the_tui_is_in_the_log() {
+    let log = Log::new();
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 80,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_frist"));
+    cmd.env("FRIST_DB", path_str(&log.db));
+    cmd.env("FRIST_NOW", NOW);
+    cmd.env("FRIST_USER", "mette");
+    cmd.env("TERM", "xterm-256color");
+    cmd.env_remove("FRIST_LANG");
+    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let (tx, rx) = channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut s = Screen {
+        parser: vt100::Parser::new(24, 80, 0),
+        rx,
+        input: pty.master.take_writer().unwrap(),
+    };
+
+    s.wait_for("Loggen er tom");
+    s.keys("n\r");
+    s.wait_for("Sager");
+    s.keys("n");
+    s.wait_for("Ny sag");
+    s.keys("Lemvig\tBirthe Holm\tIngen kan logge ind i app'en");
+    s.wait_for("Forslag");
+    s.keys("\r");
+    // At 80 columns the board cuts the title.
+    s.wait_for("Ingen kan logge");
+    // Open it, record the reaction (the form's defaults: no note, now), back, quit.
+    s.keys("\r");
+    s.wait_for("Forløb");
+    s.keys("r");
+    s.wait_for("Reaktion");
+    s.keys("\r");
+    s.wait_for("Status: reageret");
+    s.keys("\x1b");
+    s.wait_for("Sager");
+    s.keys("q");
+    let status = child.wait().unwrap();
+    assert!(status.success(), "the TUI exits cleanly: {status:?}");
+
+    let v = log.json(&["show", "1", "--json"]);
+    assert_eq!(v["municipality"], "Lemvig");
+    assert_eq!(v["title"], "Ingen kan logge ind i app'en");
+    assert_eq!(v["state"], "reacted", "{v}");
+    assert_eq!(v["reaction"]["status"], "met", "{v}");
+    assert_eq!(v["events"][0]["user"], "mette", "{v}");
+}
