@@ -603,3 +603,96 @@ fn every_view_renders_at_every_small_size_without_panic() {
         }
     }
 }
+
+/// The report the runner would build for `effect` over the test tickets.
+fn build_report(l: &Loaded, effect: &Effect) -> frist::report::Report {
+    let Effect::LoadReport {
+        month,
+        municipality,
+    } = effect
+    else {
+        panic!("expected a report to load, got {effect:?}");
+    };
+    let tickets: Vec<(Ticket, Vec<Event>)> = logs()
+        .into_iter()
+        .map(|x| (ticket::fold(&x.events).expect("reported first"), x.events))
+        .filter(|(t, _)| municipality.as_ref().is_none_or(|m| &t.municipality == m))
+        .collect();
+    frist::report::build(&frist::report::ReportInput {
+        contract: &l.contract,
+        calendar: &l.calendar,
+        month: *month,
+        municipality: municipality.as_deref(),
+        tickets: &tickets,
+        measurements: &[],
+        now: now(),
+    })
+    .expect("a report")
+}
+
+#[test]
+fn report_tab_shows_the_months_figures_and_exports_every_format() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    let asked = press(&mut a, &l, &[Action::TabReport]);
+    assert_eq!(a.tab, Tab::Report);
+    let [load] = asked.as_slice() else {
+        panic!("one report to load: {asked:?}")
+    };
+    assert!(
+        matches!(
+            load,
+            Effect::LoadReport {
+                month: (2025, 3),
+                municipality: None
+            }
+        ),
+        "{load:?}"
+    );
+    let r = build_report(&l, load);
+    let fines = r.fines.total;
+    a.set_report(Ok(r));
+    let screen = draw(&mut a, 120, 40);
+    assert!(screen.contains("Servicerapport marts 2025"), "{screen}");
+    assert!(screen.contains("Driftseffektivitet"), "{screen}");
+    assert!(
+        screen.contains(&format!("Samlet bodsbeløb: {}", frist::i18n::kroner(fines))),
+        "{screen}"
+    );
+    insta::assert_snapshot!(screen);
+    // Small terminals still draw.
+    for (w, h) in [(80, 24), (20, 5), (1, 1)] {
+        draw(&mut a, w, h);
+    }
+    // The month keys move the report's month.
+    let asked = press(&mut a, &l, &[Action::PrevMonth]);
+    assert!(
+        matches!(
+            asked.as_slice(),
+            [Effect::LoadReport {
+                month: (2025, 2),
+                ..
+            }]
+        ),
+        "{asked:?}"
+    );
+    a.set_report(Ok(build_report(&l, &asked[0])));
+    let asked = press(&mut a, &l, &[Action::Export]);
+    let exports: Vec<&str> = asked
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Export { path, .. } => Some(path.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        exports,
+        [
+            "frist-rapport-2025-02.md",
+            "frist-rapport-2025-02.csv",
+            "frist-rapport-2025-02.json",
+            "frist-rapport-2025-02.html"
+        ],
+        "export writes the report on screen in every format"
+    );
+}

@@ -325,6 +325,7 @@ fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
     let backend = crate::tui::store_backend::StoreBackend {
         store: &store,
         contract,
+        calendar: &ctx.loaded.calendar,
         lang: ctx.lang,
     };
     let suggest = crate::tui::store_backend::ClassifierSuggest {

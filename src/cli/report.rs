@@ -41,14 +41,6 @@ pub enum SvartiderCommand {
     },
 }
 
-/// The tickets `report` needs from a store: pre-filter with this before loading events.
-pub fn wanted(ctx: &Ctx, args: &ReportArgs) -> Result<impl Fn(&Ticket) -> bool, Failure> {
-    let month =
-        report::parse_month(&args.month).map_err(|e| Failure::usage(format!("--month: {e}")))?;
-    let (from, to) = report::data_window(&ctx.loaded.calendar, month, ctx.now)?;
-    Ok(move |t: &Ticket| report::relevant(t, from, to))
-}
-
 /// Builds and renders the report; writes it to `out`, or to `--out` atomically.
 pub fn report(
     ctx: &Ctx,
@@ -155,31 +147,52 @@ pub fn from_store(
     args: &ReportArgs,
     out: &mut impl Write,
 ) -> CmdResult {
-    let fail = |e: crate::store::StoreError| Failure {
-        message: e.message(ctx.lang),
-        code: e.code(),
-    };
-    let keep = wanted(ctx, args)?;
     let month =
         report::parse_month(&args.month).map_err(|e| Failure::usage(format!("--month: {e}")))?;
-    let (from, to) = report::data_window(&ctx.loaded.calendar, month, ctx.now)?;
-    let municipality = args.municipality.as_deref().map(str::trim);
+    let (tickets, measurements) = load_month(
+        store,
+        &ctx.loaded.calendar,
+        month,
+        args.municipality.as_deref(),
+        ctx.now,
+        ctx.lang,
+    )?;
+    report(ctx, args, &tickets, &measurements, out)
+}
+
+/// A ticket with its events, oldest first.
+pub type TicketLog = (Ticket, Vec<Event>);
+
+/// What a month's report needs from the log: the tickets that can matter to it (of one
+/// municipality, or all when `municipality` is empty) with their events, and the month's
+/// response-time measurements. The CLI and the TUI both load through here.
+pub fn load_month(
+    store: &dyn crate::store::Store,
+    cal: &crate::calendar::WorkCalendar,
+    month: (i32, u32),
+    municipality: Option<&str>,
+    now: chrono::DateTime<chrono::Utc>,
+    lang: crate::i18n::Lang,
+) -> Result<(Vec<TicketLog>, Vec<Measurement>), Failure> {
+    let fail = |e: crate::store::StoreError| Failure {
+        message: e.message(lang),
+        code: e.code(),
+    };
+    let (from, to) = report::data_window(cal, month, now)?;
+    let municipality = municipality.map(str::trim).filter(|m| !m.is_empty());
     let mut tickets = Vec::new();
     for t in store
         .tickets(crate::store::Filter::All)
         .map_err(fail)?
         .into_iter()
-        .filter(|t| keep(t))
-        .filter(|t| {
-            municipality
-                .is_none_or(|m| m.is_empty() || report::same_municipality(m, &t.municipality))
-        })
+        .filter(|t| report::relevant(t, from, to))
+        .filter(|t| municipality.is_none_or(|m| report::same_municipality(m, &t.municipality)))
     {
         let events = store.events(t.id).map_err(fail)?;
         tickets.push((t, events));
     }
     let measurements = store.measurements(from, to).map_err(fail)?;
-    report(ctx, args, &tickets, &measurements, out)
+    Ok((tickets, measurements))
 }
 
 /// `frist svartider import FILE`: every line is checked before anything is stored.

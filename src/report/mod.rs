@@ -9,7 +9,7 @@
 mod render;
 mod svartider;
 
-pub use render::{render, render_csv, render_html, render_json, render_markdown, Format};
+pub use render::{cells, render, render_csv, render_html, render_json, render_markdown, Format};
 pub use svartider::{
     fault_category, parse_measurements_csv, response_times, Fault, FaultCategory, ResponseReport,
     TypeStats,

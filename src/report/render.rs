@@ -967,3 +967,28 @@ ul.meta{{list-style:none;padding:0;color:#333}} svg{{display:block;margin:.5em 0
     o.push_str("</body>\n</html>\n");
     o
 }
+
+/// The figures of a report as the TUI's Rapport view shows them: the same words and units as
+/// the rendered report, so the screen and the exported file agree.
+pub mod cells {
+    use super::{Lang, Mode, Report, TimerStats};
+
+    pub fn title(r: &Report, lang: Lang) -> String {
+        super::title(r, lang)
+    }
+    pub fn target(lang: Lang, s: &TimerStats) -> String {
+        super::target_text(lang, s)
+    }
+    pub fn average(lang: Lang, s: &TimerStats) -> String {
+        super::actual(lang, Mode::Text, s, false)
+    }
+    pub fn longest(lang: Lang, s: &TimerStats) -> String {
+        super::actual(lang, Mode::Text, s, true)
+    }
+    pub fn met_breached(lang: Lang, s: &TimerStats) -> String {
+        super::met_breached(lang, s)
+    }
+    pub fn percent(lang: Lang, p: f64) -> String {
+        super::percent(lang, Mode::Text, p)
+    }
+}

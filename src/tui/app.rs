@@ -140,6 +140,11 @@ pub enum Effect {
         title: String,
         description: String,
     },
+    /// Build the month's service report, then call [`App::set_report`].
+    LoadReport {
+        month: (i32, u32),
+        municipality: Option<String>,
+    },
     /// Write a file (CSV export), then report with [`App::info`].
     Export {
         path: String,
@@ -484,6 +489,9 @@ pub struct App<'a> {
     pub acceptance: Vec<usize>,
     pub acc_selected: usize,
     pub breaches: Breaches,
+    /// The service report of the breaches' month and the municipality filter, as the runner
+    /// built it (or why it could not); `None` until the Rapport tab is opened.
+    pub report: Option<Result<crate::report::Report, String>>,
     pub detail: Option<Detail>,
     pub form: Option<StepForm>,
     pub new: Option<NewForm>,
@@ -546,6 +554,7 @@ impl<'a> App<'a> {
                 total: 0,
                 selected: 0,
             },
+            report: None,
             detail: None,
             form: None,
             new: None,
@@ -1193,6 +1202,45 @@ impl<'a> App<'a> {
         }
     }
 
+    /// Asks the runner for the report of the chosen month and municipality.
+    pub fn report_effect(&self) -> Effect {
+        let m = self.breaches.month;
+        Effect::LoadReport {
+            month: (m.year(), m.month()),
+            municipality: self.municipality.clone(),
+        }
+    }
+
+    /// The report the runner built.
+    pub fn set_report(&mut self, r: Result<crate::report::Report, String>) {
+        self.report = Some(r);
+    }
+
+    /// The shown report written in every format: Markdown, CSV, JSON and HTML.
+    fn report_exports(&mut self) -> Vec<Effect> {
+        let Some(Ok(r)) = &self.report else {
+            let m = self.lang.t(
+                "der er ingen rapport at eksportere",
+                "there is no report to export",
+            );
+            self.fail(m);
+            return Vec::new();
+        };
+        use crate::report::Format;
+        let who = r
+            .municipality
+            .as_deref()
+            .map(|m| format!("-{}", m.to_lowercase().replace(' ', "-")))
+            .unwrap_or_default();
+        [Format::Md, Format::Csv, Format::Json, Format::Html]
+            .into_iter()
+            .map(|f| Effect::Export {
+                path: format!("frist-rapport-{}{who}.{}", r.month, f.extension()),
+                content: crate::report::render(r, f, self.lang),
+            })
+            .collect()
+    }
+
     fn switch_tab(&mut self, tab: Tab) {
         self.tab = tab;
         self.detail = None;
@@ -1421,7 +1469,9 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
             if app.detail.is_none() =>
         {
             let forward = matches!(action, Action::NextField | Action::Right);
-            if app.tab == Tab::Breaches && matches!(action, Action::Left | Action::Right) {
+            if matches!(app.tab, Tab::Breaches | Tab::Report)
+                && matches!(action, Action::Left | Action::Right)
+            {
                 return update(
                     app,
                     if forward {
@@ -1440,11 +1490,17 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
                 (i + n - 1) % n
             };
             app.switch_tab(Tab::ALL[j]);
+            if app.tab == Tab::Report {
+                return vec![app.report_effect()];
+            }
         }
         Action::TabBoard => app.switch_tab(Tab::Board),
         Action::TabAcceptance => app.switch_tab(Tab::Acceptance),
         Action::TabBreaches => app.switch_tab(Tab::Breaches),
-        Action::TabReport => app.switch_tab(Tab::Report),
+        Action::TabReport => {
+            app.switch_tab(Tab::Report);
+            return vec![app.report_effect()];
+        }
         Action::Search => {
             app.detail = None;
             app.tab = Tab::Board;
@@ -1468,6 +1524,9 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
             };
             app.refilter();
             app.refresh_acceptance();
+            if app.tab == Tab::Report {
+                return vec![app.report_effect()];
+            }
         }
         Action::NewTicket => {
             app.open_new();
@@ -1491,6 +1550,16 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
         Action::Reclassify => app.open_form(StepKind::Reclassify),
         Action::Note => app.open_form(StepKind::Note),
         Action::CorrectReportTime => app.open_form(StepKind::CorrectReportTime),
+        Action::PrevMonth | Action::NextMonth if app.tab == Tab::Report => {
+            app.breaches.month = if action == Action::NextMonth {
+                next_month(app.breaches.month)
+            } else {
+                prev_month(app.breaches.month)
+            };
+            app.refresh_breaches();
+            return vec![app.report_effect()];
+        }
+        Action::Export if app.tab == Tab::Report => return app.report_exports(),
         Action::PrevMonth | Action::NextMonth if app.tab == Tab::Breaches => {
             app.breaches.month = if action == Action::NextMonth {
                 next_month(app.breaches.month)

@@ -59,6 +59,13 @@ pub trait Backend {
         effective: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<Ticket, String>;
+    /// The month's service report, of one municipality or all.
+    fn report(
+        &self,
+        month: (i32, u32),
+        municipality: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<crate::report::Report, String>;
 }
 
 /// A suggested category for a new ticket.

@@ -74,6 +74,13 @@ pub fn apply(
                     Err(m) => app.fail(m),
                 }
             }
+            Effect::LoadReport {
+                month,
+                municipality,
+            } => {
+                let r = backend.report(month, municipality.as_deref(), now);
+                app.set_report(r);
+            }
             Effect::Export { path, content } => match std::fs::write(&path, content) {
                 Ok(()) => app.info(format!("{} {path}", app.lang.t("Skrev", "Wrote"))),
                 Err(e) => app.fail(format!("cannot write {path}: {e}")),

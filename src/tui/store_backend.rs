@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 pub struct StoreBackend<'a> {
     pub store: &'a dyn Store,
     pub contract: &'a Contract,
+    pub calendar: &'a crate::calendar::WorkCalendar,
     pub lang: Lang,
 }
 
@@ -36,6 +37,33 @@ impl StoreBackend<'_> {
 }
 
 impl Backend for StoreBackend<'_> {
+    fn report(
+        &self,
+        month: (i32, u32),
+        municipality: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<crate::report::Report, String> {
+        let (tickets, measurements) = crate::cli::report::load_month(
+            self.store,
+            self.calendar,
+            month,
+            municipality,
+            now,
+            self.lang,
+        )
+        .map_err(|f| f.message)?;
+        crate::report::build(&crate::report::ReportInput {
+            contract: self.contract,
+            calendar: self.calendar,
+            month,
+            municipality: municipality.map(str::trim).filter(|m| !m.is_empty()),
+            tickets: &tickets,
+            measurements: &measurements,
+            now,
+        })
+        .map_err(|e| e.to_string())
+    }
+
     fn tickets(&self) -> Result<Vec<Ticket>, String> {
         self.store.tickets(Filter::All).map_err(|e| self.err(e))
     }
