@@ -1550,17 +1550,9 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
         Action::Reclassify => app.open_form(StepKind::Reclassify),
         Action::Note => app.open_form(StepKind::Note),
         Action::CorrectReportTime => app.open_form(StepKind::CorrectReportTime),
-        Action::PrevMonth | Action::NextMonth if app.tab == Tab::Report => {
-            app.breaches.month = if action == Action::NextMonth {
-                next_month(app.breaches.month)
-            } else {
-                prev_month(app.breaches.month)
-            };
-            app.refresh_breaches();
-            return vec![app.report_effect()];
-        }
         Action::Export if app.tab == Tab::Report => return app.report_exports(),
-        Action::PrevMonth | Action::NextMonth if app.tab == Tab::Breaches => {
+        // Brud and Rapport share the month.
+        Action::PrevMonth | Action::NextMonth if matches!(app.tab, Tab::Breaches | Tab::Report) => {
             app.breaches.month = if action == Action::NextMonth {
                 next_month(app.breaches.month)
             } else {
@@ -1568,6 +1560,9 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
             };
             app.breaches.selected = 0;
             app.refresh_breaches();
+            if app.tab == Tab::Report {
+                return vec![app.report_effect()];
+            }
         }
         Action::Sort if app.tab == Tab::Breaches => {
             app.breaches.sort = match app.breaches.sort {
