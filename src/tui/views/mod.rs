@@ -236,6 +236,18 @@ fn hint_line(app: &App) -> Line<'static> {
                 (A::Help, "hjælp", "help"),
                 (A::Quit, "afslut", "quit"),
             ],
+            Tab::Report => vec![
+                (A::PrevMonth, "forrige md.", "prev month"),
+                (A::NextMonth, "næste md.", "next month"),
+                (A::FilterMunicipality, "kommune", "municipality"),
+                (
+                    A::Export,
+                    "eksportér md/csv/json/html",
+                    "export md/csv/json/html",
+                ),
+                (A::Help, "hjælp", "help"),
+                (A::Quit, "afslut", "quit"),
+            ],
             Tab::Acceptance => vec![
                 (A::Accept, "accept", "accept"),
                 (A::Reject, "afvis", "reject"),
@@ -280,34 +292,13 @@ fn report(f: &mut Frame, area: Rect, app: &App) {
         Some(Ok(r)) => r,
     };
     let [head, table, bottom] = Layout::vertical([
-        Constraint::Length(2),
+        Constraint::Length(1),
         Constraint::Length(r.categories.len() as u16 + 2),
         Constraint::Min(0),
     ])
     .areas(area);
-    let keys = format!(
-        "{} {} · {} {} · {} {}",
-        app.keymap.hint(super::action::Action::PrevMonth),
-        app.keymap.hint(super::action::Action::NextMonth),
-        l.t("måned", "month"),
-        app.keymap.hint(super::action::Action::FilterMunicipality),
-        l.t("kommune", "municipality"),
-        l.t(
-            &format!(
-                "· {} eksportér (md, csv, json, html)",
-                app.keymap.hint(super::action::Action::Export)
-            ),
-            &format!(
-                "· {} export (md, csv, json, html)",
-                app.keymap.hint(super::action::Action::Export)
-            )
-        ),
-    );
     f.render_widget(
-        Paragraph::new(vec![
-            Line::styled(format!(" {}", cells::title(r, l)), bold()),
-            Line::styled(format!(" {keys}"), dim()),
-        ]),
+        Paragraph::new(Line::styled(format!(" {}", cells::title(r, l)), bold())),
         head,
     );
     let dash = || "–".to_string();
