@@ -664,19 +664,22 @@ fn report_tab_shows_the_months_figures_and_exports_every_format() {
     for (w, h) in [(80, 24), (20, 5), (1, 1)] {
         draw(&mut a, w, h);
     }
-    // The month keys move the report's month.
+    // The month keys move the report's month, and read that month's breached tickets once.
     let asked = press(&mut a, &l, &[Action::PrevMonth]);
     assert!(
         matches!(
             asked.as_slice(),
-            [Effect::LoadReport {
-                month: (2025, 2),
-                ..
-            }]
+            [
+                Effect::LoadTickets(frist::store::Filter::BreachCandidates(Some(202502))),
+                Effect::LoadReport {
+                    month: (2025, 2),
+                    ..
+                }
+            ]
         ),
         "{asked:?}"
     );
-    a.set_report(Ok(build_report(&l, &asked[0])));
+    a.set_report(Ok(build_report(&l, &asked[1])));
     let asked = press(&mut a, &l, &[Action::Export]);
     let exports: Vec<&str> = asked
         .iter()
@@ -695,4 +698,57 @@ fn report_tab_shows_the_months_figures_and_exports_every_format() {
         ],
         "export writes the report on screen in every format"
     );
+}
+
+#[test]
+fn closed_tickets_are_read_when_the_agent_asks_for_them_and_only_once() {
+    let l = loaded();
+    let (closed, not_closed): (Vec<Ticket>, Vec<Ticket>) = tickets()
+        .into_iter()
+        .partition(|t| t.state == frist::ticket::State::Closed);
+    assert!(!closed.is_empty(), "the fixture has closed tickets");
+    // As the runner starts it: the tickets not closed only.
+    let mut a = App::new(
+        &l.contract,
+        &l.calendar,
+        Lang::Da,
+        Keymap::default_keymap(),
+        not_closed,
+        now(),
+    );
+    a.resize(120, 40);
+    let asked = update(&mut a, Action::Filter, now());
+    assert_eq!(a.filter, Filter::All);
+    assert_eq!(asked, vec![Effect::LoadTickets(frist::store::Filter::All)]);
+    let before = a.board.len();
+    a.merge(tickets());
+    assert_eq!(a.board.len(), before + closed.len());
+    let id = closed[0].id.to_string();
+    assert!(draw(&mut a, 120, 40).contains(&id));
+    // All are read now: the closed filter and other months ask for nothing more.
+    assert!(update(&mut a, Action::Filter, now()).is_empty());
+    assert!(update(&mut a, Action::Filter, now()).is_empty());
+    assert_eq!(a.filter, Filter::Closed);
+    update(&mut a, Action::TabBreaches, now());
+    assert!(update(&mut a, Action::PrevMonth, now()).is_empty());
+}
+
+#[test]
+fn the_first_frame_says_the_log_is_being_read() {
+    let l = loaded();
+    let mut a = App::new(
+        &l.contract,
+        &l.calendar,
+        Lang::Da,
+        Keymap::default_keymap(),
+        Vec::new(),
+        now(),
+    );
+    a.loading = true;
+    let screen = draw(&mut a, 80, 24);
+    assert!(screen.contains("Indlæser sagerne fra loggen"), "{screen}");
+    a.merge(tickets());
+    let screen = draw(&mut a, 80, 24);
+    assert!(!screen.contains("Indlæser"), "{screen}");
+    assert!(!a.board.is_empty());
 }

@@ -1,4 +1,5 @@
-//! `frist demo`: realistic tickets over the last three months, deterministic for a seed.
+//! `frist demo`: realistic tickets over the last three months (longer for a big demo, so a
+//! working day holds no more than a busy desk's ~300 tickets), deterministic for a seed.
 
 use super::{CmdResult, Ctx, Failure};
 use crate::store::{Store, StoreError};
@@ -16,9 +17,21 @@ pub struct DemoArgs {
     /// The random seed; the same seed (and `--now`) gives the same tickets.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Spread the tickets over this many days before now (default: 90, or as many as keep
+    /// it to about 300 tickets a day).
+    #[arg(long)]
+    pub days: Option<u32>,
     /// Add to a database that already has tickets (written ticket by ticket, slower).
     #[arg(long)]
     pub force: bool,
+}
+
+/// Tickets a day a busy desk logs at most; a big demo spreads over more days to stay below.
+const PER_DAY: u64 = 300;
+
+/// The days a demo of `tickets` spreads over, unless `--days` says.
+pub fn default_days(tickets: u64) -> u32 {
+    tickets.div_ceil(PER_DAY).max(90).min(u64::from(u32::MAX)) as u32
 }
 
 /// Municipalities with a weight (bigger customers report more).
@@ -169,10 +182,10 @@ fn pick<'b, T>(rng: &mut fastrand::Rng, v: &'b [T]) -> &'b T {
 }
 
 impl<'a> Gen<'a> {
-    fn new(ctx: &'a Ctx, n: u64, seed: u64, first_id: u64) -> Gen<'a> {
+    fn new(ctx: &'a Ctx, n: u64, days: u32, seed: u64, first_id: u64) -> Gen<'a> {
         let mut rng = fastrand::Rng::with_seed(seed);
         let cal = &ctx.loaded.calendar;
-        let span = 90 * 24 * 60;
+        let span = i64::from(days.max(1)) * 24 * 60;
         let mut times: Vec<DateTime<Utc>> = (0..n)
             .map(|_| {
                 let mut t = ctx.now - TimeDelta::minutes(rng.i64(60..span));
@@ -371,7 +384,13 @@ impl<'a> Gen<'a> {
                 },
             ));
         }
-        let acc = resolved + TimeDelta::minutes(self.rng.i64(60..72 * 60));
+        // One in ten resolutions is never answered: the municipality's acceptance is still
+        // awaited, as on a real desk where written acceptance lags.
+        let acc = if self.rng.u32(..100) < 10 {
+            now + TimeDelta::days(1)
+        } else {
+            resolved + TimeDelta::minutes(self.rng.i64(60..72 * 60))
+        };
         let reference = format!(
             "mail {}",
             ctx.lang.date(ctx.loaded.calendar.local(acc).date())
@@ -436,13 +455,19 @@ pub fn run(
 ) -> CmdResult {
     let l = ctx.lang;
     let started = std::time::Instant::now();
+    let days = a.days.unwrap_or_else(|| default_days(a.tickets));
+    if days == 0 {
+        return Err(Failure::usage(
+            l.t("--days skal være mindst 1", "--days must be at least 1"),
+        ));
+    }
     let empty = store.is_empty().map_err(|e| fail(ctx, e))?;
     let events = if empty {
-        let mut g = Gen::new(ctx, a.tickets, a.seed, 1);
+        let mut g = Gen::new(ctx, a.tickets, days, a.seed, 1);
         store.import(&mut g).map_err(|e| fail(ctx, e))?
     } else if a.force {
         // Ticket by ticket through the ordinary API, so the ids follow the existing ones.
-        let mut g = Gen::new(ctx, a.tickets, a.seed, 1);
+        let mut g = Gen::new(ctx, a.tickets, days, a.seed, 1);
         let mut n = 0u64;
         let mut current: Option<Ticket> = None;
         let mut pending_report: Option<Event> = None;

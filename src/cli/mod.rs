@@ -215,11 +215,12 @@ fn run_log(
         return None;
     }
     let user = log::user(cli.user.as_deref());
-    let s = &match log::open_store(ctx, cli.db.as_deref(), &cli.contract) {
+    let store = match log::open_store(ctx, cli.db.as_deref(), &cli.contract) {
         Ok(s) => s,
         Err(f) => return Some(Err(f)),
     };
-    Some(match cmd {
+    let s = &store;
+    let result = match cmd {
         Command::Add(a) => log::add(ctx, s, &user, a, out),
         Command::React(a) => log::step(
             ctx,
@@ -302,24 +303,67 @@ fn run_log(
         Command::Report(a) => report::from_store(ctx, s, a, out),
         Command::Svartider(a) => report::svartider(ctx, s, a, out),
         _ => unreachable!("only log commands reach here"),
+    };
+    let bulk = matches!(cmd, Command::Demo(_) | Command::Import(_)) && result.is_ok();
+    if bulk {
+        // A bulk load leaves free space that sled would zero on every start: rewrite it.
+        let path = store.path().to_path_buf();
+        drop(store);
+        return Some(result.and_then(|()| {
+            crate::store::SledStore::compact(&path).map_err(|e| Failure {
+                message: e.message(ctx.lang),
+                code: e.code(),
+            })
+        }));
+    }
+    Some(close(store, ctx).and(result))
+}
+
+/// Lets go of the store as the process ends (see [`crate::store::SledStore::close`]).
+fn close(store: crate::store::SledStore, ctx: &Ctx) -> CmdResult {
+    store.close().map_err(|e| Failure {
+        message: e.message(ctx.lang),
+        code: e.code(),
     })
 }
 
-/// `frist` without a subcommand: the TUI on the support log.
+/// `frist` without a subcommand: the TUI on the support log. The first frame is drawn before
+/// the log is opened and read; an empty log is offered demo tickets on the plain terminal.
 fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
     let keymap = crate::tui::run::load_keymap(cli.keymap.as_deref())?;
-    let store = log::open_store(ctx, cli.db.as_deref(), &cli.contract)?;
     let store_failure = |e: crate::store::StoreError| Failure {
         message: e.message(ctx.lang),
         code: e.code(),
     };
-    if store.is_empty().map_err(store_failure)? && offer_demo(ctx, cli)? {
-        let args = demo::DemoArgs {
-            tickets: 200,
-            seed: 1,
-            force: false,
-        };
-        demo::run(ctx, &store, "demo", &args, &mut std::io::stderr())?;
+    let demo_args = demo::DemoArgs {
+        tickets: 200,
+        seed: 1,
+        days: None,
+        force: false,
+    };
+    let user = log::user(cli.user.as_deref());
+    // A log that does not exist yet is empty: ask before the screen is taken.
+    let fresh = !log::db_path(cli.db.as_deref())?.exists();
+    let early = if fresh {
+        let store = log::open_store(ctx, cli.db.as_deref(), &cli.contract)?;
+        if offer_demo(ctx, cli)? {
+            demo::run(ctx, &store, "demo", &demo_args, &mut std::io::stderr())?;
+        }
+        Some(store)
+    } else {
+        None
+    };
+    let mut session = crate::tui::run::Session::start(ctx, keymap, &user)?;
+    let store = match early {
+        Some(s) => s,
+        None => log::open_store(ctx, cli.db.as_deref(), &cli.contract)?,
+    };
+    if !fresh && store.is_empty().map_err(store_failure)? {
+        session.suspend();
+        if offer_demo(ctx, cli)? {
+            demo::run(ctx, &store, "demo", &demo_args, &mut std::io::stderr())?;
+        }
+        session.resume()?;
     }
     let contract = &ctx.loaded.contract;
     let backend = crate::tui::store_backend::StoreBackend {
@@ -332,13 +376,9 @@ fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
         classifier: crate::store::labels::classifier(contract, &store).map_err(store_failure)?,
         lang: ctx.lang,
     };
-    crate::tui::run(
-        ctx,
-        &backend,
-        &suggest,
-        keymap,
-        &log::user(cli.user.as_deref()),
-    )
+    session.load(&backend)?;
+    let result = session.run(&backend, &suggest);
+    close(store, ctx).and(result)
 }
 
 /// An empty log: asks on the terminal whether to fill it with demo tickets (default no).

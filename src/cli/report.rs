@@ -151,6 +151,7 @@ pub fn from_store(
         report::parse_month(&args.month).map_err(|e| Failure::usage(format!("--month: {e}")))?;
     let (tickets, measurements) = load_month(
         store,
+        &ctx.loaded.contract,
         &ctx.loaded.calendar,
         month,
         args.municipality.as_deref(),
@@ -163,11 +164,14 @@ pub fn from_store(
 /// A ticket with its events, oldest first.
 pub type TicketLog = (Ticket, Vec<Event>);
 
-/// What a month's report needs from the log: the tickets that can matter to it (of one
-/// municipality, or all when `municipality` is empty) with their events, and the month's
-/// response-time measurements. The CLI and the TUI both load through here.
+/// What a month's report needs from the log: the tickets active in the month or its lookback
+/// (of one municipality, or all when `municipality` is empty), read through the store's month
+/// index, and the month's response-time measurements. Events are read only for the tickets
+/// whose category counts as downtime (their notes are the incidents' remedies); the others
+/// come with none. The CLI and the TUI both load through here.
 pub fn load_month(
     store: &dyn crate::store::Store,
+    contract: &crate::contract::Contract,
     cal: &crate::calendar::WorkCalendar,
     month: (i32, u32),
     municipality: Option<&str>,
@@ -180,15 +184,25 @@ pub fn load_month(
     };
     let (from, to) = report::data_window(cal, month, now)?;
     let municipality = municipality.map(str::trim).filter(|m| !m.is_empty());
+    let downtime = |t: &Ticket| {
+        t.contract == contract.id
+            && contract
+                .categories
+                .iter()
+                .any(|c| c.downtime && c.id == t.category)
+    };
     let mut tickets = Vec::new();
     for t in store
-        .tickets(crate::store::Filter::All)
+        .tickets(crate::store::Filter::Active { from, to })
         .map_err(fail)?
         .into_iter()
-        .filter(|t| report::relevant(t, from, to))
         .filter(|t| municipality.is_none_or(|m| report::same_municipality(m, &t.municipality)))
     {
-        let events = store.events(t.id).map_err(fail)?;
+        let events = if downtime(&t) {
+            store.events(t.id).map_err(fail)?
+        } else {
+            Vec::new()
+        };
         tickets.push((t, events));
     }
     let measurements = store.measurements(from, to).map_err(fail)?;

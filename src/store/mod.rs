@@ -17,7 +17,8 @@ pub use sled_store::SledStore;
 use std::path::PathBuf;
 
 /// The schema this build writes and reads. A database with a higher one is refused.
-pub const SCHEMA_VERSION: u32 = 1;
+/// 2 added the `active` month index (built on opening a schema-1 database).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Everything that can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -92,6 +93,12 @@ pub enum Filter {
     /// Candidates for a breach in the month (`yyyymm`): every ticket not closed, plus the
     /// finished tickets the indexer marked as breached in that month. `None`: any month.
     BreachCandidates(Option<u32>),
+    /// Tickets active in `[from, to)`: reported before `to` and not resolved before `from`
+    /// (what a month's report needs). Read through a month index, not the whole log.
+    Active {
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    },
 }
 
 /// The result of walking the audit chain.

@@ -250,3 +250,113 @@ fn measurements_are_found_by_time() {
     let got = s.measurements(t(9, 0), t(15, 0)).unwrap();
     assert_eq!(got, vec![m(9, 0.5), m(12, 1.5)]);
 }
+
+fn day(m: u32, d: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, m, d, 9, 0, 0).unwrap()
+}
+
+/// Logs a ticket at `reported` and, when given, resolves it at `resolved`.
+fn logged(s: &SledStore, reported: DateTime<Utc>, resolved: Option<DateTime<Utc>>) -> TicketId {
+    let tk = s
+        .create(
+            report("Aarhus"),
+            Some(classified()),
+            "ann",
+            reported,
+            reported,
+        )
+        .unwrap();
+    if let Some(r) = resolved {
+        let now = day(12, 31);
+        s.append(
+            tk.id,
+            EventKind::Reacted { note: "".into() },
+            "ann",
+            now,
+            reported,
+            now,
+        )
+        .unwrap();
+        s.append(
+            tk.id,
+            EventKind::Resolved { note: "".into() },
+            "ann",
+            now,
+            r,
+            now,
+        )
+        .unwrap();
+    }
+    tk.id
+}
+
+fn active(s: &SledStore, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<TicketId> {
+    let mut ids: Vec<TicketId> = s
+        .tickets(Filter::Active { from, to })
+        .unwrap()
+        .iter()
+        .map(|t| t.id)
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+#[test]
+fn a_month_reads_the_tickets_active_in_it_and_follows_a_rejection() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open_store(&dir);
+    let spanning = logged(&s, day(1, 20), Some(day(3, 10)));
+    let january = logged(&s, day(1, 6), Some(day(1, 8)));
+    let unresolved = logged(&s, day(1, 7), None);
+    let april = logged(&s, day(4, 2), Some(day(4, 3)));
+    assert_eq!(active(&s, day(3, 1), day(4, 1)), vec![spanning, unresolved]);
+    assert_eq!(active(&s, day(2, 1), day(3, 1)), vec![spanning, unresolved]);
+    assert_eq!(
+        active(&s, day(1, 1), day(2, 1)),
+        vec![spanning, january, unresolved]
+    );
+    assert_eq!(active(&s, day(4, 1), day(5, 1)), vec![unresolved, april]);
+
+    // Rejected in June: the March ticket is worked on again, and so active in every month
+    // until it is resolved anew in August.
+    let now = day(12, 31);
+    let reject = EventKind::Rejected {
+        by: "Lone".into(),
+        reason: "virker stadig ikke".into(),
+    };
+    s.append(spanning, reject, "ann", now, day(6, 2), now)
+        .unwrap();
+    assert_eq!(active(&s, day(7, 1), day(8, 1)), vec![spanning, unresolved]);
+    let resolved = EventKind::Resolved { note: "".into() };
+    s.append(spanning, resolved, "ann", now, day(8, 4), now)
+        .unwrap();
+    assert_eq!(active(&s, day(9, 1), day(10, 1)), vec![unresolved]);
+    assert_eq!(active(&s, day(8, 1), day(9, 1)), vec![spanning, unresolved]);
+    assert!(matches!(s.verify().unwrap(), VerifyOutcome::Intact { .. }));
+}
+
+#[test]
+fn a_schema_1_database_gets_the_month_index_when_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let (spanning, unresolved) = {
+        let s = SledStore::open(&path).unwrap();
+        let ids = (
+            logged(&s, day(1, 20), Some(day(3, 10))),
+            logged(&s, day(1, 7), None),
+        );
+        // As schema 1 left it: no month index.
+        s.active.clear().unwrap();
+        s.tamper("meta", b"schema", Some(&1u32.to_be_bytes()))
+            .unwrap();
+        assert!(active(&s, day(3, 1), day(4, 1)).is_empty());
+        ids
+    };
+    let s = SledStore::open(&path).unwrap();
+    assert_eq!(active(&s, day(3, 1), day(4, 1)), vec![spanning, unresolved]);
+    assert_eq!(
+        s.raw("meta", b"schema").unwrap(),
+        Some(SCHEMA_VERSION.to_be_bytes().to_vec())
+    );
+    assert!(matches!(s.verify().unwrap(), VerifyOutcome::Intact { .. }));
+}

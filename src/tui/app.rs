@@ -17,7 +17,7 @@ use crate::i18n::Lang;
 use crate::sla::{self, Status, TimerKind};
 use crate::ticket::{self, ClassifiedBy, Evaluation, Event, EventKind, State, Ticket, TicketId};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The municipalities of Denmark, for completion on the new-ticket form (with those already in
 /// the log).
@@ -140,6 +140,8 @@ pub enum Effect {
         title: String,
         description: String,
     },
+    /// Read more tickets from the log, then call [`App::merge`] with them.
+    LoadTickets(crate::store::Filter),
     /// Build the month's service report, then call [`App::set_report`].
     LoadReport {
         month: (i32, u32),
@@ -501,6 +503,24 @@ pub struct App<'a> {
     pub status: Option<(String, bool)>,
     pub totals: Totals,
     pending: Vec<Key>,
+    /// The first frame is drawn before the log is read: the board says so until
+    /// [`App::merge`] brings the tickets.
+    pub loading: bool,
+    /// What has been read from the log beyond the start's load: every ticket, or the breach
+    /// candidates of these months (`yyyymm`).
+    loaded_all: bool,
+    loaded_months: BTreeSet<u32>,
+}
+
+fn yyyymm(d: NaiveDate) -> u32 {
+    d.year() as u32 * 100 + d.month()
+}
+
+/// What the runner reads from the log before the first frame: the tickets not closed and the
+/// finished tickets breached in this month (the Brud tab opens on it). A million closed
+/// tickets are not read until the agent asks for all or closed tickets or another month.
+pub fn initial_load(cal: &WorkCalendar, now: DateTime<Utc>) -> crate::store::Filter {
+    crate::store::Filter::BreachCandidates(Some(yyyymm(cal.local(now).date())))
 }
 
 impl<'a> App<'a> {
@@ -563,6 +583,9 @@ impl<'a> App<'a> {
             status: None,
             totals: Totals::default(),
             pending: Vec::new(),
+            loading: false,
+            loaded_all: false,
+            loaded_months: BTreeSet::from([yyyymm(month)]),
         };
         for i in 0..app.rows.len() {
             if app.rows[i].ticket.state != State::Closed {
@@ -682,6 +705,51 @@ impl<'a> App<'a> {
     }
 
     /// A ticket was created or changed: re-evaluate that one row and put it on the board.
+    /// Adds tickets read from the log that the app does not hold yet (those it holds are as
+    /// fresh: every write goes through it), then recomputes the views once.
+    pub fn merge(&mut self, tickets: Vec<Ticket>) {
+        self.loading = false;
+        for t in tickets {
+            if self.index.contains_key(&t.id) {
+                continue;
+            }
+            let (id, closed) = (t.id, t.state == State::Closed);
+            self.rows.push(Row::new(t));
+            let i = self.rows.len() - 1;
+            self.index.insert(id, i);
+            if !closed {
+                self.evaluate(i);
+            }
+        }
+        self.refresh_municipalities();
+        self.refilter();
+        self.refresh_acceptance();
+        self.retotal();
+        if self.tab == Tab::Breaches {
+            self.refresh_breaches();
+        }
+    }
+
+    /// The read the board's filter needs, if it was not done yet.
+    fn load_for_filter(&mut self) -> Vec<Effect> {
+        if matches!(self.filter, Filter::All | Filter::Closed) && !self.loaded_all {
+            self.loaded_all = true;
+            return vec![Effect::LoadTickets(crate::store::Filter::All)];
+        }
+        Vec::new()
+    }
+
+    /// The read the Brud month needs, if it was not done yet.
+    fn load_for_month(&mut self) -> Vec<Effect> {
+        let m = yyyymm(self.breaches.month);
+        if self.loaded_all || !self.loaded_months.insert(m) {
+            return Vec::new();
+        }
+        vec![Effect::LoadTickets(crate::store::Filter::BreachCandidates(
+            Some(m),
+        ))]
+    }
+
     pub fn upsert(&mut self, t: Ticket) {
         let id = t.id;
         let i = match self.index.get(&id) {
@@ -1511,6 +1579,7 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
             app.tab = Tab::Board;
             app.detail = None;
             app.refilter();
+            return app.load_for_filter();
         }
         Action::FilterMunicipality => {
             let all = app.logged_municipalities();
@@ -1560,9 +1629,11 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
             };
             app.breaches.selected = 0;
             app.refresh_breaches();
+            let mut effects = app.load_for_month();
             if app.tab == Tab::Report {
-                return vec![app.report_effect()];
+                effects.push(app.report_effect());
             }
+            return effects;
         }
         Action::Sort if app.tab == Tab::Breaches => {
             app.breaches.sort = match app.breaches.sort {

@@ -44,8 +44,10 @@ pub struct NewTicket {
 /// What the TUI needs from the support log. The store implements it; every call returns
 /// the ticket as it is after the write, so the board can update that one row.
 pub trait Backend {
-    /// Every ticket, folded.
-    fn tickets(&self) -> Result<Vec<Ticket>, String>;
+    /// The tickets the filter selects, folded. The TUI asks for what it shows: at start the
+    /// tickets not closed and the month's breached ones ([`app::initial_load`]), more when
+    /// the agent turns to another month or to all or closed tickets.
+    fn tickets(&self, filter: crate::store::Filter) -> Result<Vec<Ticket>, String>;
     /// One ticket's events, oldest first.
     fn events(&self, id: TicketId) -> Result<Vec<Event>, String>;
     /// Writes `reported` and `classified` for a new ticket.

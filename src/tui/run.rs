@@ -35,6 +35,10 @@ pub fn apply(
     for e in effects {
         match e {
             Effect::Quit => quit = true,
+            Effect::LoadTickets(filter) => match backend.tickets(filter) {
+                Ok(ts) => app.merge(ts),
+                Err(m) => app.fail(m),
+            },
             Effect::LoadEvents(id) => match backend.events(id) {
                 Ok(evs) => app.set_events(id, evs),
                 Err(m) => app.fail(m),
@@ -99,60 +103,138 @@ pub fn run(
     keymap: Keymap,
     user: &str,
 ) -> CmdResult {
-    let started = Instant::now();
-    let clock = |ctx: &Ctx| ctx.now + TimeDelta::from_std(started.elapsed()).unwrap_or_default();
-    let tickets = backend.tickets().map_err(|m| Failure {
-        message: m,
-        code: 1,
-    })?;
-    let loaded = &ctx.loaded;
-    let mut app = App::new(
-        &loaded.contract,
-        &loaded.calendar,
-        ctx.lang,
-        keymap,
-        tickets,
-        clock(ctx),
-    );
-    app.user = user.to_string();
-    let mut terminal = ratatui::try_init().map_err(|e| Failure {
-        message: format!("cannot open the terminal: {e}"),
-        code: 1,
-    })?;
-    let result = (|| -> std::io::Result<()> {
-        let size = terminal.size()?;
-        app.resize(size.width, size.height);
+    let mut session = Session::start(ctx, keymap, user)?;
+    session.load(backend)?;
+    session.run(backend, suggest)
+}
+
+/// The terminal and the app, opened before the log is read so that the first frame does not
+/// wait for it (sled alone takes most of a second to open a log of a million tickets). The
+/// terminal is restored when the session ends, also on an error.
+pub struct Session<'a> {
+    ctx: &'a Ctx,
+    app: App<'a>,
+    terminal: Option<ratatui::DefaultTerminal>,
+    started: Instant,
+}
+
+impl<'a> Session<'a> {
+    /// Takes the terminal and draws the first frame: the header with the contract, the time
+    /// and the service window, the tabs, and a board that says the log is being read.
+    pub fn start(ctx: &'a Ctx, keymap: Keymap, user: &str) -> Result<Session<'a>, Failure> {
+        let loaded = &ctx.loaded;
+        let mut app = App::new(
+            &loaded.contract,
+            &loaded.calendar,
+            ctx.lang,
+            keymap,
+            Vec::new(),
+            ctx.now,
+        );
+        app.user = user.to_string();
+        app.loading = true;
+        let mut s = Session {
+            ctx,
+            app,
+            terminal: None,
+            started: Instant::now(),
+        };
+        s.resume()?;
+        Ok(s)
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        self.ctx.now + TimeDelta::from_std(self.started.elapsed()).unwrap_or_default()
+    }
+
+    fn draw(&mut self) -> CmdResult {
+        let app = &self.app;
+        if let Some(t) = self.terminal.as_mut() {
+            t.draw(|f| views::draw(f, app)).map_err(terminal_error)?;
+        }
+        Ok(())
+    }
+
+    /// Gives the terminal back (for a question asked on the plain terminal).
+    pub fn suspend(&mut self) {
+        if self.terminal.take().is_some() {
+            ratatui::restore();
+        }
+    }
+
+    /// Takes the terminal (again) and draws.
+    pub fn resume(&mut self) -> CmdResult {
+        if self.terminal.is_none() {
+            let t = ratatui::try_init().map_err(|e| Failure {
+                message: format!("cannot open the terminal: {e}"),
+                code: 1,
+            })?;
+            let size = t.size().map_err(terminal_error)?;
+            self.app.resize(size.width, size.height);
+            self.terminal = Some(t);
+        }
+        self.draw()
+    }
+
+    /// Reads the tickets the board starts with ([`super::app::initial_load`]) and draws them.
+    pub fn load(&mut self, backend: &dyn Backend) -> CmdResult {
+        let now = self.now();
+        self.app.now = now;
+        let tickets = backend
+            .tickets(super::app::initial_load(self.app.cal, now))
+            .map_err(|m| Failure {
+                message: m,
+                code: 1,
+            })?;
+        self.app.merge(tickets);
+        self.draw()
+    }
+
+    /// The event loop until the user quits.
+    pub fn run(mut self, backend: &dyn Backend, suggest: &dyn Suggest) -> CmdResult {
+        self.resume()?;
         let tick = Duration::from_secs(1);
         let mut last_tick = Instant::now();
         loop {
-            terminal.draw(|f| views::draw(f, &app))?;
+            self.draw()?;
             let timeout = tick.saturating_sub(last_tick.elapsed());
-            if event::poll(timeout)? {
-                match event::read()? {
+            if event::poll(timeout).map_err(terminal_error)? {
+                match event::read().map_err(terminal_error)? {
                     TermEvent::Key(k) if k.kind != KeyEventKind::Release => {
                         let Some(key) = Key::from_event(&k) else {
                             continue;
                         };
-                        let Some(action) = app.key(key) else { continue };
-                        let now = clock(ctx);
-                        let effects = update(&mut app, action, now);
-                        if apply(&mut app, backend, suggest, effects, now) {
+                        let Some(action) = self.app.key(key) else {
+                            continue;
+                        };
+                        let now = self.now();
+                        let effects = update(&mut self.app, action, now);
+                        if apply(&mut self.app, backend, suggest, effects, now) {
                             return Ok(());
                         }
                     }
-                    TermEvent::Resize(w, h) => app.resize(w, h),
+                    TermEvent::Resize(w, h) => self.app.resize(w, h),
                     _ => {}
                 }
             }
             if last_tick.elapsed() >= tick {
                 last_tick = Instant::now();
-                update(&mut app, Action::Tick, clock(ctx));
+                let now = self.now();
+                update(&mut self.app, Action::Tick, now);
             }
         }
-    })();
-    ratatui::restore();
-    result.map_err(|e| Failure {
+    }
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        self.suspend();
+    }
+}
+
+fn terminal_error(e: std::io::Error) -> Failure {
+    Failure {
         message: format!("terminal error: {e}"),
         code: 1,
-    })
+    }
 }

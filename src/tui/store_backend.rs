@@ -45,6 +45,7 @@ impl Backend for StoreBackend<'_> {
     ) -> Result<crate::report::Report, String> {
         let (tickets, measurements) = crate::cli::report::load_month(
             self.store,
+            self.contract,
             self.calendar,
             month,
             municipality,
@@ -64,8 +65,8 @@ impl Backend for StoreBackend<'_> {
         .map_err(|e| e.to_string())
     }
 
-    fn tickets(&self) -> Result<Vec<Ticket>, String> {
-        self.store.tickets(Filter::All).map_err(|e| self.err(e))
+    fn tickets(&self, filter: Filter) -> Result<Vec<Ticket>, String> {
+        self.store.tickets(filter).map_err(|e| self.err(e))
     }
 
     fn events(&self, id: TicketId) -> Result<Vec<Event>, String> {

@@ -169,10 +169,17 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         let msg = Paragraph::new(Line::styled(
             format!(
                 " {}",
-                l.t(
-                    "Ingen sager i dette filter. n opretter en ny sag.",
-                    "No tickets in this filter. n creates a new ticket."
-                )
+                if app.loading {
+                    l.t(
+                        "Indlæser sagerne fra loggen …",
+                        "Reading the tickets from the log …",
+                    )
+                } else {
+                    l.t(
+                        "Ingen sager i dette filter. n opretter en ny sag.",
+                        "No tickets in this filter. n creates a new ticket.",
+                    )
+                }
             ),
             dim(),
         ));
