@@ -307,13 +307,16 @@ fn run_log(
     let bulk = matches!(cmd, Command::Demo(_) | Command::Import(_)) && result.is_ok();
     if bulk {
         // A bulk load leaves free space that sled would zero on every start: rewrite it.
-        let path = store.path().to_path_buf();
-        drop(store);
-        return Some(result.and_then(|()| {
-            crate::store::SledStore::compact(&path).map_err(|e| Failure {
-                message: e.message(ctx.lang),
-                code: e.code(),
-            })
+        eprintln!(
+            "{}",
+            ctx.lang.t(
+                "Skriver databasen om i en ny, tæt fil …",
+                "Rewriting the database into a fresh, compact file …"
+            )
+        );
+        return Some(store.compact().map_err(|e| Failure {
+            message: e.message(ctx.lang),
+            code: e.code(),
         }));
     }
     Some(close(store, ctx).and(result))

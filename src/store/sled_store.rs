@@ -5,7 +5,8 @@
 //!   Append-only; the audit chain.
 //! - `by_ticket`: ticket id (u64 BE) ‖ event number (u32 BE) → log position.
 //! - `tickets`: ticket id → current state (the fold), for fast listing.
-//! - `open`: ids of tickets not closed (an index, so `list --open` reads only those).
+//! - `open`: id → the same state as in `tickets`, for the tickets not closed (a covering index:
+//!   the board and `list --open` read them in one scan instead of a lookup each).
 //! - `breach`: month (yyyymm, u32 BE) ‖ id → (): finished tickets with a breach in that month.
 //! - `active`: month (yyyymm in UTC, u32 BE) ‖ id → (): every month from a ticket's report to
 //!   its resolution; a ticket not resolved is under month `u32::MAX` instead. A month's report
@@ -259,14 +260,20 @@ impl SledStore {
         Ok(s)
     }
 
-    /// Schema 1 → 2: indexes every ticket by its active months, then records schema 2.
+    /// Schema 1 → 2: indexes every ticket by its active months and keeps the state of those
+    /// not closed in `open`, then records schema 2.
     fn build_active(&self) -> StoreResult<()> {
         self.active.clear()?;
         let mut b = Batch::default();
         let mut pending = 0usize;
+        let mut open = Batch::default();
         for kv in self.tickets.iter() {
-            let (_, v) = kv?;
-            for k in active_keys(&decode(&v)?.ticket) {
+            let (id, v) = kv?;
+            let ticket = decode(&v)?.ticket;
+            if ticket.state != State::Closed {
+                open.insert(id, v);
+            }
+            for k in active_keys(&ticket) {
                 b.insert(&k, &[]);
                 pending += 1;
             }
@@ -276,6 +283,7 @@ impl SledStore {
             }
         }
         self.active.apply_batch(b)?;
+        self.open.apply_batch(open)?;
         self.meta.insert(SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
         self.db.flush()?;
         Ok(())
@@ -287,28 +295,31 @@ impl SledStore {
         self
     }
 
-    /// Rewrites the database at `path` into a fresh file and puts it in its place. A bulk load
-    /// leaves sled's file with many free segments, which sled zeroes on every open (on a log
-    /// of a million tickets, 800 MB written per start); the rewritten file has almost none.
-    /// The rewrite is verified entry by entry before it replaces the original; were the
-    /// process stopped between the two renames, the original is kept as `<path>.old`.
-    pub fn compact(path: &Path) -> StoreResult<()> {
+    /// Rewrites the database into a fresh file and puts it in its place, for a process that
+    /// is about to exit (the store is consumed). A bulk load leaves sled's file with many free
+    /// segments, which sled zeroes on every open (on a log of a million tickets, 800 MB written
+    /// per start); the rewritten file has almost none. Every tree is copied and counted before
+    /// the copy replaces the original; were the process stopped between the two renames, the
+    /// original is kept as `<path>.old`.
+    pub fn compact(self) -> StoreResult<()> {
+        let path = self.path.clone();
         let sibling = |ext: &str| {
             let mut p = path.as_os_str().to_owned();
             p.push(ext);
             PathBuf::from(p)
         };
+        let io = |e: std::io::Error| StoreError::Sled(sled::Error::Io(e));
         let (fresh, old) = (sibling(".compacting"), sibling(".old"));
         for p in [&fresh, &old] {
             if p.exists() {
-                std::fs::remove_dir_all(p).map_err(sled::Error::Io)?;
+                std::fs::remove_dir_all(p).map_err(io)?;
             }
         }
+        self.db.flush()?;
         {
-            let src = sled::Config::new().path(path).open()?;
             let dst = sled::Config::new().path(&fresh).open()?;
-            for name in src.tree_names() {
-                let (a, b) = (src.open_tree(&name)?, dst.open_tree(&name)?);
+            for name in self.db.tree_names() {
+                let (a, b) = (self.db.open_tree(&name)?, dst.open_tree(&name)?);
                 let mut batch = Batch::default();
                 let mut n = 0usize;
                 for kv in a.iter() {
@@ -320,20 +331,21 @@ impl SledStore {
                     }
                 }
                 b.apply_batch(batch)?;
-                if b.len() != n {
+                let copied = b.iter().keys().count();
+                if copied != n {
                     return Err(StoreError::Corrupt(format!(
-                        "compacting: tree {} has {} entries, the copy {}",
+                        "compacting: tree {} has {n} entries, the copy {copied}",
                         String::from_utf8_lossy(&name),
-                        n,
-                        b.len()
                     )));
                 }
             }
             dst.flush()?;
+            // Like `close`: no teardown; the process exits.
+            std::mem::forget(dst);
         }
-        let io = |e: std::io::Error| StoreError::Sled(sled::Error::Io(e));
-        std::fs::rename(path, &old).map_err(io)?;
-        std::fs::rename(&fresh, path).map_err(io)?;
+        std::mem::forget(self);
+        std::fs::rename(&path, &old).map_err(io)?;
+        std::fs::rename(&fresh, &path).map_err(io)?;
         std::fs::remove_dir_all(&old).map_err(io)?;
         Ok(())
     }
@@ -393,6 +405,15 @@ impl SledStore {
         tree.scan_prefix(prefix)
             .keys()
             .map(|k| read_u64(&k?[offset..]))
+            .collect()
+    }
+
+    /// The tickets not closed, in one scan of the `open` tree.
+    fn not_closed(&self) -> StoreResult<Vec<Ticket>> {
+        self.open
+            .iter()
+            .values()
+            .map(|v| Ok(decode(&v?)?.ticket))
             .collect()
     }
 
@@ -459,14 +480,12 @@ impl Store for SledStore {
                         "a ticket starts with its report".into(),
                     ));
                 };
-                tk_t.insert(
-                    &u64_key(id),
-                    encode(&Stored {
-                        ticket: ticket.clone(),
-                        breach_months: Vec::new(),
-                    }),
-                )?;
-                op_t.insert(&u64_key(id), &[])?;
+                let bytes = encode(&Stored {
+                    ticket: ticket.clone(),
+                    breach_months: Vec::new(),
+                });
+                tk_t.insert(&u64_key(id), bytes.clone())?;
+                op_t.insert(&u64_key(id), bytes)?;
                 for k in active_keys(&ticket) {
                     ac_t.insert(&k, &[])?;
                 }
@@ -526,11 +545,7 @@ impl Store for SledStore {
                         ac_t.insert(k, &[])?;
                     }
                 }
-                if stored.ticket.state == State::Closed {
-                    op_t.remove(&u64_key(id))?;
-                } else {
-                    op_t.insert(&u64_key(id), &[])?;
-                }
+                let closed = stored.ticket.state == State::Closed;
                 let months = self.months(&stored.ticket);
                 for m in &stored.breach_months {
                     br_t.remove(&breach_key(*m, id))?;
@@ -539,7 +554,13 @@ impl Store for SledStore {
                     br_t.insert(&breach_key(*m, id), &[])?;
                 }
                 stored.breach_months = months;
-                tk_t.insert(&u64_key(id), encode(&stored))?;
+                let bytes = encode(&stored);
+                if closed {
+                    op_t.remove(&u64_key(id))?;
+                } else {
+                    op_t.insert(&u64_key(id), bytes.clone())?;
+                }
+                tk_t.insert(&u64_key(id), bytes)?;
                 Ok(stored.ticket)
             })
             .map_err(from_tx)?;
@@ -581,13 +602,18 @@ impl Store for SledStore {
                 }
                 Ok(out)
             }
-            Filter::NotClosed => self.load(self.ids_of(&self.open, &[], 0)?),
+            Filter::NotClosed => self.not_closed(),
             Filter::BreachCandidates(month) => {
-                let mut ids: BTreeSet<TicketId> =
-                    self.ids_of(&self.open, &[], 0)?.into_iter().collect();
+                let mut out = self.not_closed()?;
                 let prefix = month.map(|m| m.to_be_bytes().to_vec()).unwrap_or_default();
-                ids.extend(self.ids_of(&self.breach, &prefix, 4)?);
-                self.load(ids)
+                let ids: BTreeSet<TicketId> =
+                    self.ids_of(&self.breach, &prefix, 4)?.into_iter().collect();
+                out.extend(
+                    self.load(ids)?
+                        .into_iter()
+                        .filter(|t| t.state == State::Closed),
+                );
+                Ok(out)
             }
             Filter::Active { from, to } => {
                 let mut ids: BTreeSet<TicketId> = BTreeSet::new();
@@ -676,9 +702,7 @@ impl Store for SledStore {
             for m in &months {
                 br_b.insert(&breach_key(*m, id), &[]);
             }
-            if ticket.state != State::Closed {
-                op_b.insert(&u64_key(id), &[]);
-            }
+            let closed = ticket.state == State::Closed;
             for k in active_keys(&ticket) {
                 ac_b.insert(&k, &[]);
             }
@@ -688,13 +712,14 @@ impl Store for SledStore {
             {
                 mu_b.insert(ticket.municipality.as_bytes(), &[]);
             }
-            tk_b.insert(
-                &u64_key(id),
-                encode(&Stored {
-                    ticket,
-                    breach_months: months,
-                }),
-            );
+            let bytes = encode(&Stored {
+                ticket,
+                breach_months: months,
+            });
+            if !closed {
+                op_b.insert(&u64_key(id), bytes.clone());
+            }
+            tk_b.insert(&u64_key(id), bytes);
             written += 1;
             if written.is_multiple_of(50_000) {
                 self.tickets.apply_batch(std::mem::take(&mut tk_b))?;
@@ -806,8 +831,12 @@ impl Store for SledStore {
                     );
                 }
             }
-            let indexed_open = self.open.contains_key(k)?;
-            if indexed_open != (stored.state != State::Closed) {
+            let indexed_open = self.open.get(&k)?;
+            let copy_ok = match &indexed_open {
+                Some(v) => decode(v).is_ok_and(|c| c.ticket == stored),
+                None => true,
+            };
+            if indexed_open.is_some() != (stored.state != State::Closed) || !copy_ok {
                 return brk(
                     Some(id),
                     None,
