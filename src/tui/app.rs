@@ -704,7 +704,6 @@ impl<'a> App<'a> {
         self.status = Some((message.into(), false));
     }
 
-    /// A ticket was created or changed: re-evaluate that one row and put it on the board.
     /// Adds tickets read from the log that the app does not hold yet (those it holds are as
     /// fresh: every write goes through it), then recomputes the views once.
     pub fn merge(&mut self, tickets: Vec<Ticket>) {
@@ -750,6 +749,7 @@ impl<'a> App<'a> {
         ))]
     }
 
+    /// A ticket was created or changed: re-evaluate that one row and put it on the board.
     pub fn upsert(&mut self, t: Ticket) {
         let id = t.id;
         let i = match self.index.get(&id) {

@@ -36,7 +36,15 @@ pub fn apply(
         match e {
             Effect::Quit => quit = true,
             Effect::LoadTickets(filter) => match backend.tickets(filter) {
-                Ok(ts) => app.merge(ts),
+                Ok(ts) => {
+                    let n = ts.len();
+                    app.merge(ts);
+                    app.info(format!(
+                        "{n} {}",
+                        app.lang
+                            .t("sager læst fra loggen", "tickets read from the log")
+                    ));
+                }
                 Err(m) => app.fail(m),
             },
             Effect::LoadEvents(id) => match backend.events(id) {
@@ -209,6 +217,15 @@ impl<'a> Session<'a> {
                         };
                         let now = self.now();
                         let effects = update(&mut self.app, action, now);
+                        if effects.iter().any(|e| matches!(e, Effect::LoadTickets(_))) {
+                            // Reading all tickets of a big log takes seconds: say so first.
+                            let l = self.app.lang;
+                            self.app.info(
+                                l.t("Læser sager fra loggen …", "Reading tickets from the log …")
+                                    .to_string(),
+                            );
+                            self.draw()?;
+                        }
                         if apply(&mut self.app, backend, suggest, effects, now) {
                             return Ok(());
                         }
