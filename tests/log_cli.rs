@@ -454,3 +454,27 @@ fn report_reads_the_log_and_imported_response_times() {
         "another municipality's report"
     );
 }
+
+#[test]
+fn demo_days_sets_the_spread_and_a_tenth_awaits_acceptance() {
+    let log = Log::new();
+    log.ok(&["demo", "--tickets", "400", "--days", "10"]);
+    let all = log.json(&["list", "--json"]);
+    let all = all.as_array().unwrap();
+    assert_eq!(all.len(), 400);
+    // NOW is 2025-03-10 12:00: ten days back is 2025-02-28.
+    let earliest = all
+        .iter()
+        .map(|t| t["reported"].as_str().unwrap().to_string())
+        .min()
+        .unwrap();
+    assert!(earliest.as_str() >= "2025-02-28", "{earliest}");
+    let awaiting = all.iter().filter(|t| t["state"] == "resolved").count();
+    assert!(
+        (20..=80).contains(&awaiting),
+        "{awaiting} awaiting acceptance"
+    );
+    let r = log.run(&["demo", "--tickets", "5", "--days", "0", "--force"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--days"), "{}", r.stderr);
+}
