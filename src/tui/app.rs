@@ -242,6 +242,22 @@ impl Row {
         }
     }
 
+    /// Evaluates the ticket at `now` and keeps the result (or why it could not be).
+    fn evaluate(&mut self, contract: &Contract, cal: &WorkCalendar, now: DateTime<Utc>) {
+        match ticket::evaluate(&self.ticket, contract, cal, now) {
+            Ok(e) => {
+                self.recheck = recheck_at(contract, cal, &self.ticket, &e, now);
+                self.eval = Some(e);
+                self.error = None;
+            }
+            Err(e) => {
+                self.eval = None;
+                self.recheck = None;
+                self.error = Some(e.to_string());
+            }
+        }
+    }
+
     /// The accrued dagsbod.
     pub fn fine(&self) -> u64 {
         self.eval.as_ref().map_or(0, |e| e.fine.total)
@@ -534,12 +550,6 @@ impl<'a> App<'a> {
         tickets: Vec<Ticket>,
         now: DateTime<Utc>,
     ) -> App<'a> {
-        let rows: Vec<Row> = tickets.into_iter().map(Row::new).collect();
-        let index = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.ticket.id, i))
-            .collect();
         let month = first_of_month(cal.local(now).date());
         let mut app = App {
             contract,
@@ -549,8 +559,8 @@ impl<'a> App<'a> {
             user: "agent".into(),
             now,
             full_day: format::full_window_day(contract),
-            rows,
-            index,
+            rows: Vec::new(),
+            index: HashMap::new(),
             municipalities: Vec::new(),
             tab: Tab::Board,
             filter: Filter::Open,
@@ -587,15 +597,7 @@ impl<'a> App<'a> {
             loaded_all: false,
             loaded_months: BTreeSet::from([yyyymm(month)]),
         };
-        for i in 0..app.rows.len() {
-            if app.rows[i].ticket.state != State::Closed {
-                app.evaluate(i);
-            }
-        }
-        app.refresh_municipalities();
-        app.refilter();
-        app.refresh_acceptance();
-        app.retotal();
+        app.merge(tickets);
         app
     }
 
@@ -608,19 +610,7 @@ impl<'a> App<'a> {
     }
 
     fn evaluate(&mut self, i: usize) {
-        let row = &mut self.rows[i];
-        match ticket::evaluate(&row.ticket, self.contract, self.cal, self.now) {
-            Ok(e) => {
-                row.recheck = recheck_at(self.contract, self.cal, &row.ticket, &e, self.now);
-                row.eval = Some(e);
-                row.error = None;
-            }
-            Err(e) => {
-                row.eval = None;
-                row.recheck = None;
-                row.error = Some(e.to_string());
-            }
-        }
+        self.rows[i].evaluate(self.contract, self.cal, self.now);
     }
 
     fn ensure(&mut self, i: usize) {
@@ -708,18 +698,29 @@ impl<'a> App<'a> {
     /// fresh: every write goes through it), then recomputes the views once.
     pub fn merge(&mut self, tickets: Vec<Ticket>) {
         self.loading = false;
+        let first = self.rows.len();
         for t in tickets {
             if self.index.contains_key(&t.id) {
                 continue;
             }
-            let (id, closed) = (t.id, t.state == State::Closed);
+            self.index.insert(t.id, self.rows.len());
             self.rows.push(Row::new(t));
-            let i = self.rows.len() - 1;
-            self.index.insert(id, i);
-            if !closed {
-                self.evaluate(i);
-            }
         }
+        // Every ticket not closed is evaluated once; on all cores, since the board waits for
+        // it (100 000 open tickets take a third of a second on one).
+        let (contract, cal, now) = (self.contract, self.cal, self.now);
+        let fresh = &mut self.rows[first..];
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let chunk = fresh.len().div_ceil(cores).max(2_000);
+        std::thread::scope(|s| {
+            for part in fresh.chunks_mut(chunk) {
+                s.spawn(move || {
+                    for r in part.iter_mut().filter(|r| r.ticket.state != State::Closed) {
+                        r.evaluate(contract, cal, now);
+                    }
+                });
+            }
+        });
         self.refresh_municipalities();
         self.refilter();
         self.refresh_acceptance();
