@@ -89,25 +89,60 @@ pub fn draw(f: &mut Frame, app: &App) {
     }
 }
 
+/// The header: contract, clock, service window and staffing. In a narrow terminal the date
+/// gives way first, then the contract's name is shortened, so the window and the staffing
+/// (what an agent looks up there) stay whole as long as they fit.
 fn header(f: &mut Frame, area: Rect, app: &App) {
     let l = app.lang;
     let now = app.cal.local(app.now);
     let window = format::window_line(app.cal, l, app.now);
     let in_window = app.cal.in_window(app.now).unwrap_or(false);
-    let line = Line::from(vec![
+    let desk = format::desk_line(app.cal, app.contract, l, app.now);
+    let date = format!(
+        "{} {}",
+        l.weekday(chrono::Datelike::weekday(&now)),
+        now.format(match l {
+            crate::i18n::Lang::Da => "%d.%m.%Y %H:%M:%S",
+            crate::i18n::Lang::En => "%Y-%m-%d %H:%M:%S",
+        })
+    );
+    let width = |s: &str| Span::raw(s).width();
+    let sep = " │ ";
+    // Brand and a space, then the separators around the clock, window and desk.
+    let fixed = width(" frist ") + 1 + 2 * width(sep) + width(&window) + width(&desk);
+    let room = usize::from(area.width);
+    let clock = if fixed + width(&date) + width(sep) + width(&app.contract.name) <= room {
+        date
+    } else {
+        now.format("%H:%M:%S").to_string()
+    };
+    let left = room.saturating_sub(fixed + width(&clock) + width(sep));
+    let name = app.contract.name.as_str();
+    let contract = if width(name) <= left {
+        name.to_string()
+    } else if left >= 4 {
+        let mut cut = String::new();
+        for c in name.chars() {
+            if width(&cut) + width(&c.to_string()) + 1 > left {
+                break;
+            }
+            cut.push(c);
+        }
+        format!("{}…", cut.trim_end())
+    } else {
+        String::new()
+    };
+    let mut spans = vec![
         Span::styled(" frist ", Style::new().fg(Color::Black).bg(Color::Cyan)),
         Span::raw(" "),
-        Span::styled(app.contract.name.clone(), bold()),
-        Span::styled(" │ ", dim()),
-        Span::raw(format!(
-            "{} {}",
-            l.weekday(chrono::Datelike::weekday(&now)),
-            now.format(match l {
-                crate::i18n::Lang::Da => "%d.%m.%Y %H:%M:%S",
-                crate::i18n::Lang::En => "%Y-%m-%d %H:%M:%S",
-            })
-        )),
-        Span::styled(" │ ", dim()),
+    ];
+    if !contract.is_empty() {
+        spans.push(Span::styled(contract, bold()));
+        spans.push(Span::styled(sep, dim()));
+    }
+    spans.extend([
+        Span::raw(clock),
+        Span::styled(sep, dim()),
         Span::styled(
             window,
             if in_window {
@@ -116,10 +151,10 @@ fn header(f: &mut Frame, area: Rect, app: &App) {
                 Style::new().fg(Color::Yellow)
             },
         ),
-        Span::styled(" │ ", dim()),
-        Span::raw(format::desk_line(app.cal, app.contract, l, app.now)),
+        Span::styled(sep, dim()),
+        Span::raw(desk),
     ]);
-    f.render_widget(Paragraph::new(line), area);
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 fn tab_line(f: &mut Frame, area: Rect, app: &App) {
