@@ -40,7 +40,8 @@ pub struct ReportInput<'a> {
     pub month: (i32, u32),
     /// Only this municipality's tickets (case-insensitive); `None` for all.
     pub municipality: Option<&'a str>,
-    /// Tickets with their events (events give the remedy notes of downtime incidents).
+    /// Tickets with their events. Only downtime incidents use events (their remedy notes), so
+    /// the others may come with none.
     pub tickets: &'a [(Ticket, Vec<Event>)],
     pub measurements: &'a [Measurement],
     pub now: DateTime<Utc>,

@@ -19,7 +19,6 @@ pub mod views;
 pub use action::Action;
 pub use app::{update, App, Effect};
 pub use keymap::Keymap;
-pub use run::run;
 
 use crate::contract::Contract;
 use crate::ticket::{ClassifiedBy, Event, EventKind, Ticket, TicketId};

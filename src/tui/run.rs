@@ -102,22 +102,8 @@ pub fn apply(
     quit
 }
 
-/// Opens the TUI on the backend's tickets until the user quits. The clock starts at
-/// `ctx.now` (so `--now` sets it) and runs on from there.
-pub fn run(
-    ctx: &Ctx,
-    backend: &dyn Backend,
-    suggest: &dyn Suggest,
-    keymap: Keymap,
-    user: &str,
-) -> CmdResult {
-    let mut session = Session::start(ctx, keymap, user)?;
-    session.load(backend)?;
-    session.run(backend, suggest)
-}
-
-/// The terminal and the app, opened before the log is read so that the first frame does not
-/// wait for it (sled alone takes most of a second to open a log of a million tickets). The
+/// The TUI until the user quits: the terminal and the app, opened before the log is read so
+/// that the first frame does not wait for it (sled alone takes most of a second to open a log of a million tickets). The
 /// terminal is restored when the session ends, also on an error.
 pub struct Session<'a> {
     ctx: &'a Ctx,
