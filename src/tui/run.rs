@@ -103,8 +103,9 @@ pub fn apply(
 }
 
 /// The TUI until the user quits: the terminal and the app, opened before the log is read so
-/// that the first frame does not wait for it (sled alone takes most of a second to open a log of a million tickets). The
-/// terminal is restored when the session ends, also on an error.
+/// that the first frame does not wait for it (sled alone takes most of a second to open a log
+/// of a million tickets). The clock starts at `ctx.now` (so `--now` sets it) and runs on from
+/// there. The terminal is restored when the session ends, also on an error.
 pub struct Session<'a> {
     ctx: &'a Ctx,
     app: App<'a>,
