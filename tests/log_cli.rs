@@ -75,7 +75,7 @@ fn a_rejection_reopens_and_the_first_resolution_stops_counting() {
     let r = log.run(&["accept", "1", "--by", "Lone", "--ref", "x"]);
     assert_eq!(r.code, 2);
     assert!(
-        r.stderr.contains("is reacted") && r.stderr.contains("possible now"),
+        r.stderr.contains("er reageret") && r.stderr.contains("muligt nu"),
         "{}",
         r.stderr
     );
@@ -87,6 +87,19 @@ fn impossible_steps_say_the_state_and_what_is_possible_and_write_nothing() {
     log.add(&["--category", "laaseenhed", "--at", "2025-03-04 09:00"]);
     let before = log.export();
     let r = log.run(&["resume", "1"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("sag 1 er åben: kan ikke genoptage (den er ikke på pause)"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("muligt nu: react, pause, resolve"),
+        "{}",
+        r.stderr
+    );
+    let r = log.run(&["--lang", "en", "resume", "1"]);
     assert_eq!(r.code, 2);
     assert!(
         r.stderr.contains("ticket 1 is open: cannot resume"),
@@ -115,7 +128,7 @@ fn impossible_steps_say_the_state_and_what_is_possible_and_write_nothing() {
     let r = log.run(&["resolve", "1"]);
     assert_eq!(r.code, 2);
     assert!(
-        r.stderr.contains("is closed: cannot resolve"),
+        r.stderr.contains("er lukket: kan ikke løse"),
         "{}",
         r.stderr
     );
@@ -163,7 +176,7 @@ fn bad_input_exits_2_with_a_clear_message_and_writes_nothing() {
         ),
         (
             &["react", "1", "--at", "2025-03-03 15:00"],
-            "before the report",
+            "ligger før anmeldelsen (man 03.03.2025 15:30)",
         ),
         (
             &[

@@ -399,7 +399,10 @@ fn a_step_form_shows_the_engines_refusal_as_you_type() {
     press(&mut a, &l, &[Action::Accept]);
     press(&mut a, &l, &typed("Jens"));
     let screen = draw(&mut a, 120, 40);
-    assert!(screen.contains("an acceptance must be written"), "{screen}");
+    assert!(
+        screen.contains("en godkendelse skal være skriftlig"),
+        "{screen}"
+    );
     insta::assert_snapshot!(screen);
     // Enter is refused until the reference is there.
     assert!(press(&mut a, &l, &[Action::Confirm]).is_empty());
@@ -452,13 +455,22 @@ fn a_refused_step_shows_the_engines_message() {
     let (msg, err) = a.status.clone().expect("a message");
     assert!(err);
     assert!(
-        msg.contains("ticket 2 is reacted: the reaction was already recorded"),
+        msg.contains("sag 2 er reageret: reaktionen er allerede registreret"),
         "{msg}"
     );
     let screen = draw(&mut a, 120, 40);
     assert!(
-        screen.contains("the reaction was already recorded"),
+        screen.contains("reaktionen er allerede registreret"),
         "{screen}"
+    );
+    // In English, the engine's English.
+    let mut a = app(&l, Lang::En);
+    select(&mut a, &l, 2);
+    press(&mut a, &l, &[Action::React]);
+    let (msg, _) = a.status.clone().expect("a message");
+    assert!(
+        msg.contains("ticket 2 is reacted: the reaction was already recorded"),
+        "{msg}"
     );
 }
 
@@ -470,7 +482,12 @@ fn a_time_in_the_future_is_refused_in_the_form() {
     press(&mut a, &l, &[Action::Resolve, Action::NextField]);
     press(&mut a, &l, &typed("11:00"));
     let check = a.form.as_ref().unwrap().check.clone();
-    assert!(check.unwrap_err().contains("lies in the future"));
+    let refused = check.unwrap_err();
+    // In the contract's time, as the agent typed it.
+    assert!(
+        refused.contains("tidspunktet tir 04.03.2025 11:00 ligger i fremtiden"),
+        "{refused}"
+    );
     assert!(press(&mut a, &l, &[Action::Confirm]).is_empty());
 }
 

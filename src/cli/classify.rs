@@ -44,7 +44,7 @@ pub fn classify(ctx: &Ctx, a: &ClassifyArgs, cli: &super::Cli, out: &mut impl Wr
         }
         let store = super::log::open_store(ctx, cli.db.as_deref(), &cli.contract)?;
         let n = crate::store::labels::retrain(&store).map_err(|e| Failure {
-            message: e.message(l),
+            message: e.message(l, &ctx.loaded.contract.tz),
             code: e.code(),
         })?;
         writeln!(

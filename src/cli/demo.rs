@@ -441,7 +441,7 @@ impl Iterator for Gen<'_> {
 
 fn fail(ctx: &Ctx, e: StoreError) -> Failure {
     Failure {
-        message: e.message(ctx.lang),
+        message: e.message(ctx.lang, &ctx.loaded.contract.tz),
         code: e.code(),
     }
 }

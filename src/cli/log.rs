@@ -4,9 +4,7 @@
 use super::{CmdResult, Ctx, Failure};
 use crate::load::Loaded;
 use crate::store::{chain, Filter, SledStore, Store, StoreError, VerifyOutcome};
-use crate::ticket::{
-    evaluate, ClassifiedBy, Evaluation, Event, EventKind, State, Ticket, TicketId,
-};
+use crate::ticket::{evaluate, ClassifiedBy, Evaluation, Event, EventKind, Ticket, TicketId};
 use crate::time::{parse_time, rfc3339};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use clap::Args;
@@ -285,7 +283,7 @@ pub fn user(given: Option<&str>) -> String {
 
 fn store_failure(e: StoreError, ctx: &Ctx) -> Failure {
     Failure {
-        message: e.message(ctx.lang),
+        message: e.message(ctx.lang, &ctx.loaded.contract.tz),
         code: e.code(),
     }
 }
@@ -520,7 +518,7 @@ pub fn step(
         "{} {}: {}",
         ctx.lang.t("sag", "ticket"),
         t.id,
-        state_word(ctx, t.state)
+        t.state.label(ctx.lang)
     )?;
     Ok(())
 }
@@ -562,7 +560,7 @@ fn learn(ctx: &Ctx, store: &dyn Store, category: &str, title: &str, description:
                 "advarsel: klassificeringen kunne ikke lære af kategorien",
                 "warning: the classifier could not learn from the category"
             ),
-            e.message(ctx.lang)
+            e.message(ctx.lang, &ctx.loaded.contract.tz)
         );
     }
 }
@@ -593,27 +591,13 @@ pub fn correct(
         "{} {}: {}",
         ctx.lang.t("sag", "ticket"),
         t.id,
-        state_word(ctx, t.state)
+        t.state.label(ctx.lang)
     )?;
     Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
 // Output
-
-fn state_word(ctx: &Ctx, s: State) -> &'static str {
-    let l = ctx.lang;
-    match s {
-        State::Open => l.t("åben", "open"),
-        State::Reacted => l.t("reageret", "reacted"),
-        State::Paused => l.t("på pause", "paused"),
-        State::Resolved => l.t(
-            "løst, afventer godkendelse",
-            "resolved, awaiting acceptance",
-        ),
-        State::Closed => l.t("lukket", "closed"),
-    }
-}
 
 fn status_word(ctx: &Ctx, s: Option<crate::sla::Status>) -> &'static str {
     use crate::sla::Status::*;
@@ -742,7 +726,7 @@ pub fn show(ctx: &Ctx, store: &dyn Store, a: &ShowArgs, out: &mut impl Write) ->
         out,
         "  {}: {}",
         l.t("Tilstand", "State"),
-        state_word(ctx, t.state)
+        t.state.label(ctx.lang)
     )?;
     writeln!(
         out,

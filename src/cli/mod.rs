@@ -315,7 +315,7 @@ fn run_log(
             )
         );
         return Some(store.compact().map_err(|e| Failure {
-            message: e.message(ctx.lang),
+            message: e.message(ctx.lang, &ctx.loaded.contract.tz),
             code: e.code(),
         }));
     }
@@ -325,7 +325,7 @@ fn run_log(
 /// Lets go of the store as the process ends (see [`crate::store::SledStore::close`]).
 fn close(store: crate::store::SledStore, ctx: &Ctx) -> CmdResult {
     store.close().map_err(|e| Failure {
-        message: e.message(ctx.lang),
+        message: e.message(ctx.lang, &ctx.loaded.contract.tz),
         code: e.code(),
     })
 }
@@ -335,7 +335,7 @@ fn close(store: crate::store::SledStore, ctx: &Ctx) -> CmdResult {
 fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
     let keymap = crate::tui::run::load_keymap(cli.keymap.as_deref())?;
     let store_failure = |e: crate::store::StoreError| Failure {
-        message: e.message(ctx.lang),
+        message: e.message(ctx.lang, &ctx.loaded.contract.tz),
         code: e.code(),
     };
     let demo_args = demo::DemoArgs {

@@ -179,7 +179,7 @@ pub fn load_month(
     lang: crate::i18n::Lang,
 ) -> Result<(Vec<TicketLog>, Vec<Measurement>), Failure> {
     let fail = |e: crate::store::StoreError| Failure {
-        message: e.message(lang),
+        message: e.message(lang, &contract.tz),
         code: e.code(),
     };
     let (from, to) = report::data_window(cal, month, now)?;
@@ -220,7 +220,7 @@ pub fn svartider(
         SvartiderCommand::Import { file } => {
             let ms = parse_svartider(ctx, file)?;
             store.add_measurements(&ms).map_err(|e| Failure {
-                message: e.message(ctx.lang),
+                message: e.message(ctx.lang, &ctx.loaded.contract.tz),
                 code: e.code(),
             })?;
             imported(ctx, file, ms.len(), out)

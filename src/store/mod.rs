@@ -50,9 +50,10 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// The message in the user's language (the library's own text is English).
-    pub fn message(&self, lang: Lang) -> String {
+    /// The message in the user's language (the library's own text is English), times in `tz`.
+    pub fn message(&self, lang: Lang, tz: &chrono_tz::Tz) -> String {
         match (self, lang) {
+            (StoreError::Lifecycle(e), _) => e.message(lang, tz),
             (StoreError::Locked(p), Lang::Da) => format!(
                 "databasen bruges af en anden frist-proces ({}); vent til den er færdig",
                 p.display()

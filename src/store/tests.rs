@@ -233,7 +233,9 @@ fn a_newer_schema_and_a_second_opener_are_refused() {
     }
     let err = SledStore::open(&dir.path().join("db")).err().unwrap();
     assert!(matches!(err, StoreError::NewerSchema { found: 99, .. }));
-    assert!(err.message(crate::i18n::Lang::Da).contains("nyere frist"));
+    assert!(err
+        .message(crate::i18n::Lang::Da, &chrono_tz::UTC)
+        .contains("nyere frist"));
 }
 
 #[test]

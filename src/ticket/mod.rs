@@ -5,7 +5,9 @@
 
 mod eval;
 
+use crate::i18n::Lang;
 use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
 pub use eval::{evaluate, Evaluation, TimerEval};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -204,13 +206,222 @@ pub struct Ticket {
     pub events: u32,
 }
 
-/// A step the lifecycle refuses, with the ticket's state and what is possible.
+/// A step the lifecycle refuses, with the ticket's state and what is possible. `Display` is
+/// English with UTC times; [`LifecycleError::message`] speaks the user's language and time zone.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
+#[error("{}", self.message(Lang::En, &chrono_tz::UTC))]
 pub struct LifecycleError {
     pub ticket: TicketId,
     pub state: State,
-    pub message: String,
+    pub refusal: Refusal,
+    /// The steps possible now, by command name.
+    pub possible: Vec<&'static str>,
+}
+
+/// Why the lifecycle refuses a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    InFuture {
+        at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    },
+    BeforeReport {
+        at: DateTime<Utc>,
+        reported: DateTime<Utc>,
+    },
+    BeforeLastStep {
+        at: DateTime<Utc>,
+        last: DateTime<Utc>,
+    },
+    AlreadyReported,
+    ClassifiedOnce,
+    WrongCategory {
+        has: String,
+        given: String,
+    },
+    SameCategory(String),
+    ReclassifyNeedsReason,
+    PauseNeedsReason,
+    AlreadyReacted,
+    /// The step is not possible in the ticket's state.
+    NotNow(Step),
+    AcceptanceNotWritten,
+    RejectionIncomplete,
+    WrongReportTime {
+        is: DateTime<Utc>,
+        given: DateTime<Utc>,
+    },
+    CorrectionNeedsReason,
+    CorrectedInFuture,
+    CorrectedAfterFirstStep {
+        to: DateTime<Utc>,
+        first: DateTime<Utc>,
+    },
+}
+
+/// The steps an agent takes on a ticket after its report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    React,
+    Pause,
+    Resume,
+    Resolve,
+    Accept,
+    Reject,
+    Reclassify,
+    Note,
+    CorrectReportTime,
+}
+
+impl State {
+    /// The state in words.
+    pub fn label(self, l: Lang) -> &'static str {
+        match self {
+            State::Open => l.t("åben", "open"),
+            State::Reacted => l.t("reageret", "reacted"),
+            State::Paused => l.t("på pause", "paused"),
+            State::Resolved => l.t(
+                "løst, afventer godkendelse",
+                "resolved, awaiting acceptance",
+            ),
+            State::Closed => l.t("lukket", "closed"),
+        }
+    }
+}
+
+impl LifecycleError {
+    /// The refusal in the user's language, times in `tz`.
+    pub fn message(&self, l: Lang, tz: &Tz) -> String {
+        let at = |t: &DateTime<Utc>| match l {
+            Lang::Da => l.datetime(t.with_timezone(tz).naive_local()),
+            Lang::En if *tz == chrono_tz::UTC => t.format("%Y-%m-%d %H:%M UTC").to_string(),
+            Lang::En => l.datetime(t.with_timezone(tz).naive_local()),
+        };
+        let id = self.ticket;
+        let possible = if self.possible.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} {}",
+                l.t("muligt nu:", "possible now:"),
+                self.possible.join(", ")
+            )
+        };
+        let state = self.state.label(l);
+        match (&self.refusal, l) {
+            (Refusal::InFuture { at: a, now }, Lang::Da) => format!(
+                "tidspunktet {} ligger i fremtiden (nu er {}); angiv et tidspunkt der er passeret, eller udelad --at",
+                at(a), at(now)
+            ),
+            (Refusal::InFuture { at: a, now }, Lang::En) => format!(
+                "the time {} lies in the future (now is {}); give a time that has passed, or leave out --at",
+                at(a), at(now)
+            ),
+            (Refusal::BeforeReport { at: a, reported }, Lang::Da) => format!(
+                "tidspunktet {} ligger før anmeldelsen ({}); et skridt kan ikke komme før anmeldelsen",
+                at(a), at(reported)
+            ),
+            (Refusal::BeforeReport { at: a, reported }, Lang::En) => format!(
+                "the time {} lies before the report ({}); a step cannot precede the report",
+                at(a), at(reported)
+            ),
+            (Refusal::BeforeLastStep { at: a, last }, Lang::Da) => format!(
+                "tidspunktet {} ligger før sagens seneste skridt ({}); skridt registreres i rækkefølge",
+                at(a), at(last)
+            ),
+            (Refusal::BeforeLastStep { at: a, last }, Lang::En) => format!(
+                "the time {} lies before the ticket's last step ({}); steps are recorded in order",
+                at(a), at(last)
+            ),
+            (Refusal::AlreadyReported, Lang::Da) => format!("sag {id} er allerede anmeldt"),
+            (Refusal::AlreadyReported, Lang::En) => format!("ticket {id} is already reported"),
+            (Refusal::ClassifiedOnce, _) => l.t(
+                "en sag klassificeres én gang, ved oprettelsen; brug reclassify med en begrundelse",
+                "a ticket is classified once, at creation; use reclassify with a reason",
+            ).into(),
+            (Refusal::WrongCategory { has, given }, Lang::Da) => {
+                format!("sag {id} har kategori {has}, ikke {given}")
+            }
+            (Refusal::WrongCategory { has, given }, Lang::En) => {
+                format!("ticket {id} has category {has}, not {given}")
+            }
+            (Refusal::SameCategory(c), Lang::Da) => format!("sag {id} har allerede kategori {c}"),
+            (Refusal::SameCategory(c), Lang::En) => format!("ticket {id} already has category {c}"),
+            (Refusal::ReclassifyNeedsReason, _) => l.t(
+                "en omklassificering kræver en begrundelse (--reason)",
+                "a reclassification needs a reason (--reason)",
+            ).into(),
+            (Refusal::PauseNeedsReason, _) => l.t(
+                "en pause kræver en begrundelse (--reason), for kommunen kan bestride den",
+                "a pause needs a reason (--reason), because the municipality may dispute it",
+            ).into(),
+            (Refusal::AlreadyReacted, Lang::Da) => format!(
+                "sag {id} er {state}: reaktionen er allerede registreret{possible}"
+            ),
+            (Refusal::AlreadyReacted, Lang::En) => format!(
+                "ticket {id} is {}: the reaction was already recorded{possible}",
+                self.state
+            ),
+            (Refusal::NotNow(step), Lang::Da) => {
+                let what = match step {
+                    Step::React => "reagere",
+                    Step::Pause => "sætte på pause",
+                    Step::Resume => "genoptage (den er ikke på pause)",
+                    Step::Resolve => "løse",
+                    Step::Accept => "godkende (kun en løst sag kan godkendes)",
+                    Step::Reject => "afvise (kun en løst sag kan afvises)",
+                    Step::Reclassify => "omklassificere",
+                    Step::Note => "tilføje en note",
+                    Step::CorrectReportTime => "rette anmeldelsestidspunktet",
+                };
+                format!("sag {id} er {state}: kan ikke {what}{possible}")
+            }
+            (Refusal::NotNow(step), Lang::En) => {
+                let what = match step {
+                    Step::React => "react",
+                    Step::Pause => "pause",
+                    Step::Resume => "resume (it is not paused)",
+                    Step::Resolve => "resolve",
+                    Step::Accept => "accept (only a resolved ticket can be accepted)",
+                    Step::Reject => "reject (only a resolved ticket can be rejected)",
+                    Step::Reclassify => "reclassify",
+                    Step::Note => "add a note",
+                    Step::CorrectReportTime => "correct the report time",
+                };
+                format!("ticket {id} is {}: cannot {what}{possible}", self.state)
+            }
+            (Refusal::AcceptanceNotWritten, _) => l.t(
+                "en godkendelse skal være skriftlig: angiv hvem der godkendte (--by) og den skriftlige reference (--ref)",
+                "an acceptance must be written: give who accepted (--by) and the written reference (--ref)",
+            ).into(),
+            (Refusal::RejectionIncomplete, _) => l.t(
+                "en afvisning kræver hvem der afviste (--by) og en begrundelse (--reason)",
+                "a rejection needs who rejected (--by) and a reason (--reason)",
+            ).into(),
+            (Refusal::WrongReportTime { is, given }, Lang::Da) => {
+                format!("anmeldelsestidspunktet er {}, ikke {}", at(is), at(given))
+            }
+            (Refusal::WrongReportTime { is, given }, Lang::En) => {
+                format!("the report time is {}, not {}", at(is), at(given))
+            }
+            (Refusal::CorrectionNeedsReason, _) => l.t(
+                "en rettelse af anmeldelsestidspunktet kræver en begrundelse (--reason)",
+                "a correction of the report time needs a reason (--reason)",
+            ).into(),
+            (Refusal::CorrectedInFuture, _) => l.t(
+                "det rettede anmeldelsestidspunkt ligger i fremtiden",
+                "the corrected report time lies in the future",
+            ).into(),
+            (Refusal::CorrectedAfterFirstStep { to, first }, Lang::Da) => format!(
+                "det rettede anmeldelsestidspunkt {} ligger efter sagens første skridt ({}); det skal ligge før",
+                at(to), at(first)
+            ),
+            (Refusal::CorrectedAfterFirstStep { to, first }, Lang::En) => format!(
+                "the corrected report time {} lies after the ticket's first step ({}); it must come before",
+                at(to), at(first)
+            ),
+        }
+    }
 }
 
 impl Ticket {
@@ -232,16 +443,12 @@ impl Ticket {
         v
     }
 
-    fn refuse(&self, what: &str) -> LifecycleError {
+    fn refuse(&self, refusal: Refusal) -> LifecycleError {
         LifecycleError {
             ticket: self.id,
             state: self.state,
-            message: format!(
-                "ticket {} is {}: cannot {what}; possible now: {}",
-                self.id,
-                self.state,
-                self.possible().join(", ")
-            ),
+            refusal,
+            possible: self.possible(),
         }
     }
 
@@ -252,17 +459,13 @@ impl Ticket {
         effective: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<(), LifecycleError> {
-        let err = |m: String| LifecycleError {
-            ticket: self.id,
-            state: self.state,
-            message: m,
+        let err = |r: Refusal| {
+            let mut e = self.refuse(r);
+            e.possible.clear();
+            e
         };
         if effective > now {
-            return Err(err(format!(
-                "the time {} lies in the future (now is {}); give a time that has passed, or leave out --at",
-                effective.format("%Y-%m-%d %H:%M UTC"),
-                now.format("%Y-%m-%d %H:%M UTC")
-            )));
+            return Err(err(Refusal::InFuture { at: effective, now }));
         }
         let floor = match kind {
             EventKind::ReportTimeCorrected { .. } => None,
@@ -270,103 +473,105 @@ impl Ticket {
         };
         if let Some(f) = floor {
             if effective < f {
-                return Err(err(format!(
-                    "the time {} lies before the report ({}); a step cannot precede the report",
-                    effective.format("%Y-%m-%d %H:%M UTC"),
-                    f.format("%Y-%m-%d %H:%M UTC")
-                )));
+                return Err(err(Refusal::BeforeReport {
+                    at: effective,
+                    reported: f,
+                }));
             }
         }
         if kind.is_lifecycle()
             && !matches!(kind, EventKind::ReportTimeCorrected { .. })
             && effective < self.last_effective
         {
-            return Err(err(format!(
-                "the time {} lies before the ticket's last step ({}); steps are recorded in order",
-                effective.format("%Y-%m-%d %H:%M UTC"),
-                self.last_effective.format("%Y-%m-%d %H:%M UTC")
-            )));
+            return Err(err(Refusal::BeforeLastStep {
+                at: effective,
+                last: self.last_effective,
+            }));
         }
         match kind {
-            EventKind::Reported { .. } => Err(err(format!("ticket {} is already reported", self.id))),
-            EventKind::Classified { .. } if self.events > 1 => {
-                Err(err("a ticket is classified once, at creation; use reclassify with a reason".into()))
-            }
+            EventKind::Reported { .. } => Err(err(Refusal::AlreadyReported)),
+            EventKind::Classified { .. } if self.events > 1 => Err(err(Refusal::ClassifiedOnce)),
             EventKind::Classified { .. } | EventKind::Note { .. } => Ok(()),
             EventKind::Reclassified { from, to, reason } => {
                 if self.state == State::Closed {
-                    Err(self.refuse("reclassify"))
+                    Err(self.refuse(Refusal::NotNow(Step::Reclassify)))
                 } else if from != &self.category {
-                    Err(err(format!("ticket {} has category {}, not {from}", self.id, self.category)))
+                    Err(err(Refusal::WrongCategory {
+                        has: self.category.clone(),
+                        given: from.clone(),
+                    }))
                 } else if to == &self.category {
-                    Err(err(format!("ticket {} already has category {to}", self.id)))
+                    Err(err(Refusal::SameCategory(to.clone())))
                 } else if reason.trim().is_empty() {
-                    Err(err("a reclassification needs a reason (--reason)".into()))
+                    Err(err(Refusal::ReclassifyNeedsReason))
                 } else {
                     Ok(())
                 }
             }
             EventKind::Reacted { .. } => match self.state {
                 State::Open | State::Paused if self.reacted.is_none() => Ok(()),
-                _ if self.reacted.is_some() && self.state != State::Closed && self.state != State::Resolved => Err(err(format!(
-                    "ticket {} is {}: the reaction was already recorded; possible now: {}",
-                    self.id,
-                    self.state,
-                    self.possible().join(", ")
-                ))),
-                _ => Err(self.refuse("react")),
+                _ if self.reacted.is_some()
+                    && self.state != State::Closed
+                    && self.state != State::Resolved =>
+                {
+                    Err(self.refuse(Refusal::AlreadyReacted))
+                }
+                _ => Err(self.refuse(Refusal::NotNow(Step::React))),
             },
             EventKind::Paused { reason } => match self.state {
                 State::Open | State::Reacted if !reason.trim().is_empty() => Ok(()),
-                State::Open | State::Reacted => Err(err("a pause needs a reason (--reason), because the municipality may dispute it".into())),
-                _ => Err(self.refuse("pause")),
+                State::Open | State::Reacted => Err(err(Refusal::PauseNeedsReason)),
+                _ => Err(self.refuse(Refusal::NotNow(Step::Pause))),
             },
             EventKind::Resumed => match self.state {
                 State::Paused => Ok(()),
-                _ => Err(self.refuse("resume (it is not paused)")),
+                _ => Err(self.refuse(Refusal::NotNow(Step::Resume))),
             },
             EventKind::Resolved { .. } => match self.state {
                 State::Open | State::Reacted | State::Paused => Ok(()),
-                _ => Err(self.refuse("resolve")),
+                _ => Err(self.refuse(Refusal::NotNow(Step::Resolve))),
             },
             EventKind::Accepted { by, reference } => match self.state {
-                State::Resolved if by.trim().is_empty() || reference.trim().is_empty() => Err(err(
-                    "an acceptance must be written: give who accepted (--by) and the written reference (--ref)".into(),
-                )),
+                State::Resolved if by.trim().is_empty() || reference.trim().is_empty() => {
+                    Err(err(Refusal::AcceptanceNotWritten))
+                }
                 State::Resolved => Ok(()),
-                _ => Err(self.refuse("accept (only a resolved ticket can be accepted)")),
+                _ => Err(self.refuse(Refusal::NotNow(Step::Accept))),
             },
             EventKind::Rejected { by, reason } => match self.state {
                 State::Resolved if by.trim().is_empty() || reason.trim().is_empty() => {
-                    Err(err("a rejection needs who rejected (--by) and a reason (--reason)".into()))
+                    Err(err(Refusal::RejectionIncomplete))
                 }
                 State::Resolved => Ok(()),
-                _ => Err(self.refuse("reject (only a resolved ticket can be rejected)")),
+                _ => Err(self.refuse(Refusal::NotNow(Step::Reject))),
             },
             EventKind::ReportTimeCorrected { from, to, reason } => {
                 if self.state == State::Closed {
-                    return Err(self.refuse("correct the report time"));
+                    return Err(self.refuse(Refusal::NotNow(Step::CorrectReportTime)));
                 }
                 if *from != self.reported {
-                    return Err(err(format!("the report time is {}, not {}", self.reported, from)));
+                    return Err(err(Refusal::WrongReportTime {
+                        is: self.reported,
+                        given: *from,
+                    }));
                 }
                 if reason.trim().is_empty() {
-                    return Err(err("a correction of the report time needs a reason (--reason)".into()));
+                    return Err(err(Refusal::CorrectionNeedsReason));
                 }
                 if *to > now {
-                    return Err(err("the corrected report time lies in the future".into()));
+                    return Err(err(Refusal::CorrectedInFuture));
                 }
-                let first_step = [self.reacted, self.resolved, self.pauses.first().map(|p| p.start)]
-                    .into_iter()
-                    .flatten()
-                    .min();
+                let first_step = [
+                    self.reacted,
+                    self.resolved,
+                    self.pauses.first().map(|p| p.start),
+                ]
+                .into_iter()
+                .flatten()
+                .min();
                 if let Some(s) = first_step {
                     if *to > s {
-                        return Err(err(format!(
-                            "the corrected report time {} lies after the ticket's first step ({}); it must come before",
-                            to.format("%Y-%m-%d %H:%M UTC"),
-                            s.format("%Y-%m-%d %H:%M UTC")
-                        )));
+                        return Err(err(Refusal::CorrectedAfterFirstStep { to: *to, first: s }));
                     }
                 }
                 Ok(())

@@ -93,8 +93,12 @@ fn lifecycle_closes_only_on_written_acceptance() {
             now,
         )
         .unwrap_err();
-    assert!(e.message.contains("closed"), "{}", e.message);
-    assert!(e.message.contains("possible now: note"), "{}", e.message);
+    assert!(e.to_string().contains("closed"), "{}", e.to_string());
+    assert!(
+        e.to_string().contains("possible now: note"),
+        "{}",
+        e.to_string()
+    );
     // An acceptance without a reference is refused.
     let e = t
         .check(
@@ -106,7 +110,7 @@ fn lifecycle_closes_only_on_written_acceptance() {
             now,
         )
         .unwrap_err();
-    assert!(e.message.contains("--ref"), "{}", e.message);
+    assert!(e.to_string().contains("--ref"), "{}", e.to_string());
 }
 
 #[test]
@@ -123,8 +127,12 @@ fn accepting_an_unresolved_ticket_is_refused() {
             r,
         )
         .unwrap_err();
-    assert!(e.message.contains("is open"), "{}", e.message);
-    assert!(e.message.contains("react, pause, resolve"), "{}", e.message);
+    assert!(e.to_string().contains("is open"), "{}", e.to_string());
+    assert!(
+        e.to_string().contains("react, pause, resolve"),
+        "{}",
+        e.to_string()
+    );
 }
 
 #[test]
@@ -132,7 +140,7 @@ fn resuming_an_unpaused_ticket_is_refused() {
     let r = at(2025, 3, 3, 9, 0);
     let t = run(vec![reported("kritisk", r)], r).unwrap();
     let e = t.check(&EventKind::Resumed, r, r).unwrap_err();
-    assert!(e.message.contains("not paused"), "{}", e.message);
+    assert!(e.to_string().contains("not paused"), "{}", e.to_string());
 }
 
 #[test]
@@ -146,12 +154,12 @@ fn future_and_pre_report_times_are_refused() {
     assert!(t
         .check(&react, at(2025, 3, 3, 11, 0), now)
         .unwrap_err()
-        .message
+        .to_string()
         .contains("future"));
     assert!(t
         .check(&react, at(2025, 3, 3, 8, 0), now)
         .unwrap_err()
-        .message
+        .to_string()
         .contains("before the report"));
 }
 

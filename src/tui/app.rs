@@ -312,19 +312,8 @@ impl Field {
     }
 }
 
-/// The lifecycle steps an agent records through a small form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StepKind {
-    React,
-    Pause,
-    Resume,
-    Resolve,
-    Accept,
-    Reject,
-    Reclassify,
-    Note,
-    CorrectReportTime,
-}
+/// The lifecycle steps an agent records through a small form: the engine's steps.
+pub use crate::ticket::Step as StepKind;
 
 impl StepKind {
     pub fn title(self, l: Lang) -> &'static str {
@@ -1056,7 +1045,7 @@ impl<'a> App<'a> {
             // Ask the engine why, with plausible fields, so its message is the one shown.
             let dummy = dummy_kind(step, t);
             let msg = match t.check(&dummy, self.now, self.now) {
-                Err(e) => e.message,
+                Err(e) => e.message(self.lang, &self.contract.tz),
                 Ok(()) => format!(
                     "ticket {} is {}: possible now: {}",
                     t.id,
@@ -1148,7 +1137,8 @@ impl<'a> App<'a> {
                 )
             }
         };
-        t.check(&kind, effective, self.now).map_err(|e| e.message)?;
+        t.check(&kind, effective, self.now)
+            .map_err(|e| e.message(self.lang, &self.contract.tz))?;
         Ok((kind, effective))
     }
 

@@ -19,7 +19,7 @@ pub struct StoreBackend<'a> {
 
 impl StoreBackend<'_> {
     fn err(&self, e: StoreError) -> String {
-        e.message(self.lang)
+        e.message(self.lang, &self.contract.tz)
     }
 
     /// Teaches the classifier an agent's category; the ticket is already stored and the model
