@@ -43,9 +43,8 @@ impl Screen {
     }
 }
 
-#[test]
-fn a_ticket_made_in_the_tui_is_in_the_log() {
-    let log = Log::new();
+/// Starts the TUI on the log in an 80×24 pseudo-terminal.
+fn spawn(log: &Log) -> (Screen, Box<dyn portable_pty::Child + Send + Sync>) {
     let pty = native_pty_system()
         .openpty(PtySize {
             rows: 24,
@@ -60,7 +59,7 @@ fn a_ticket_made_in_the_tui_is_in_the_log() {
     cmd.env("FRIST_USER", "mette");
     cmd.env("TERM", "xterm-256color");
     cmd.env_remove("FRIST_LANG");
-    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    let child = pty.slave.spawn_command(cmd).unwrap();
     drop(pty.slave);
     let mut reader = pty.master.try_clone_reader().unwrap();
     let (tx, rx) = channel();
@@ -72,11 +71,38 @@ fn a_ticket_made_in_the_tui_is_in_the_log() {
             }
         }
     });
-    let mut s = Screen {
+    let s = Screen {
         parser: vt100::Parser::new(24, 80, 0),
         rx,
         input: pty.master.take_writer().unwrap(),
     };
+    (s, child)
+}
+
+/// Sends `q` on the board and waits (within a limit) for a clean exit.
+fn quit(s: &mut Screen, mut child: Box<dyn portable_pty::Child + Send + Sync>) {
+    // Only the board shows its filter line; until it shows, a 'q' sent now could follow an
+    // Esc closely enough to be read as Alt-q.
+    s.wait_for("Filter:");
+    s.keys("q");
+    let limit = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if Instant::now() > limit {
+            child.kill().ok();
+            panic!("the TUI did not quit on 'q'");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "the TUI exits cleanly: {status:?}");
+}
+
+#[test]
+fn a_ticket_made_in_the_tui_is_in_the_log() {
+    let log = Log::new();
+    let (mut s, child) = spawn(&log);
 
     s.wait_for("Loggen er tom");
     s.keys("n\r");
@@ -96,22 +122,7 @@ fn a_ticket_made_in_the_tui_is_in_the_log() {
     s.keys("\r");
     s.wait_for("Status: reageret");
     s.keys("\x1b");
-    // Only the board shows its filter line; until it shows, a 'q' sent now could follow the
-    // Esc closely enough to be read as Alt-q.
-    s.wait_for("Filter:");
-    s.keys("q");
-    let limit = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > limit {
-            child.kill().ok();
-            panic!("the TUI did not quit on 'q'");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    assert!(status.success(), "the TUI exits cleanly: {status:?}");
+    quit(&mut s, child);
 
     let v = log.json(&["show", "1", "--json"]);
     assert_eq!(v["municipality"], "Lemvig");
@@ -119,4 +130,18 @@ fn a_ticket_made_in_the_tui_is_in_the_log() {
     assert_eq!(v["state"], "reacted", "{v}");
     assert_eq!(v["reaction"]["status"], "met", "{v}");
     assert_eq!(v["events"][0]["user"], "mette", "{v}");
+}
+
+#[test]
+fn an_empty_log_that_exists_is_offered_demo_tickets_before_the_board() {
+    let log = Log::new();
+    // `list` creates the database: the TUI finds it empty only after opening it.
+    log.ok(&["list"]);
+    let (mut s, child) = spawn(&log);
+    s.wait_for("Loggen er tom");
+    s.keys("j\r");
+    // The board over the demo tickets: the acceptance tab counts the resolved ones.
+    s.wait_for("Afventer kommunen (");
+    quit(&mut s, child);
+    assert!(log.ok(&["verify"]).contains("200 sager"));
 }
