@@ -1,5 +1,6 @@
 //! The library's typed errors. Every message names what is wrong and how to mend it.
 
+use crate::i18n::Lang;
 use thiserror::Error;
 
 /// Errors from the pure core (calendar, contract, sla) and from parsing user input.
@@ -31,7 +32,7 @@ pub enum Error {
     },
     /// A time the user typed that is not in an accepted format.
     #[error("cannot read the time '{input}': {reason}. Accepted formats: 'YYYY-MM-DD HH:MM' (local to the contract, e.g. 2025-03-03 15:30), 'DD.MM.YYYY HH:MM' (e.g. 03.03.2025 15:30) or RFC 3339 (e.g. 2025-03-03T15:30:00+01:00)")]
-    BadTime { input: String, reason: String },
+    BadTime { input: String, reason: TimeProblem },
     /// A category has no target of the asked kind.
     #[error("category '{category}' has no {what} target")]
     NoTarget { category: String, what: String },
@@ -49,6 +50,56 @@ pub enum Error {
         line: usize,
         message: String,
     },
+}
+
+/// What is wrong with a time the user typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeProblem {
+    Empty,
+    NoTimeOfDay,
+    NoSuchDate,
+    Format,
+}
+
+impl std::fmt::Display for TimeProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.text(Lang::En))
+    }
+}
+
+impl TimeProblem {
+    fn text(self, l: Lang) -> &'static str {
+        match self {
+            TimeProblem::Empty => l.t("den er tom", "it is empty"),
+            TimeProblem::NoTimeOfDay => l.t("klokkeslættet mangler", "a time of day is missing"),
+            TimeProblem::NoSuchDate => l.t("datoen findes ikke", "the date does not exist"),
+            TimeProblem::Format => l.t(
+                "den er ikke i et af de formater, frist læser",
+                "it is not in an accepted format",
+            ),
+        }
+    }
+}
+
+impl Error {
+    /// The message in the user's language. The errors a user meets at the prompt (a time, a
+    /// category) are worded in Danish too; the others are the English `Display`.
+    pub fn message(&self, l: Lang) -> String {
+        match (self, l) {
+            (Error::BadTime { input, reason }, Lang::Da) => format!(
+                "kan ikke læse tidspunktet '{input}': {}. Skriv 'ÅÅÅÅ-MM-DD TT:MM' (kontraktens tid, fx 2025-03-03 15:30), 'DD.MM.ÅÅÅÅ TT:MM' (fx 03.03.2025 15:30) eller RFC 3339 (fx 2025-03-03T15:30:00+01:00)",
+                reason.text(l)
+            ),
+            (Error::UnknownCategory { id, contract, valid }, Lang::Da) => format!(
+                "ukendt kategori '{id}' i kontrakten {contract}; gyldige: {}",
+                valid.join(", ")
+            ),
+            (Error::NoTarget { category, what }, Lang::Da) => {
+                format!("kategorien '{category}' har intet mål for {what}")
+            }
+            _ => self.to_string(),
+        }
+    }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

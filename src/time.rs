@@ -1,7 +1,7 @@
 //! Reading and writing instants as users and scripts write them.
 
 use crate::calendar::local_to_utc;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, TimeProblem};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 
@@ -10,12 +10,12 @@ use chrono_tz::Tz;
 /// twice means its first occurrence.
 pub fn parse_time(input: &str, tz: &Tz) -> Result<DateTime<Utc>> {
     let s = input.trim();
-    let bad = |reason: &str| Error::BadTime {
+    let bad = |reason: TimeProblem| Error::BadTime {
         input: input.to_string(),
-        reason: reason.to_string(),
+        reason,
     };
     if s.is_empty() {
-        return Err(bad("it is empty"));
+        return Err(bad(TimeProblem::Empty));
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Ok(t.with_timezone(&Utc));
@@ -37,16 +37,16 @@ pub fn parse_time(input: &str, tz: &Tz) -> Result<DateTime<Utc>> {
     if NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok()
         || NaiveDate::parse_from_str(s, "%d.%m.%Y").is_ok()
     {
-        return Err(bad("a time of day is missing"));
+        return Err(bad(TimeProblem::NoTimeOfDay));
     }
     // Say what part is off where we can tell.
     let reason = if s.len() >= 10
         && NaiveDate::parse_from_str(&s[..10], "%Y-%m-%d").is_err()
         && s.as_bytes().get(4) == Some(&b'-')
     {
-        "the date does not exist"
+        TimeProblem::NoSuchDate
     } else {
-        "it is not in an accepted format"
+        TimeProblem::Format
     };
     Err(bad(reason))
 }

@@ -231,6 +231,17 @@ fn unknown_category_lists_the_valid_ids() {
         "--reported",
         "2025-03-03 10:00",
     ]);
+    assert!(err.contains("ukendt kategori 'kritsk'"), "{err}");
+    assert!(err.contains("kritisk, systemfejl, laaseenhed"), "{err}");
+    let err = refused(&[
+        "--lang",
+        "en",
+        "deadline",
+        "--category",
+        "kritsk",
+        "--reported",
+        "2025-03-03 10:00",
+    ]);
     assert!(err.contains("unknown category 'kritsk'"), "{err}");
     assert!(err.contains("kritisk, systemfejl, laaseenhed"), "{err}");
 }
@@ -240,9 +251,28 @@ fn malformed_time_shows_the_accepted_formats() {
     for bad in ["3/3 15:30", "2025-02-30 10:00", "2025-03-03", "i går"] {
         let err = refused(&["deadline", "--category", "kritisk", "--reported", bad]);
         assert!(err.contains("--reported"), "{err}");
-        assert!(err.contains("YYYY-MM-DD HH:MM"), "{err}");
+        assert!(err.contains("ÅÅÅÅ-MM-DD TT:MM"), "{err}");
         assert!(err.contains("RFC 3339"), "{err}");
+        let args = ["--lang", "en", "deadline", "--category", "kritisk"];
+        let err = refused(&[&args[..], &["--reported", bad]].concat());
+        assert!(err.contains("YYYY-MM-DD HH:MM"), "{err}");
     }
+    let err = refused(&[
+        "deadline",
+        "--category",
+        "kritisk",
+        "--reported",
+        "2025-03-03",
+    ]);
+    assert!(err.contains("klokkeslættet mangler"), "{err}");
+    let err = refused(&[
+        "deadline",
+        "--category",
+        "kritisk",
+        "--reported",
+        "2025-02-30 10:00",
+    ]);
+    assert!(err.contains("datoen findes ikke"), "{err}");
     let err = refused(&["--now", "snart", "holidays", "2026"]);
     assert!(err.contains("--now"), "{err}");
 }

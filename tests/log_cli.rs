@@ -160,15 +160,15 @@ fn bad_input_exits_2_with_a_clear_message_and_writes_nothing() {
                 "--category",
                 "nope",
             ],
-            "unknown category 'nope'",
+            "ukendt kategori 'nope'",
         ),
         (
             &["react", "1", "--at", "i går"],
-            "cannot read the time 'i går'",
+            "kan ikke læse tidspunktet 'i går'",
         ),
         (
             &["react", "1", "--at", "2025-02-30 10:00"],
-            "cannot read the time",
+            "kan ikke læse tidspunktet",
         ),
         (
             &["react", "1", "--at", "2025-03-11 10:00"],

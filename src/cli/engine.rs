@@ -74,7 +74,8 @@ fn year_in_range(year: i32) -> Result<(), Failure> {
 }
 
 fn time_arg(ctx: &Ctx, flag: &str, s: &str) -> Result<DateTime<Utc>, Failure> {
-    parse_time(s, &ctx.loaded.contract.tz).map_err(|e| Failure::usage(format!("{flag}: {e}")))
+    parse_time(s, &ctx.loaded.contract.tz)
+        .map_err(|e| Failure::usage(format!("{flag}: {}", e.message(ctx.lang))))
 }
 
 pub(super) fn json_out(out: &mut impl Write, v: &Value) -> CmdResult {
@@ -375,7 +376,9 @@ fn timer_json(t: &Option<Timer>, tz: &chrono_tz::Tz) -> Value {
 pub fn deadline(ctx: &Ctx, a: &DeadlineArgs, out: &mut impl Write) -> CmdResult {
     let c = &ctx.loaded.contract;
     let cal = &ctx.loaded.calendar;
-    let cat = c.category(&a.category)?;
+    let cat = c
+        .category(&a.category)
+        .map_err(|e| Failure::of(e, ctx.lang))?;
     let reported = time_arg(ctx, "--reported", &a.reported)?;
     let d = sla::deadlines(cal, cat, reported)?;
     let explain = sla::explain_deadlines(cal, ctx.lang, cat, &d)?;
@@ -444,7 +447,9 @@ pub fn deadline(ctx: &Ctx, a: &DeadlineArgs, out: &mut impl Write) -> CmdResult 
 pub fn fine(ctx: &Ctx, a: &FineArgs, out: &mut impl Write) -> CmdResult {
     let c = &ctx.loaded.contract;
     let cal = &ctx.loaded.calendar;
-    let cat = c.category(&a.category)?;
+    let cat = c
+        .category(&a.category)
+        .map_err(|e| Failure::of(e, ctx.lang))?;
     let deadline = time_arg(ctx, "--deadline", &a.deadline)?;
     let end = match &a.resolved {
         Some(s) => time_arg(ctx, "--resolved", s)?,

@@ -364,8 +364,8 @@ pub fn open_store(ctx: &Ctx, db: Option<&Path>, contract: &str) -> Result<SledSt
 
 fn at_time(ctx: &Ctx, at: Option<&str>) -> Result<DateTime<Utc>, Failure> {
     let Some(s) = at else { return Ok(ctx.now) };
-    let t =
-        parse_time(s, &ctx.loaded.contract.tz).map_err(|e| Failure::usage(format!("--at: {e}")))?;
+    let t = parse_time(s, &ctx.loaded.contract.tz)
+        .map_err(|e| Failure::usage(format!("--at: {}", e.message(ctx.lang))))?;
     if t > ctx.now {
         return Err(Failure::usage(format!(
             "--at: {} {}",
@@ -444,7 +444,7 @@ pub fn add(
     let contract = &ctx.loaded.contract;
     let (category, classified) = match &a.category {
         Some(c) => {
-            contract.category(c)?;
+            contract.category(c).map_err(|e| Failure::of(e, ctx.lang))?;
             (
                 c.clone(),
                 EventKind::Classified {
@@ -530,7 +530,10 @@ pub fn reclassify(
     a: &ReclassifyArgs,
     out: &mut impl Write,
 ) -> CmdResult {
-    ctx.loaded.contract.category(&a.category)?;
+    ctx.loaded
+        .contract
+        .category(&a.category)
+        .map_err(|e| Failure::of(e, ctx.lang))?;
     let t = store
         .ticket(a.id)
         .map_err(|e| store_failure(e, ctx))?

@@ -115,6 +115,16 @@ pub struct Failure {
     pub code: i32,
 }
 
+impl Failure {
+    /// A core error the user can mend, worded in their language.
+    pub fn of(e: Error, l: crate::i18n::Lang) -> Failure {
+        Failure {
+            message: e.message(l),
+            code: 2,
+        }
+    }
+}
+
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         Failure {
@@ -149,8 +159,9 @@ impl Cli {
     pub fn context(&self) -> Result<Ctx, Failure> {
         let loaded = crate::load::contract(&self.contract)?;
         let now = match &self.now {
-            Some(s) => crate::time::parse_time(s, &loaded.contract.tz)
-                .map_err(|e| Failure::usage(format!("--now / FRIST_NOW: {e}")))?,
+            Some(s) => crate::time::parse_time(s, &loaded.contract.tz).map_err(|e| {
+                Failure::usage(format!("--now / FRIST_NOW: {}", e.message(self.lang)))
+            })?,
             None => Utc::now(),
         };
         Ok(Ctx {

@@ -1080,7 +1080,7 @@ impl<'a> App<'a> {
         let row = self.row(f.id).ok_or("ticket not found")?;
         let t = &row.ticket;
         let v = |i: usize| f.fields[i].value.trim().to_string();
-        let when = |i: usize| parse_when(&f.fields[i].value, self.cal, self.now);
+        let when = |i: usize| parse_when(&f.fields[i].value, self.cal, self.now, self.lang);
         let (kind, effective) = match f.step {
             StepKind::React => (EventKind::Reacted { note: v(0) }, when(1)?),
             StepKind::Pause => (EventKind::Paused { reason: v(0) }, when(1)?),
@@ -1126,7 +1126,7 @@ impl<'a> App<'a> {
                 (EventKind::Note { text: v(0) }, self.now)
             }
             StepKind::CorrectReportTime => {
-                let to = parse_when(&f.fields[0].value, self.cal, self.now)?;
+                let to = parse_when(&f.fields[0].value, self.cal, self.now, self.lang)?;
                 (
                     EventKind::ReportTimeCorrected {
                         from: t.reported,
@@ -1195,7 +1195,7 @@ impl<'a> App<'a> {
                 )
                 .into());
         };
-        let reported = parse_when(&n.fields[NEW_REPORTED].value, self.cal, self.now)?;
+        let reported = parse_when(&n.fields[NEW_REPORTED].value, self.cal, self.now, self.lang)?;
         if reported > self.now {
             return Err(l
                 .t(

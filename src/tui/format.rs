@@ -226,6 +226,7 @@ pub fn parse_when(
     input: &str,
     cal: &WorkCalendar,
     now: DateTime<Utc>,
+    l: Lang,
 ) -> Result<DateTime<Utc>, String> {
     let s = input.trim();
     if s.is_empty() {
@@ -234,7 +235,7 @@ pub fn parse_when(
     if let Ok(t) = NaiveTime::parse_from_str(s, "%H:%M") {
         return Ok(cal.to_utc(cal.local(now).date().and_time(t)));
     }
-    crate::time::parse_time(s, &cal.tz).map_err(|e| e.to_string())
+    crate::time::parse_time(s, &cal.tz).map_err(|e| e.message(l))
 }
 
 #[cfg(test)]
@@ -257,5 +258,29 @@ mod tests {
         for (m, l, want) in cases {
             assert_eq!(working_days_decimal(l, TimeDelta::minutes(m), day), want);
         }
+    }
+
+    #[test]
+    fn a_time_field_says_what_is_wrong_in_the_agents_language() {
+        let loaded = crate::load::contract("laasesystem").expect("built in");
+        let now = loaded.calendar.to_utc(
+            chrono::NaiveDate::from_ymd_opt(2025, 3, 4)
+                .unwrap()
+                .and_hms_opt(10, 0, 0)
+                .unwrap(),
+        );
+        let cal = &loaded.calendar;
+        assert_eq!(parse_when("", cal, now, Lang::Da), Ok(now));
+        let at_nine = cal.to_utc(
+            chrono::NaiveDate::from_ymd_opt(2025, 3, 4)
+                .unwrap()
+                .and_hms_opt(9, 0, 0)
+                .unwrap(),
+        );
+        assert_eq!(parse_when("09:00", cal, now, Lang::Da), Ok(at_nine));
+        let da = parse_when("i går", cal, now, Lang::Da).unwrap_err();
+        assert!(da.starts_with("kan ikke læse tidspunktet 'i går'"), "{da}");
+        let en = parse_when("i går", cal, now, Lang::En).unwrap_err();
+        assert!(en.starts_with("cannot read the time 'i går'"), "{en}");
     }
 }
