@@ -325,10 +325,18 @@ fn run_log(
                 "Rewriting the database into a fresh, compact file …"
             )
         );
-        return Some(store.compact().map_err(|e| Failure {
-            message: e.message(ctx.lang, &ctx.loaded.contract.tz),
-            code: e.code(),
-        }));
+        // The load is done whatever happens here: a failed rewrite is only a warning.
+        if let Err(e) = store.compact() {
+            eprintln!(
+                "{}: {}",
+                ctx.lang.t(
+                    "advarsel: databasen kunne ikke skrives om; den virker som den er, men åbner langsommere",
+                    "warning: the database could not be rewritten; it works as it is, but opens more slowly"
+                ),
+                e.message(ctx.lang, &ctx.loaded.contract.tz)
+            );
+        }
+        return Some(Ok(()));
     }
     Some(close(store, ctx).and(result))
 }

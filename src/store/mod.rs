@@ -39,6 +39,9 @@ pub enum StoreError {
     /// A bulk load (import, demo) stopped before it finished.
     #[error("an import or demo into this database was interrupted; delete the database and run it again")]
     Interrupted,
+    /// The rewrite after a bulk load stopped between its two renames.
+    #[error("frist stopped while it rewrote the database; its data is in {}: rename that folder to {} and run the command again", old.display(), path.display())]
+    RewriteInterrupted { old: PathBuf, path: PathBuf },
     /// Input to `import` that is not a valid log.
     #[error("{0}")]
     BadInput(String),
@@ -65,6 +68,11 @@ impl StoreError {
                 format!("der findes ingen sag med nummer {id}; se `frist list`")
             }
             (StoreError::NotEmpty, Lang::Da) => "databasen er ikke tom".into(),
+            (StoreError::RewriteInterrupted { old, path }, Lang::Da) => format!(
+                "frist stoppede mens databasen blev skrevet om; dens data ligger i {}: omdøb mappen til {} og kør kommandoen igen",
+                old.display(),
+                path.display()
+            ),
             (StoreError::Interrupted, Lang::Da) => "en import eller demo i denne database blev afbrudt; slet databasen og kør den igen".into(),
             _ => self.to_string(),
         }

@@ -110,6 +110,13 @@ fn active_keys(t: &Ticket) -> Vec<[u8; 12]> {
     keys
 }
 
+/// `path` with `ext` appended (`db` → `db.old`).
+fn sibling(path: &Path, ext: &str) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(ext);
+    PathBuf::from(p)
+}
+
 fn read_u64(b: &[u8]) -> StoreResult<u64> {
     b.get(..8)
         .and_then(|s| s.try_into().ok())
@@ -206,6 +213,13 @@ impl SledStore {
     /// Opens (or creates) the database at `path`. Refuses one held by another process, one
     /// written by a newer schema and one whose bulk load was interrupted.
     pub fn open(path: &Path) -> StoreResult<SledStore> {
+        let old = sibling(path, ".old");
+        if !path.exists() && old.exists() {
+            return Err(StoreError::RewriteInterrupted {
+                old,
+                path: path.to_path_buf(),
+            });
+        }
         let db = sled::Config::new()
             .path(path)
             .open()
@@ -303,17 +317,17 @@ impl SledStore {
     /// original is kept as `<path>.old`.
     pub fn compact(self) -> StoreResult<()> {
         let path = self.path.clone();
-        let sibling = |ext: &str| {
-            let mut p = path.as_os_str().to_owned();
-            p.push(ext);
-            PathBuf::from(p)
-        };
         let io = |e: std::io::Error| StoreError::Sled(sled::Error::Io(e));
-        let (fresh, old) = (sibling(".compacting"), sibling(".old"));
-        for p in [&fresh, &old] {
-            if p.exists() {
-                std::fs::remove_dir_all(p).map_err(io)?;
-            }
+        let (fresh, old) = (sibling(&path, ".compacting"), sibling(&path, ".old"));
+        if old.exists() {
+            return Err(StoreError::BadInput(format!(
+                "{} is in the way of the rewrite; move it aside (it may hold an earlier copy of the database)",
+                old.display()
+            )));
+        }
+        if fresh.exists() {
+            // An earlier rewrite that stopped half-way: only a partial copy.
+            std::fs::remove_dir_all(&fresh).map_err(io)?;
         }
         self.db.flush()?;
         {

@@ -362,3 +362,30 @@ fn a_schema_1_database_gets_the_month_index_when_opened() {
     );
     assert!(matches!(s.verify().unwrap(), VerifyOutcome::Intact { .. }));
 }
+
+#[test]
+fn a_rewrite_stopped_between_its_renames_is_named_not_replaced_by_an_empty_log() {
+    // (The rewrite itself runs after every demo and import; the CLI tests verify the chain
+    // after it.)
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let old = dir.path().join("db.old");
+    {
+        let s = SledStore::open(&path).unwrap();
+        logged(&s, day(1, 20), None);
+    }
+    // As if frist stopped after moving the original aside and before moving the copy in.
+    std::fs::rename(&path, &old).unwrap();
+    let err = SledStore::open(&path).err().expect("refused");
+    let msg = err.message(crate::i18n::Lang::Da, &chrono_tz::UTC);
+    assert!(msg.contains("db.old") && msg.contains("omdøb"), "{msg}");
+    assert!(!path.exists(), "no empty log was made in its place");
+    // A rewrite does not remove a kept copy either.
+    let other = dir.path().join("other");
+    let kept = dir.path().join("other.old");
+    let s = SledStore::open(&other).unwrap();
+    std::fs::create_dir(&kept).unwrap();
+    let err = s.compact().unwrap_err();
+    assert!(err.to_string().contains("other.old"), "{err}");
+    assert!(kept.exists());
+}
