@@ -775,3 +775,49 @@ fn the_first_frame_says_the_log_is_being_read() {
     assert!(!screen.contains("Indlæser"), "{screen}");
     assert!(!a.board.is_empty());
 }
+
+#[test]
+fn the_runner_reads_more_tickets_from_the_log_and_says_how_many() {
+    use frist::store::{SledStore, Store};
+    use frist::tui::store_backend::StoreBackend;
+    use frist::tui::Backend;
+    let l = loaded();
+    let dir = tempfile::tempdir().unwrap();
+    let store = SledStore::open(&dir.path().join("db")).unwrap();
+    let mut events = logs().into_iter().flat_map(|x| x.events);
+    store.import(&mut events).unwrap();
+    let backend = StoreBackend {
+        store: &store,
+        contract: &l.contract,
+        calendar: &l.calendar,
+        lang: Lang::Da,
+    };
+    // What the runner reads at start: no closed ticket outside this month's breaches.
+    let start = backend
+        .tickets(frist::tui::app::initial_load(&l.calendar, now()))
+        .unwrap();
+    let all = tickets();
+    assert!(start.len() < all.len(), "{} of {}", start.len(), all.len());
+    let mut a = App::new(
+        &l.contract,
+        &l.calendar,
+        Lang::Da,
+        Keymap::default_keymap(),
+        start,
+        now(),
+    );
+    let asked = update(&mut a, Action::Filter, now());
+    let suggest = KeywordSuggest {
+        contract: &l.contract,
+    };
+    let quit = frist::tui::run::apply(&mut a, &backend, &suggest, asked, now());
+    assert!(!quit);
+    assert_eq!(
+        a.board.len(),
+        all.len(),
+        "the 'alle' filter shows every ticket"
+    );
+    let (msg, err) = a.status.clone().expect("a message");
+    assert!(!err);
+    assert_eq!(msg, format!("{} sager læst fra loggen", all.len()));
+}

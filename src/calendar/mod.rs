@@ -92,6 +92,11 @@ pub struct Span {
     pub end: DateTime<Utc>,
 }
 
+/// A month as the indexes key it: `yyyymm` (March 2025 → 202503).
+pub fn yyyymm(d: NaiveDate) -> u32 {
+    d.year().max(0) as u32 * 100 + d.month()
+}
+
 /// Converts a local wall-clock time to UTC. A time that exists twice (autumn) means its first
 /// occurrence; one in the spring gap moves forward by the gap (02:30 → 03:30).
 pub fn local_to_utc(tz: &Tz, n: NaiveDateTime) -> DateTime<Utc> {

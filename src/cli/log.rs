@@ -2,6 +2,7 @@
 //! import, verify.
 
 use super::{CmdResult, Ctx, Failure};
+use crate::calendar::yyyymm;
 use crate::load::Loaded;
 use crate::store::{chain, Filter, SledStore, Store, StoreError, VerifyOutcome};
 use crate::ticket::{evaluate, ClassifiedBy, Evaluation, Event, EventKind, Ticket, TicketId};
@@ -326,10 +327,6 @@ fn breach_months(l: &Loaded, t: &Ticket) -> Vec<u32> {
         .filter_map(|x| x.deadline)
         .map(|d| yyyymm(l.calendar.local(d).date()))
         .collect()
-}
-
-fn yyyymm(d: NaiveDate) -> u32 {
-    d.year() as u32 * 100 + d.month()
 }
 
 /// Opens the store with the breach index of `contract` (loaded once more so that the index

@@ -23,7 +23,7 @@ use super::{
 };
 use crate::sla::Measurement;
 use crate::ticket::{Event, EventKind, State, Ticket, TicketId};
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sled::transaction::{
     ConflictableTransactionError, TransactionError, TransactionalTree, UnabortableTransactionError,
@@ -85,7 +85,7 @@ fn breach_key(month: u32, id: TicketId) -> [u8; 12] {
 const UNRESOLVED: u32 = u32::MAX;
 
 fn utc_month(t: DateTime<Utc>) -> u32 {
-    (t.year().max(0) as u32) * 100 + t.month()
+    crate::calendar::yyyymm(t.date_naive())
 }
 
 fn next_month(m: u32) -> u32 {

@@ -11,11 +11,13 @@ use super::action::Action;
 use super::format::{self, parse_when};
 use super::keymap::{Code, Key, Keymap, Lookup};
 use super::{NewTicket, SuggestionView};
-use crate::calendar::WorkCalendar;
+use crate::calendar::{yyyymm, WorkCalendar};
 use crate::contract::Contract;
 use crate::i18n::Lang;
 use crate::sla::{self, Status, TimerKind};
-use crate::ticket::{self, ClassifiedBy, Evaluation, Event, EventKind, State, Ticket, TicketId};
+use crate::ticket::{
+    self, ClassifiedBy, Evaluation, Event, EventKind, State, Step, Ticket, TicketId,
+};
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -312,62 +314,57 @@ impl Field {
     }
 }
 
-/// The lifecycle steps an agent records through a small form: the engine's steps.
-pub use crate::ticket::Step as StepKind;
-
-impl StepKind {
+impl Step {
     pub fn title(self, l: Lang) -> &'static str {
         match self {
-            StepKind::React => l.t("Reaktion", "Reaction"),
-            StepKind::Pause => l.t(
+            Step::React => l.t("Reaktion", "Reaction"),
+            Step::Pause => l.t(
                 "Pause (venter på kommunen)",
                 "Pause (waiting for the municipality)",
             ),
-            StepKind::Resume => l.t("Genoptag", "Resume"),
-            StepKind::Resolve => l.t("Løs sagen", "Resolve"),
-            StepKind::Accept => l.t("Kommunens accept", "Acceptance"),
-            StepKind::Reject => l.t("Kommunens afvisning", "Rejection"),
-            StepKind::Reclassify => l.t("Skift kategori", "Reclassify"),
-            StepKind::Note => l.t("Bemærkning", "Note"),
-            StepKind::CorrectReportTime => {
-                l.t("Ret anmeldelsestidspunkt", "Correct the report time")
-            }
+            Step::Resume => l.t("Genoptag", "Resume"),
+            Step::Resolve => l.t("Løs sagen", "Resolve"),
+            Step::Accept => l.t("Kommunens accept", "Acceptance"),
+            Step::Reject => l.t("Kommunens afvisning", "Rejection"),
+            Step::Reclassify => l.t("Skift kategori", "Reclassify"),
+            Step::Note => l.t("Bemærkning", "Note"),
+            Step::CorrectReportTime => l.t("Ret anmeldelsestidspunkt", "Correct the report time"),
         }
     }
 
     /// The name in [`Ticket::possible`].
     fn possible_name(self) -> &'static str {
         match self {
-            StepKind::React => "react",
-            StepKind::Pause => "pause",
-            StepKind::Resume => "resume",
-            StepKind::Resolve => "resolve",
-            StepKind::Accept => "accept",
-            StepKind::Reject => "reject",
-            StepKind::Reclassify => "reclassify",
-            StepKind::Note => "note",
-            StepKind::CorrectReportTime => "correct-report-time",
+            Step::React => "react",
+            Step::Pause => "pause",
+            Step::Resume => "resume",
+            Step::Resolve => "resolve",
+            Step::Accept => "accept",
+            Step::Reject => "reject",
+            Step::Reclassify => "reclassify",
+            Step::Note => "note",
+            Step::CorrectReportTime => "correct-report-time",
         }
     }
 
     fn fields(self) -> Vec<Field> {
         let when = || Field::time("Tidspunkt (tom = nu)", "Time (empty = now)");
         match self {
-            StepKind::React => vec![Field::text("Bemærkning", "Note"), when()],
-            StepKind::Pause => vec![Field::text("Årsag", "Reason"), when()],
-            StepKind::Resume => vec![when()],
-            StepKind::Resolve => vec![Field::text("Løsning", "Resolution note"), when()],
-            StepKind::Accept => vec![
+            Step::React => vec![Field::text("Bemærkning", "Note"), when()],
+            Step::Pause => vec![Field::text("Årsag", "Reason"), when()],
+            Step::Resume => vec![when()],
+            Step::Resolve => vec![Field::text("Løsning", "Resolution note"), when()],
+            Step::Accept => vec![
                 Field::text("Accepteret af", "Accepted by"),
                 Field::text("Skriftlig reference", "Written reference"),
                 when(),
             ],
-            StepKind::Reject => vec![
+            Step::Reject => vec![
                 Field::text("Afvist af", "Rejected by"),
                 Field::text("Årsag", "Reason"),
                 when(),
             ],
-            StepKind::Reclassify => vec![
+            Step::Reclassify => vec![
                 Field {
                     label: ("Ny kategori (←/→)", "New category (←/→)"),
                     value: String::new(),
@@ -375,8 +372,8 @@ impl StepKind {
                 },
                 Field::text("Begrundelse", "Reason"),
             ],
-            StepKind::Note => vec![Field::text("Tekst", "Text")],
-            StepKind::CorrectReportTime => vec![
+            Step::Note => vec![Field::text("Tekst", "Text")],
+            Step::CorrectReportTime => vec![
                 Field::time("Rigtigt anmeldelsestidspunkt", "Correct report time"),
                 Field::text("Begrundelse", "Reason"),
             ],
@@ -387,7 +384,7 @@ impl StepKind {
 /// A lifecycle form over one ticket. `check` holds the engine's verdict on what is typed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepForm {
-    pub step: StepKind,
+    pub step: Step,
     pub id: TicketId,
     pub fields: Vec<Field>,
     pub focus: usize,
@@ -515,10 +512,6 @@ pub struct App<'a> {
     /// candidates of these months (`yyyymm`).
     loaded_all: bool,
     loaded_months: BTreeSet<u32>,
-}
-
-fn yyyymm(d: NaiveDate) -> u32 {
-    d.year() as u32 * 100 + d.month()
 }
 
 /// What the runner reads from the log before the first frame: the tickets not closed and the
@@ -1034,7 +1027,7 @@ impl<'a> App<'a> {
         self.retotal();
     }
 
-    fn open_form(&mut self, step: StepKind) {
+    fn open_form(&mut self, step: Step) {
         let Some(id) = self.current() else {
             self.fail(self.lang.t("Ingen sag valgt", "No ticket selected"));
             return;
@@ -1063,7 +1056,7 @@ impl<'a> App<'a> {
             focus: 0,
             check: Ok(()),
         };
-        if step == StepKind::CorrectReportTime {
+        if step == Step::CorrectReportTime {
             form.fields[0].value = self
                 .cal
                 .local(t.reported)
@@ -1082,25 +1075,25 @@ impl<'a> App<'a> {
         let v = |i: usize| f.fields[i].value.trim().to_string();
         let when = |i: usize| parse_when(&f.fields[i].value, self.cal, self.now, self.lang);
         let (kind, effective) = match f.step {
-            StepKind::React => (EventKind::Reacted { note: v(0) }, when(1)?),
-            StepKind::Pause => (EventKind::Paused { reason: v(0) }, when(1)?),
-            StepKind::Resume => (EventKind::Resumed, when(0)?),
-            StepKind::Resolve => (EventKind::Resolved { note: v(0) }, when(1)?),
-            StepKind::Accept => (
+            Step::React => (EventKind::Reacted { note: v(0) }, when(1)?),
+            Step::Pause => (EventKind::Paused { reason: v(0) }, when(1)?),
+            Step::Resume => (EventKind::Resumed, when(0)?),
+            Step::Resolve => (EventKind::Resolved { note: v(0) }, when(1)?),
+            Step::Accept => (
                 EventKind::Accepted {
                     by: v(0),
                     reference: v(1),
                 },
                 when(2)?,
             ),
-            StepKind::Reject => (
+            Step::Reject => (
                 EventKind::Rejected {
                     by: v(0),
                     reason: v(1),
                 },
                 when(2)?,
             ),
-            StepKind::Reclassify => {
+            Step::Reclassify => {
                 let FieldKind::Category(Some(c)) = f.fields[0].kind else {
                     return Err(self
                         .lang
@@ -1119,13 +1112,13 @@ impl<'a> App<'a> {
                     self.now,
                 )
             }
-            StepKind::Note => {
+            Step::Note => {
                 if v(0).is_empty() {
                     return Err(self.lang.t("skriv bemærkningen", "write the note").into());
                 }
                 (EventKind::Note { text: v(0) }, self.now)
             }
-            StepKind::CorrectReportTime => {
+            Step::CorrectReportTime => {
                 let to = parse_when(&f.fields[0].value, self.cal, self.now, self.lang)?;
                 (
                     EventKind::ReportTimeCorrected {
@@ -1359,28 +1352,28 @@ impl<'a> App<'a> {
 }
 
 /// A plausible event of a step, to ask the engine why the step is refused.
-fn dummy_kind(step: StepKind, t: &Ticket) -> EventKind {
+fn dummy_kind(step: Step, t: &Ticket) -> EventKind {
     let s = || "-".to_string();
     match step {
-        StepKind::React => EventKind::Reacted { note: s() },
-        StepKind::Pause => EventKind::Paused { reason: s() },
-        StepKind::Resume => EventKind::Resumed,
-        StepKind::Resolve => EventKind::Resolved { note: s() },
-        StepKind::Accept => EventKind::Accepted {
+        Step::React => EventKind::Reacted { note: s() },
+        Step::Pause => EventKind::Paused { reason: s() },
+        Step::Resume => EventKind::Resumed,
+        Step::Resolve => EventKind::Resolved { note: s() },
+        Step::Accept => EventKind::Accepted {
             by: s(),
             reference: s(),
         },
-        StepKind::Reject => EventKind::Rejected {
+        Step::Reject => EventKind::Rejected {
             by: s(),
             reason: s(),
         },
-        StepKind::Reclassify => EventKind::Reclassified {
+        Step::Reclassify => EventKind::Reclassified {
             from: t.category.clone(),
             to: format!("{}-", t.category),
             reason: s(),
         },
-        StepKind::Note => EventKind::Note { text: s() },
-        StepKind::CorrectReportTime => EventKind::ReportTimeCorrected {
+        Step::Note => EventKind::Note { text: s() },
+        Step::CorrectReportTime => EventKind::ReportTimeCorrected {
             from: t.reported,
             to: t.reported,
             reason: s(),
@@ -1592,24 +1585,20 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
             app.open_new();
             return app.suggest_effect();
         }
-        Action::React => app.open_form(StepKind::React),
+        Action::React => app.open_form(Step::React),
         Action::PauseResume => {
             let paused = app
                 .current()
                 .and_then(|id| app.row(id))
                 .is_some_and(|r| r.ticket.state == State::Paused);
-            app.open_form(if paused {
-                StepKind::Resume
-            } else {
-                StepKind::Pause
-            });
+            app.open_form(if paused { Step::Resume } else { Step::Pause });
         }
-        Action::Resolve => app.open_form(StepKind::Resolve),
-        Action::Accept => app.open_form(StepKind::Accept),
-        Action::Reject => app.open_form(StepKind::Reject),
-        Action::Reclassify => app.open_form(StepKind::Reclassify),
-        Action::Note => app.open_form(StepKind::Note),
-        Action::CorrectReportTime => app.open_form(StepKind::CorrectReportTime),
+        Action::Resolve => app.open_form(Step::Resolve),
+        Action::Accept => app.open_form(Step::Accept),
+        Action::Reject => app.open_form(Step::Reject),
+        Action::Reclassify => app.open_form(Step::Reclassify),
+        Action::Note => app.open_form(Step::Note),
+        Action::CorrectReportTime => app.open_form(Step::CorrectReportTime),
         Action::Export if app.tab == Tab::Report => return app.report_exports(),
         // Brud and Rapport share the month.
         Action::PrevMonth | Action::NextMonth if matches!(app.tab, Tab::Breaches | Tab::Report) => {

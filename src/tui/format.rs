@@ -76,11 +76,9 @@ pub fn event_label(kind: &crate::ticket::EventKind, l: Lang) -> &'static str {
 
 pub fn state_label(s: State, l: Lang) -> &'static str {
     match s {
-        State::Open => l.t("åben", "open"),
-        State::Reacted => l.t("reageret", "reacted"),
-        State::Paused => l.t("på pause", "paused"),
+        // Shorter than the engine's wording, for a table column.
         State::Resolved => l.t("løst, afventer", "resolved, awaiting"),
-        State::Closed => l.t("lukket", "closed"),
+        _ => s.label(l),
     }
 }
 
