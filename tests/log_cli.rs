@@ -272,14 +272,13 @@ fn verify_catches_an_event_edited_behind_the_programs_back() {
     {
         // Move the resolution 40 minutes earlier, so that it would look met.
         let s = SledStore::open(&log.db).unwrap();
-        let key = 4u64.to_be_bytes();
-        let raw = s.raw("events", &key).unwrap().unwrap();
+        let raw = s.raw_event(4).unwrap().unwrap();
         let text = String::from_utf8(raw[32..].to_vec()).unwrap();
         let edited = text.replace("2025-03-03T20:00:00Z", "2025-03-03T19:20:00Z");
         assert_ne!(text, edited);
         let mut v = raw[..32].to_vec();
         v.extend_from_slice(edited.as_bytes());
-        s.tamper("events", &key, Some(&v)).unwrap();
+        s.tamper_event(4, Some(&v)).unwrap();
     }
     let r = log.run(&["verify"]);
     assert_eq!(r.code, 1);

@@ -770,10 +770,26 @@ fn the_first_frame_says_the_log_is_being_read() {
     a.loading = true;
     let screen = draw(&mut a, 80, 24);
     assert!(screen.contains("Indlæser sagerne fra loggen"), "{screen}");
-    a.merge(tickets());
+    // The runner's first read: the tickets being worked on. The board shows them, the
+    // footer does not count what waits for the municipality yet.
+    let (working, rest): (Vec<Ticket>, Vec<Ticket>) =
+        tickets().into_iter().partition(|t| t.resolved.is_none());
+    a.merge(working);
     let screen = draw(&mut a, 80, 24);
     assert!(!screen.contains("Indlæser"), "{screen}");
     assert!(!a.board.is_empty());
+    assert!(screen.contains("afventer … "), "{screen}");
+    assert!(screen.contains("påløbet dagsbod …"), "{screen}");
+    // Then the rest: the footer counts them.
+    a.merge(rest);
+    a.loading = false;
+    let screen = draw(&mut a, 80, 24);
+    assert!(
+        screen.contains(&format!("afventer {} ", a.totals.awaiting)),
+        "{screen}"
+    );
+    assert!(a.totals.awaiting > 0);
+    assert!(!screen.contains("dagsbod …"), "{screen}");
 }
 
 #[test]

@@ -317,32 +317,42 @@ fn run_log(
     };
     let bulk = matches!(cmd, Command::Demo(_) | Command::Import(_)) && result.is_ok();
     if bulk {
-        // A bulk load leaves free space that sled would zero on every start: rewrite it.
-        eprintln!(
-            "{}",
-            ctx.lang.t(
-                "Skriver databasen om i en ny, tæt fil …",
-                "Rewriting the database into a fresh, compact file …"
-            )
-        );
-        // The load is done whatever happens here: a failed rewrite is only a warning.
-        if let Err(e) = store.compact() {
-            eprintln!(
-                "{}: {}",
-                ctx.lang.t(
-                    "advarsel: databasen kunne ikke skrives om; den virker som den er, men åbner langsommere",
-                    "warning: the database could not be rewritten; it works as it is, but opens more slowly"
-                ),
-                e.message(ctx.lang, &ctx.loaded.contract.tz)
-            );
-        }
+        rewrite(store, ctx);
         return Some(Ok(()));
     }
     Some(close(store, ctx).and(result))
 }
 
-/// Lets go of the store as the process ends (see [`crate::store::SledStore::close`]).
+/// Rewrites the database into a fresh file after a bulk load or a migration, which leave free
+/// space that sled would zero on every start. The data is safe whatever happens here: a failed
+/// rewrite is only a warning.
+fn rewrite(store: crate::store::SledStore, ctx: &Ctx) {
+    eprintln!(
+        "{}",
+        ctx.lang.t(
+            "Skriver databasen om i en ny, tæt fil …",
+            "Rewriting the database into a fresh, compact file …"
+        )
+    );
+    if let Err(e) = store.compact() {
+        eprintln!(
+            "{}: {}",
+            ctx.lang.t(
+                "advarsel: databasen kunne ikke skrives om; den virker som den er, men åbner langsommere",
+                "warning: the database could not be rewritten; it works as it is, but opens more slowly"
+            ),
+            e.message(ctx.lang, &ctx.loaded.contract.tz)
+        );
+    }
+}
+
+/// Lets go of the store as the process ends (see [`crate::store::SledStore::close`]); one that
+/// was brought up from an older schema is rewritten instead.
 fn close(store: crate::store::SledStore, ctx: &Ctx) -> CmdResult {
+    if store.migrated() {
+        rewrite(store, ctx);
+        return Ok(());
+    }
     store.close().map_err(|e| Failure {
         message: e.message(ctx.lang, &ctx.loaded.contract.tz),
         code: e.code(),

@@ -17,8 +17,9 @@ pub use sled_store::SledStore;
 use std::path::PathBuf;
 
 /// The schema this build writes and reads. A database with a higher one is refused.
-/// 2 added the `active` month index (built on opening a schema-1 database).
-pub const SCHEMA_VERSION: u32 = 2;
+/// 2 added the `active` month index (built on opening a schema-1 database); 3 keeps the events
+/// sixteen to a key, and each ticket's event positions in its state (moved on opening).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Everything that can go wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -98,6 +99,9 @@ pub enum Filter {
     All,
     /// Not closed (including resolved tickets that wait for acceptance).
     NotClosed,
+    /// Not resolved: the tickets being worked on, whose timers run (what the board shows
+    /// first; read through the month index, not a scan).
+    Unresolved,
     Closed,
     /// Candidates for a breach in the month (`yyyymm`): every ticket not closed, plus the
     /// finished tickets the indexer marked as breached in that month. `None`: any month.

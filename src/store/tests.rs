@@ -137,10 +137,10 @@ fn verify_catches_an_edited_event() {
     let s = open_store(&dir);
     with_ticket(&s);
     with_ticket(&s);
-    let mut raw = s.raw("events", &3u64.to_be_bytes()).unwrap().unwrap();
+    let mut raw = s.raw_event(3).unwrap().unwrap();
     let pos = raw.windows(6).position(|w| w == b"Aarhus").unwrap();
     raw[pos..pos + 6].copy_from_slice(b"Aarhuz");
-    s.tamper("events", &3u64.to_be_bytes(), Some(&raw)).unwrap();
+    s.tamper_event(3, Some(&raw)).unwrap();
     match s.verify().unwrap() {
         VerifyOutcome::Broken(b) => {
             assert_eq!((b.position, b.ticket, b.event), (Some(3), Some(2), Some(0)));
@@ -155,7 +155,7 @@ fn verify_catches_a_removed_last_event_and_a_changed_state() {
     let dir = tempfile::tempdir().unwrap();
     let s = open_store(&dir);
     with_ticket(&s);
-    s.tamper("events", &2u64.to_be_bytes(), None).unwrap();
+    s.tamper_event(2, None).unwrap();
     assert!(matches!(s.verify().unwrap(), VerifyOutcome::Broken(_)));
 
     let dir = tempfile::tempdir().unwrap();
@@ -347,7 +347,8 @@ fn a_schema_1_database_gets_the_month_index_when_opened() {
             logged(&s, day(1, 20), Some(day(3, 10))),
             logged(&s, day(1, 7), None),
         );
-        // As schema 1 left it: no month index.
+        // As schema 1 left it: no month index, one key per event.
+        s.downgrade_to_schema_2().unwrap();
         s.active.clear().unwrap();
         s.tamper("meta", b"schema", Some(&1u32.to_be_bytes()))
             .unwrap();
@@ -361,6 +362,72 @@ fn a_schema_1_database_gets_the_month_index_when_opened() {
         Some(SCHEMA_VERSION.to_be_bytes().to_vec())
     );
     assert!(matches!(s.verify().unwrap(), VerifyOutcome::Intact { .. }));
+}
+
+#[test]
+fn a_schema_2_database_gets_its_events_moved_into_blocks_when_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    // 20 tickets of two or four events: the 60 events span four blocks of sixteen.
+    let (before, ids) = {
+        let s = SledStore::open(&path).unwrap();
+        let ids: Vec<TicketId> = (0..20)
+            .map(|i| logged(&s, day(1, 1 + i % 28), (i % 2 == 0).then(|| day(2, 1))))
+            .collect();
+        let before: Vec<Vec<Event>> = ids.iter().map(|id| s.events(*id).unwrap()).collect();
+        s.downgrade_to_schema_2().unwrap();
+        assert!(
+            s.events(ids[0]).unwrap().is_empty(),
+            "the downgrade took effect"
+        );
+        (before, ids)
+    };
+    let s = SledStore::open(&path).unwrap();
+    assert_eq!(
+        s.raw("meta", b"schema").unwrap(),
+        Some(SCHEMA_VERSION.to_be_bytes().to_vec())
+    );
+    let after: Vec<Vec<Event>> = ids.iter().map(|id| s.events(*id).unwrap()).collect();
+    assert_eq!(after, before);
+    match s.verify().unwrap() {
+        VerifyOutcome::Intact { events, tickets } => assert_eq!(
+            (events, tickets),
+            (before.iter().map(|e| e.len() as u64).sum(), 20)
+        ),
+        o => panic!("{o:?}"),
+    }
+    let names = s.db_tree_names();
+    assert!(!names.contains(&"events".to_string()) && !names.contains(&"by_ticket".to_string()));
+    // And it goes on from there.
+    let more = logged(&s, day(3, 2), None);
+    assert_eq!(s.events(more).unwrap().len(), 2);
+    assert!(matches!(s.verify().unwrap(), VerifyOutcome::Intact { .. }));
+}
+
+#[test]
+fn unresolved_reads_only_the_tickets_being_worked_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open_store(&dir);
+    let resolved = logged(&s, day(1, 20), Some(day(3, 10)));
+    let open = logged(&s, day(1, 7), None);
+    let ids: Vec<TicketId> = s
+        .tickets(Filter::Unresolved)
+        .unwrap()
+        .iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(ids, vec![open]);
+    let not_closed: Vec<TicketId> = s
+        .tickets(Filter::NotClosed)
+        .unwrap()
+        .iter()
+        .map(|t| t.id)
+        .collect();
+    assert_eq!(
+        not_closed,
+        vec![resolved, open],
+        "the resolved one waits for acceptance"
+    );
 }
 
 #[test]

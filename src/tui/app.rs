@@ -505,8 +505,9 @@ pub struct App<'a> {
     pub status: Option<(String, bool)>,
     pub totals: Totals,
     pending: Vec<Key>,
-    /// The first frame is drawn before the log is read: the board says so until
-    /// [`App::merge`] brings the tickets.
+    /// The start's read of the log is not complete: the first frame is drawn before the log
+    /// is read, and the board before the tickets awaiting acceptance are (the runner clears it
+    /// when [`initial_load`] is merged). The board and the footer say so.
     pub loading: bool,
     /// What has been read from the log beyond the start's load: every ticket, or the breach
     /// candidates of these months (`yyyymm`).
@@ -514,9 +515,16 @@ pub struct App<'a> {
     loaded_months: BTreeSet<u32>,
 }
 
-/// What the runner reads from the log before the first frame: the tickets not closed and the
-/// finished tickets breached in this month (the Brud tab opens on it). A million closed
-/// tickets are not read until the agent asks for all or closed tickets or another month.
+/// What the runner reads first and draws the board with: the tickets being worked on, whose
+/// timers run and decide the board's order (on a log of a million tickets, about a thousand
+/// beside a hundred thousand that await acceptance).
+pub fn first_load() -> crate::store::Filter {
+    crate::store::Filter::Unresolved
+}
+
+/// What the runner reads once the board is on screen: the tickets not closed and the finished
+/// tickets breached in this month (the Brud tab opens on it). A million closed tickets are not
+/// read until the agent asks for all or closed tickets or another month.
 pub fn initial_load(cal: &WorkCalendar, now: DateTime<Utc>) -> crate::store::Filter {
     crate::store::Filter::BreachCandidates(Some(yyyymm(cal.local(now).date())))
 }
@@ -679,7 +687,6 @@ impl<'a> App<'a> {
     /// Adds tickets read from the log that the app does not hold yet (those it holds are as
     /// fresh: every write goes through it), then recomputes the views once.
     pub fn merge(&mut self, tickets: Vec<Ticket>) {
-        self.loading = false;
         let first = self.rows.len();
         for t in tickets {
             if self.index.contains_key(&t.id) {

@@ -171,17 +171,30 @@ impl<'a> Session<'a> {
         self.draw()
     }
 
-    /// Reads the tickets the board starts with ([`super::app::initial_load`]) and draws them.
+    /// Reads the tickets being worked on ([`super::app::first_load`]) and draws the board with
+    /// them, then the rest the views start with ([`super::app::initial_load`]: the tickets
+    /// awaiting acceptance, this month's breaches) and draws again.
     pub fn load(&mut self, backend: &dyn Backend) -> CmdResult {
-        let now = self.now();
-        self.app.now = now;
-        let tickets = backend
-            .tickets(super::app::initial_load(self.app.cal, now))
-            .map_err(|m| Failure {
-                message: m,
-                code: 1,
-            })?;
-        self.app.merge(tickets);
+        let failed = |m| Failure {
+            message: m,
+            code: 1,
+        };
+        self.app.now = self.now();
+        let working = backend.tickets(super::app::first_load()).map_err(failed)?;
+        self.app.merge(working);
+        let l = self.app.lang;
+        self.app.info(l.t(
+            "Læser sagerne der afventer kommunen …",
+            "Reading the tickets awaiting the municipality …",
+        ));
+        self.draw()?;
+        self.app.now = self.now();
+        let rest = backend
+            .tickets(super::app::initial_load(self.app.cal, self.app.now))
+            .map_err(failed)?;
+        self.app.merge(rest);
+        self.app.loading = false;
+        self.app.status = None;
         self.draw()
     }
 

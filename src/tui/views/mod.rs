@@ -199,10 +199,17 @@ fn tab_line(f: &mut Frame, area: Rect, app: &App) {
 fn footer(f: &mut Frame, totals: Rect, hints: Rect, app: &App) {
     let l = app.lang;
     let t = &app.totals;
+    // While the tickets awaiting acceptance are still being read, what depends on them is not
+    // counted yet.
+    let later = |s: String| if app.loading { "…".to_string() } else { s };
     let line = Line::from(vec![
         Span::raw(format!(" {} {}", l.t("Åbne", "Open"), t.open)),
         Span::styled(" · ", dim()),
-        Span::raw(format!("{} {}", l.t("afventer", "awaiting"), t.awaiting)),
+        Span::raw(format!(
+            "{} {}",
+            l.t("afventer", "awaiting"),
+            later(t.awaiting.to_string())
+        )),
         Span::styled(" · ", dim()),
         Span::styled(
             format!("{} {}", l.t("i fare", "at risk"), t.at_risk),
@@ -214,7 +221,11 @@ fn footer(f: &mut Frame, totals: Rect, hints: Rect, app: &App) {
         ),
         Span::styled(" · ", dim()),
         Span::styled(
-            format!("{} {}", l.t("brudt", "breached"), t.breached),
+            format!(
+                "{} {}",
+                l.t("brudt", "breached"),
+                later(t.breached.to_string())
+            ),
             if t.breached > 0 {
                 look_style(Look::Breached)
             } else {
@@ -225,7 +236,7 @@ fn footer(f: &mut Frame, totals: Rect, hints: Rect, app: &App) {
         Span::raw(format!(
             "{} {}",
             l.t("påløbet dagsbod", "accrued dagsbod"),
-            kroner(t.dagsbod)
+            later(kroner(t.dagsbod))
         )),
     ]);
     f.render_widget(Paragraph::new(line), totals);
