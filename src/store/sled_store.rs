@@ -77,7 +77,6 @@ fn u64_key(n: u64) -> [u8; 8] {
 }
 
 /// Schema 2's `by_ticket` key: ticket id ‖ event number.
-#[cfg(test)]
 fn event_key(id: TicketId, seq: u32) -> [u8; 12] {
     let mut k = [0u8; 12];
     k[..8].copy_from_slice(&id.to_be_bytes());
@@ -101,8 +100,11 @@ fn push_record(block: &mut Vec<u8>, hash: &Hash, bytes: &[u8]) {
     block.extend_from_slice(bytes);
 }
 
-/// The records of a block, in log order: (hash, canonical event bytes, their byte range).
-fn records(block: &[u8]) -> StoreResult<Vec<(Hash, &[u8], std::ops::Range<usize>)>> {
+/// One record of a block: its hash, its canonical event bytes, and its byte range in the block.
+type BlockRecord<'a> = (Hash, &'a [u8], std::ops::Range<usize>);
+
+/// The records of a block, in log order.
+fn records(block: &[u8]) -> StoreResult<Vec<BlockRecord<'_>>> {
     let cut = || StoreError::Corrupt("a stored event is cut short".into());
     let mut out = Vec::with_capacity(BLOCK as usize);
     let mut at = 0;
@@ -503,8 +505,8 @@ impl SledStore {
                 }
             }
             dst.flush()?;
-            // Like `close`: no teardown; the process exits.
-            std::mem::forget(dst);
+            // Let go of it (and its file lock): it is opened again below.
+            drop(dst);
         }
         std::mem::forget(self);
         std::fs::rename(&path, &old).map_err(io)?;
@@ -552,9 +554,9 @@ impl SledStore {
     }
 
     /// Puts the database back in schema 2's layout: one key per event in `events`, the index
-    /// `by_ticket`, no positions in the states (tests of the migration).
-    #[cfg(test)]
-    pub(super) fn downgrade_to_schema_2(&self) -> StoreResult<()> {
+    /// `by_ticket`, no positions in the states. Only for tests of the migration.
+    #[doc(hidden)]
+    pub fn downgrade_to_schema_2(&self) -> StoreResult<()> {
         let (events, by_ticket) = (
             self.db.open_tree("events")?,
             self.db.open_tree("by_ticket")?,
