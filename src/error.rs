@@ -44,12 +44,83 @@ pub enum Error {
     #[error("{0}")]
     Invalid(String),
     /// A line of an imported file that cannot be read; nothing of the file is imported.
-    #[error("{file}, line {line}: {message}; nothing was imported")]
+    #[error("{file}, line {line}: {problem}; nothing was imported")]
     BadLine {
         file: String,
         line: usize,
-        message: String,
+        problem: LineProblem,
     },
+    /// An imported file without a single measurement in it.
+    #[error("{file} has no measurements; each line is 'transaction type; instant; seconds', e.g. 'Login; 2026-10-05 09:14; 1,8'")]
+    NoMeasurements { file: String },
+}
+
+/// What is wrong with a line of a response-time file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineProblem {
+    /// The CSV reader's own complaint (its text is English).
+    Unreadable(String),
+    /// Not three fields.
+    FieldCount { delimiter: char, found: usize },
+    /// A transaction type the contract does not list.
+    UnknownType { name: String, valid: Vec<String> },
+    /// The instant.
+    Time { input: String, reason: TimeProblem },
+    /// The seconds.
+    Seconds(String),
+}
+
+impl std::fmt::Display for LineProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text(Lang::En))
+    }
+}
+
+impl LineProblem {
+    fn text(&self, l: Lang) -> String {
+        let quoted = |v: &[String]| {
+            v.iter()
+                .map(|n| format!("\"{n}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match self {
+            LineProblem::Unreadable(e) => {
+                format!("{} ({e})", l.t("linjen kan ikke læses", "cannot read the line"))
+            }
+            LineProblem::FieldCount { delimiter, found } => match l {
+                Lang::Da => format!(
+                    "der skal være 3 felter (transaktionstype, tidspunkt, sekunder) adskilt af '{delimiter}', der er {found}"
+                ),
+                Lang::En => format!(
+                    "expected 3 fields (transaction type, instant, seconds) separated by '{delimiter}', found {found}"
+                ),
+            },
+            LineProblem::UnknownType { name, valid } => match l {
+                Lang::Da => format!(
+                    "ukendt transaktionstype \"{name}\"; kontraktens typer er: {}",
+                    quoted(valid)
+                ),
+                Lang::En => format!(
+                    "unknown transaction type \"{name}\"; the contract's types are: {}",
+                    quoted(valid)
+                ),
+            },
+            LineProblem::Time { input, reason } => Error::BadTime {
+                input: input.clone(),
+                reason: *reason,
+            }
+            .message(l),
+            LineProblem::Seconds(v) => match l {
+                Lang::Da => format!(
+                    "sekunderne \"{v}\" er ikke et tal ≥ 0; skriv fx 2,5 eller 2.5"
+                ),
+                Lang::En => {
+                    format!("the seconds \"{v}\" are not a number ≥ 0; write e.g. 2.5 or 2,5")
+                }
+            },
+        }
+    }
 }
 
 /// What is wrong with a time the user typed.
@@ -83,7 +154,8 @@ impl TimeProblem {
 
 impl Error {
     /// The message in the user's language. The errors a user meets at the prompt (a time, a
-    /// category) are worded in Danish too; the others are the English `Display`.
+    /// category) and in an imported file are worded in Danish too; the others (a broken
+    /// contract file, for its author) are the English `Display`.
     pub fn message(&self, l: Lang) -> String {
         match (self, l) {
             (Error::BadTime { input, reason }, Lang::Da) => format!(
@@ -97,6 +169,20 @@ impl Error {
             (Error::NoTarget { category, what }, Lang::Da) => {
                 format!("kategorien '{category}' har intet mål for {what}")
             }
+            (
+                Error::BadLine {
+                    file,
+                    line,
+                    problem,
+                },
+                Lang::Da,
+            ) => format!(
+                "{file}, linje {line}: {}; intet er importeret",
+                problem.text(l)
+            ),
+            (Error::NoMeasurements { file }, Lang::Da) => format!(
+                "{file} har ingen målinger; hver linje er 'transaktionstype; tidspunkt; sekunder', fx 'Login; 2026-10-05 09:14; 1,8'"
+            ),
             _ => self.to_string(),
         }
     }

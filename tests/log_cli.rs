@@ -324,6 +324,23 @@ fn export_and_import_round_trip_and_a_tampered_file_is_refused() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("kan ikke verificeres"), "{}", r.stderr);
     assert_eq!(third.export(), "");
+
+    // A file that is not an export, and one without events: refused in Danish, nothing written.
+    std::fs::write(&file, "{\"bad\": 1}\n").unwrap();
+    let r = third.run(&["import", path_str(&file)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("linje 1: ikke en hændelse som `frist export` skriver den")
+            && r.stderr.contains("intet er importeret"),
+        "{}",
+        r.stderr
+    );
+    std::fs::write(&file, "\n").unwrap();
+    let r = third.run(&["import", path_str(&file)]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("har ingen hændelser"), "{}", r.stderr);
+    assert_eq!(third.export(), "");
 }
 
 #[test]
@@ -369,6 +386,58 @@ fn a_database_from_a_newer_frist_is_refused() {
         frist::store::SCHEMA_VERSION + 1
     );
     assert!(r.stderr.contains(&newer), "{}", r.stderr);
+}
+
+#[test]
+fn a_reader_that_stops_early_is_no_error() {
+    use std::io::{BufRead, BufReader};
+    let log = Log::new();
+    log.ok(&["demo", "--tickets", "2000", "--seed", "2"]);
+    // More than a pipe holds, so frist is still writing when the reader goes (`| head -1`).
+    let mut child = log
+        .cmd(&["list"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("tilstand"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!((out.status.code(), stderr.as_ref()), (Some(0), ""));
+    assert!(log.ok(&["verify"]).contains("2000 sager"));
+}
+
+#[test]
+fn the_list_names_the_states_in_the_users_language() {
+    let log = Log::new();
+    log.ok(&["demo", "--tickets", "60", "--seed", "3"]);
+    let da = log.ok(&["list"]);
+    let state_column = |out: &str| -> std::collections::BTreeSet<String> {
+        out.lines()
+            .skip(1)
+            .filter_map(|l| l.split_whitespace().nth(1).map(str::to_string))
+            .filter(|w| !w.chars().all(|c| c.is_ascii_digit()))
+            .collect()
+    };
+    let words = state_column(&da);
+    assert!(
+        words.contains("lukket") && words.contains("afventer"),
+        "{da}"
+    );
+    assert!(
+        !words.contains("closed") && !words.contains("resolved"),
+        "{da}"
+    );
+    let en = log.ok(&["--lang", "en", "list"]);
+    let words = state_column(&en);
+    assert!(
+        words.contains("closed") && words.contains("awaiting"),
+        "{en}"
+    );
 }
 
 #[test]

@@ -923,4 +923,44 @@ fn svartider_import_reads_the_file_or_says_why_not() {
     let err = frist::cli::report::parse_svartider(&c, &dir.path().join("mangler.csv")).unwrap_err();
     assert_eq!(err.code, 2);
     assert!(err.message.contains("mangler.csv"), "{}", err.message);
+    assert!(err.message.contains("kan ikke læse"), "{}", err.message);
+
+    // A bad line is named in the user's language.
+    std::fs::write(&path, "Login;2025-03-10 09:00;2\n").unwrap();
+    let err = frist::cli::report::parse_svartider(&c, &path).unwrap_err();
+    assert!(
+        err.message
+            .contains("linje 1: ukendt transaktionstype \"Login\"")
+            && err.message.contains("intet er importeret"),
+        "{}",
+        err.message
+    );
+    std::fs::write(&path, "Login i App'en;2025-03-10 kl 9;2\n").unwrap();
+    let err = frist::cli::report::parse_svartider(&c, &path).unwrap_err();
+    assert!(
+        err.message
+            .contains("kan ikke læse tidspunktet '2025-03-10 kl 9'"),
+        "{}",
+        err.message
+    );
+    let en = ctx(now(), Lang::En);
+    let err = frist::cli::report::parse_svartider(&en, &path).unwrap_err();
+    assert!(
+        err.message.contains("line 1: cannot read the time"),
+        "{}",
+        err.message
+    );
+
+    // A file without a single measurement (only a header, or something else entirely) is
+    // refused rather than imported as nothing.
+    for text in ["transaktion;tidspunkt;sekunder\n", "{\"n\": 1}\n", ""] {
+        std::fs::write(&path, text).unwrap();
+        let err = frist::cli::report::parse_svartider(&c, &path).unwrap_err();
+        assert_eq!(err.code, 2);
+        assert!(
+            err.message.contains("har ingen målinger"),
+            "{text:?}: {}",
+            err.message
+        );
+    }
 }

@@ -3,6 +3,7 @@
 
 use super::{CmdResult, Ctx, Failure};
 use crate::calendar::yyyymm;
+use crate::i18n::Lang;
 use crate::load::Loaded;
 use crate::store::{chain, Filter, SledStore, Store, StoreError, VerifyOutcome};
 use crate::ticket::{evaluate, ClassifiedBy, Evaluation, Event, EventKind, Ticket, TicketId};
@@ -789,7 +790,7 @@ fn table(ctx: &Ctx, rows: &[(Ticket, Option<Evaluation>)], out: &mut impl Write)
             out,
             "{:>7}  {:<10} {:<16} {:<14} {:<12} {:<12} {:>11}  {}",
             t.id,
-            t.state.as_str(),
+            t.state.short_label(l),
             t.municipality,
             t.category,
             status_word(ctx, e.as_ref().and_then(|e| e.reaction.status)),
@@ -919,8 +920,14 @@ pub fn export(ctx: &Ctx, store: &dyn Store, out: &mut impl Write) -> CmdResult {
 
 pub fn import(ctx: &Ctx, store: &dyn Store, a: &ImportArgs, out: &mut impl Write) -> CmdResult {
     let l = ctx.lang;
-    let f = std::fs::File::open(&a.file)
-        .map_err(|e| Failure::usage(format!("{}: {e}", a.file.display())))?;
+    let file = a.file.display();
+    let unreadable = |e: std::io::Error| {
+        Failure::usage(format!(
+            "{} {file}: {e}",
+            l.t("kan ikke læse", "cannot read")
+        ))
+    };
+    let f = std::fs::File::open(&a.file).map_err(unreadable)?;
     if !store.is_empty().map_err(|e| store_failure(e, ctx))? {
         return Err(Failure::usage(l.t(
             "import kræver en tom database; angiv en ny med --db",
@@ -931,17 +938,25 @@ pub fn import(ctx: &Ctx, store: &dyn Store, a: &ImportArgs, out: &mut impl Write
     let mut records = Vec::new();
     let mut checker = chain::Checker::default();
     for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
-        let line = line.map_err(|e| Failure::usage(format!("{}: {e}", a.file.display())))?;
+        let line = line.map_err(unreadable)?;
         if line.trim().is_empty() {
             continue;
         }
-        let r: chain::Record = serde_json::from_str(&line)
-            .map_err(|e| Failure::usage(format!("{}:{}: {e}", a.file.display(), i + 1)))?;
+        let n = i + 1;
+        let r: chain::Record = serde_json::from_str(&line).map_err(|e| {
+            Failure::usage(match l {
+                Lang::Da => format!(
+                    "{file}, linje {n}: ikke en hændelse som `frist export` skriver den ({e}); intet er importeret"
+                ),
+                Lang::En => format!(
+                    "{file}, line {n}: not an event as `frist export` writes it ({e}); nothing was imported"
+                ),
+            })
+        })?;
         checker.next_record(&r).map_err(|b| {
             Failure::usage(format!(
-                "{}:{}: {} {}",
-                a.file.display(),
-                i + 1,
+                "{file}, {} {n}: {} {}",
+                l.t("linje", "line"),
                 l.t(
                     "filen kan ikke verificeres, intet er skrevet:",
                     "the file does not verify, nothing was written:"
@@ -950,6 +965,15 @@ pub fn import(ctx: &Ctx, store: &dyn Store, a: &ImportArgs, out: &mut impl Write
             ))
         })?;
         records.push(r.event);
+    }
+    if records.is_empty() {
+        return Err(Failure::usage(format!(
+            "{file} {}",
+            l.t(
+                "har ingen hændelser; importer en fil som `frist export` skriver den",
+                "has no events; import a file as `frist export` writes it"
+            )
+        )));
     }
     let n = store
         .import(&mut records.into_iter())

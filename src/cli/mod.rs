@@ -136,6 +136,13 @@ impl From<Error> for Failure {
 
 impl From<std::io::Error> for Failure {
     fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            // The reader stopped reading (`frist list | head`): nothing went wrong.
+            return Failure {
+                message: String::new(),
+                code: 0,
+            };
+        }
         Failure {
             message: format!("output failed: {e}"),
             code: 1,

@@ -113,17 +113,18 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
 pub fn parse_svartider(ctx: &Ctx, path: &Path) -> Result<Vec<Measurement>, Failure> {
     let src = std::fs::read_to_string(path).map_err(|e| {
         Failure::usage(format!(
-            "cannot read {}: {e}; give a readable UTF-8 CSV file",
-            path.display()
+            "{} {}: {e}; {}",
+            ctx.lang.t("kan ikke læse", "cannot read"),
+            path.display(),
+            ctx.lang.t(
+                "angiv en læsbar CSV-fil i UTF-8",
+                "give a readable UTF-8 CSV file"
+            )
         ))
     })?;
     let c = &ctx.loaded.contract;
-    Ok(report::parse_measurements_csv(
-        &src,
-        &path.display().to_string(),
-        &c.tz,
-        &c.response_times,
-    )?)
+    report::parse_measurements_csv(&src, &path.display().to_string(), &c.tz, &c.response_times)
+        .map_err(|e| Failure::of(e, ctx.lang))
 }
 
 /// Tells how many measurements were imported (after the store has saved them).

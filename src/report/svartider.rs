@@ -4,7 +4,7 @@
 use super::Period;
 use crate::calendar::WorkCalendar;
 use crate::contract::{Contract, ResponseLimit};
-use crate::error::{Error, Result};
+use crate::error::{Error, LineProblem, Result};
 use crate::sla::Measurement;
 use crate::time::parse_time;
 use chrono::{DateTime, Utc};
@@ -225,10 +225,10 @@ pub fn parse_measurements_csv(
     tz: &Tz,
     limits: &[ResponseLimit],
 ) -> Result<Vec<Measurement>> {
-    let bad = |line: usize, message: String| Error::BadLine {
+    let bad = |line: usize, problem: LineProblem| Error::BadLine {
         file: file.to_string(),
         line,
-        message,
+        problem,
     };
     if limits.is_empty() {
         return Err(Error::Invalid(
@@ -251,19 +251,13 @@ pub fn parse_measurements_csv(
         .trim(csv::Trim::All)
         .comment(Some(b'#'))
         .from_reader(src.as_bytes());
-    let valid = || {
-        limits
-            .iter()
-            .map(|l| format!("\"{}\"", l.name))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let valid = || limits.iter().map(|l| l.name.clone()).collect::<Vec<_>>();
     let mut out = Vec::new();
     let mut first_record = true;
     for rec in rdr.records() {
         let rec = rec.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line() as usize);
-            bad(line, format!("cannot read the line: {e}"))
+            bad(line, LineProblem::Unreadable(e.to_string()))
         })?;
         let line = rec.position().map_or(0, |p| p.line() as usize);
         let fields: Vec<&str> = rec.iter().collect();
@@ -278,11 +272,10 @@ pub fn parse_measurements_csv(
             }
             return Err(bad(
                 line,
-                format!(
-                    "expected 3 fields (transaction type, instant, seconds) separated by '{}', found {}",
-                    delimiter as char,
-                    fields.len()
-                ),
+                LineProblem::FieldCount {
+                    delimiter: delimiter as char,
+                    found: fields.len(),
+                },
             ));
         }
         let seconds = parse_seconds(fields[2]);
@@ -297,27 +290,27 @@ pub fn parse_measurements_csv(
             .ok_or_else(|| {
                 bad(
                     line,
-                    format!(
-                        "unknown transaction type \"{}\"; the contract's types are: {}",
-                        fields[0],
-                        valid()
-                    ),
+                    LineProblem::UnknownType {
+                        name: fields[0].to_string(),
+                        valid: valid(),
+                    },
                 )
             })?;
-        let at = parse_time(fields[1], tz).map_err(|e| bad(line, e.to_string()))?;
-        let seconds = seconds.ok_or_else(|| {
-            bad(
-                line,
-                format!(
-                    "the seconds \"{}\" are not a number ≥ 0; write e.g. 2.5 or 2,5",
-                    fields[2]
-                ),
-            )
+        let at = parse_time(fields[1], tz).map_err(|e| match e {
+            Error::BadTime { input, reason } => bad(line, LineProblem::Time { input, reason }),
+            e => bad(line, LineProblem::Unreadable(e.to_string())),
         })?;
+        let seconds =
+            seconds.ok_or_else(|| bad(line, LineProblem::Seconds(fields[2].to_string())))?;
         out.push(Measurement {
             kind: kind.name.clone(),
             at,
             seconds,
+        });
+    }
+    if out.is_empty() {
+        return Err(Error::NoMeasurements {
+            file: file.to_string(),
         });
     }
     Ok(out)

@@ -287,6 +287,15 @@ impl State {
             State::Closed => l.t("lukket", "closed"),
         }
     }
+
+    /// The state in one word, for a table's column.
+    pub fn short_label(self, l: Lang) -> &'static str {
+        match self {
+            State::Resolved => l.t("afventer", "awaiting"),
+            State::Paused => l.t("pause", "paused"),
+            _ => self.label(l),
+        }
+    }
 }
 
 impl LifecycleError {
