@@ -1,7 +1,9 @@
 //! Measures what an agent waits for on a real log: the TUI's first frame, reading the board's
 //! tickets, a redraw after a key and after a tick, and a month's report.
 //!
-//! `cargo run --release --example startup -- DB [--now "2026-11-23 12:00"] [--month 2026-10]`
+//! `cargo run --release --example startup -- DB [--now "2026-11-23 12:00"] [--month 2026-10] [--all]`
+//!
+//! `--all` also reads every ticket (the *alle* filter) and times Brud's month steps over them.
 //!
 //! Make a big log first, e.g.
 //! `frist --db /tmp/big/db --now "2026-11-23 12:00" demo --tickets 1000000`.
@@ -25,10 +27,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut db: Option<PathBuf> = None;
     let mut now = "2026-11-23 12:00".to_string();
     let mut month = "2026-10".to_string();
+    let mut all = false;
     while let Some(a) = args.next() {
         match a.as_str() {
             "--now" => now = args.next().ok_or("--now needs a time")?,
             "--month" => month = args.next().ok_or("--month needs YYYY-MM")?,
+            "--all" => all = true,
             _ => db = Some(PathBuf::from(a)),
         }
     }
@@ -119,6 +123,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         r.month,
         ms(t)
     );
+    if all {
+        let t = Instant::now();
+        let every = backend.tickets(frist::store::Filter::All)?;
+        let n = every.len();
+        app.merge(every);
+        println!(
+            "read and merge all {n} tickets: {:.1} s",
+            t.elapsed().as_secs_f64()
+        );
+        let t = Instant::now();
+        update(&mut app, Action::TabBreaches, now);
+        term.draw(|f| views::draw(f, &app))?;
+        println!("open Brud over them: {:.0} ms", ms(t));
+        for step in 1..=3 {
+            let t = Instant::now();
+            update(&mut app, Action::PrevMonth, now);
+            term.draw(|f| views::draw(f, &app))?;
+            println!(
+                "Brud, month back #{step} ({} breaches): {:.0} ms",
+                app.breaches.list.len(),
+                ms(t)
+            );
+        }
+        let t = Instant::now();
+        update(&mut app, Action::NextMonth, now);
+        term.draw(|f| views::draw(f, &app))?;
+        println!("Brud, a month already seen: {:.0} ms", ms(t));
+    }
     store.close()?;
     Ok(())
 }
