@@ -828,19 +828,23 @@ impl Store for SledStore {
         };
         let missing = || StoreError::Corrupt(format!("ticket {id}: an event is missing"));
         let mut out = Vec::with_capacity(stored.positions.len());
-        let mut block: Option<(u64, sled::IVec)> = None;
-        for pos in stored.positions {
-            let (b, i) = block_of(pos);
-            if block.as_ref().is_none_or(|(have, _)| *have != b) {
-                block = Some((b, self.log.get(u64_key(b))?.ok_or_else(missing)?));
+        // A ticket's events often share a block: read and split each block once.
+        for same in stored
+            .positions
+            .chunk_by(|a, b| block_of(*a).0 == block_of(*b).0)
+        {
+            let raw = self
+                .log
+                .get(u64_key(block_of(same[0]).0))?
+                .ok_or_else(missing)?;
+            let recs = records(&raw)?;
+            for pos in same {
+                let (_, bytes, _) = recs.get(block_of(*pos).1).ok_or_else(missing)?;
+                out.push(
+                    serde_json::from_slice(bytes)
+                        .map_err(|e| StoreError::Corrupt(format!("ticket {id}: {e}")))?,
+                );
             }
-            let raw = &block.as_ref().ok_or_else(missing)?.1;
-            let recs = records(raw)?;
-            let (_, bytes, _) = recs.get(i).ok_or_else(missing)?;
-            out.push(
-                serde_json::from_slice(bytes)
-                    .map_err(|e| StoreError::Corrupt(format!("ticket {id}: {e}")))?,
-            );
         }
         Ok(out)
     }
