@@ -412,32 +412,41 @@ fn a_reader_that_stops_early_is_no_error() {
 }
 
 #[test]
-fn the_list_names_the_states_in_the_users_language() {
+fn the_list_and_show_name_states_and_steps_in_the_users_language() {
     let log = Log::new();
     log.ok(&["demo", "--tickets", "60", "--seed", "3"]);
-    let da = log.ok(&["list"]);
-    let state_column = |out: &str| -> std::collections::BTreeSet<String> {
+    // The state column: after the id, up to the municipality's column.
+    let states = |out: &str| -> Vec<String> {
+        let header = out.lines().next().unwrap_or("");
+        let width = header.find(['k', 'm']).unwrap_or(23) - 9;
         out.lines()
             .skip(1)
-            .filter_map(|l| l.split_whitespace().nth(1).map(str::to_string))
-            .filter(|w| !w.chars().all(|c| c.is_ascii_digit()))
+            .map(|l| {
+                let s: String = l.chars().skip(9).take(width).collect();
+                s.trim().to_string()
+            })
+            .filter(|s| !s.is_empty())
             .collect()
     };
-    let words = state_column(&da);
+    let da = log.ok(&["list"]);
+    let words = states(&da);
+    assert!(words.iter().any(|w| w == "lukket"), "{da}");
+    assert!(words.iter().any(|w| w == "løst, afventer"), "{da}");
     assert!(
-        words.contains("lukket") && words.contains("afventer"),
-        "{da}"
-    );
-    assert!(
-        !words.contains("closed") && !words.contains("resolved"),
+        !words.iter().any(|w| w == "closed" || w == "resolved"),
         "{da}"
     );
     let en = log.ok(&["--lang", "en", "list"]);
-    let words = state_column(&en);
-    assert!(
-        words.contains("closed") && words.contains("awaiting"),
-        "{en}"
-    );
+    let words = states(&en);
+    assert!(words.iter().any(|w| w == "closed"), "{en}");
+    assert!(words.iter().any(|w| w == "resolved, awaiting"), "{en}");
+
+    // The timeline names each step as the TUI does.
+    let show = log.ok(&["show", "1"]);
+    assert!(show.contains(" anmeldt "), "{show}");
+    assert!(!show.contains(" reported "), "{show}");
+    let show = log.ok(&["--lang", "en", "show", "1"]);
+    assert!(show.contains(" reported "), "{show}");
 }
 
 #[test]

@@ -6,7 +6,9 @@ use crate::calendar::yyyymm;
 use crate::i18n::Lang;
 use crate::load::Loaded;
 use crate::store::{chain, Filter, SledStore, Store, StoreError, VerifyOutcome};
-use crate::ticket::{evaluate, ClassifiedBy, Evaluation, Event, EventKind, Ticket, TicketId};
+use crate::ticket::{
+    evaluate, ClassifiedBy, Evaluation, Event, EventKind, State, Ticket, TicketId,
+};
 use crate::time::{parse_time, rfc3339};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use clap::Args;
@@ -655,7 +657,9 @@ fn write_json(out: &mut impl Write, v: &Value) -> CmdResult {
     Ok(())
 }
 
-fn event_line(ctx: &Ctx, e: &Event) -> String {
+/// One line of a ticket's timeline; `width` is the longest step name among its events, so the
+/// columns line up.
+fn event_line(ctx: &Ctx, e: &Event, width: usize) -> String {
     let detail = match &e.kind {
         EventKind::Reported {
             municipality,
@@ -691,10 +695,10 @@ fn event_line(ctx: &Ctx, e: &Event) -> String {
         ),
     };
     format!(
-        "  #{:<2} {}  {:<22} {:<10} {}",
+        "  #{:<2} {}  {:<width$} {:<10} {}",
         e.seq,
         ctx.lang.datetime(ctx.loaded.calendar.local(e.effective)),
-        e.kind.name(),
+        e.kind.label(ctx.lang),
         e.user,
         detail
     )
@@ -765,17 +769,34 @@ pub fn show(ctx: &Ctx, store: &dyn Store, a: &ShowArgs, out: &mut impl Write) ->
         )?;
     }
     writeln!(out, "  {}:", l.t("Hændelser", "Events"))?;
+    let width = events
+        .iter()
+        .map(|e| e.kind.label(l).chars().count())
+        .max()
+        .unwrap_or(0);
     for ev in &events {
-        writeln!(out, "{}", event_line(ctx, ev))?;
+        writeln!(out, "{}", event_line(ctx, ev, width).trim_end())?;
     }
     Ok(())
 }
 
 fn table(ctx: &Ctx, rows: &[(Ticket, Option<Evaluation>)], out: &mut impl Write) -> CmdResult {
     let l = ctx.lang;
+    // The state column fits the longest state word in the user's language.
+    let sw = [
+        State::Open,
+        State::Reacted,
+        State::Paused,
+        State::Resolved,
+        State::Closed,
+    ]
+    .iter()
+    .map(|s| s.short_label(l).chars().count())
+    .max()
+    .unwrap_or(10);
     writeln!(
         out,
-        "{:>7}  {:<10} {:<16} {:<14} {:<12} {:<12} {:>11}  {}",
+        "{:>7}  {:<sw$} {:<16} {:<14} {:<12} {:<12} {:>11}  {}",
         "id",
         l.t("tilstand", "state"),
         l.t("kommune", "municipality"),
@@ -788,7 +809,7 @@ fn table(ctx: &Ctx, rows: &[(Ticket, Option<Evaluation>)], out: &mut impl Write)
     for (t, e) in rows {
         writeln!(
             out,
-            "{:>7}  {:<10} {:<16} {:<14} {:<12} {:<12} {:>11}  {}",
+            "{:>7}  {:<sw$} {:<16} {:<14} {:<12} {:<12} {:>11}  {}",
             t.id,
             t.state.short_label(l),
             t.municipality,

@@ -91,6 +91,27 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    /// What happened, in words.
+    pub fn label(&self, l: Lang) -> &'static str {
+        use EventKind as K;
+        match self {
+            K::Reported { .. } => l.t("anmeldt", "reported"),
+            K::Classified { .. } => l.t("klassificeret", "classified"),
+            K::Reclassified { .. } => l.t("kategori skiftet", "reclassified"),
+            K::Reacted { .. } => l.t("reaktion registreret", "reaction recorded"),
+            K::Paused { .. } => l.t("sat på pause", "paused"),
+            K::Resumed => l.t("genoptaget", "resumed"),
+            K::Resolved { .. } => l.t(
+                "løst, afventer kommunens accept",
+                "resolved, awaiting acceptance",
+            ),
+            K::Accepted { .. } => l.t("accepteret og lukket", "accepted and closed"),
+            K::Rejected { .. } => l.t("afvist og genåbnet", "rejected and reopened"),
+            K::Note { .. } => l.t("bemærkning tilføjet", "note added"),
+            K::ReportTimeCorrected { .. } => l.t("anmeldelsestid rettet", "report time corrected"),
+        }
+    }
+
     /// The kebab-case name used in the log and in messages.
     pub fn name(&self) -> &'static str {
         match self {
@@ -288,11 +309,10 @@ impl State {
         }
     }
 
-    /// The state in one word, for a table's column.
+    /// The state in a table's column: shorter than [`State::label`].
     pub fn short_label(self, l: Lang) -> &'static str {
         match self {
-            State::Resolved => l.t("afventer", "awaiting"),
-            State::Paused => l.t("pause", "paused"),
+            State::Resolved => l.t("løst, afventer", "resolved, awaiting"),
             _ => self.label(l),
         }
     }

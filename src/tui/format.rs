@@ -5,7 +5,7 @@ use crate::calendar::WorkCalendar;
 use crate::contract::Contract;
 use crate::i18n::Lang;
 use crate::sla::{self, Clock, Status};
-use crate::ticket::{State, TimerEval};
+use crate::ticket::TimerEval;
 use chrono::{DateTime, Datelike, NaiveTime, TimeDelta, Utc};
 
 /// How a timer looks on the board: the text and the colour class.
@@ -50,35 +50,6 @@ pub fn status_label(s: Status, l: Lang) -> &'static str {
         Status::AtRisk => l.t("i fare", "at risk"),
         Status::Breached => l.t("brudt", "breached"),
         Status::Met => l.t("mødt", "met"),
-    }
-}
-
-/// A step in words, for the status line: `reaktion registreret`.
-pub fn event_label(kind: &crate::ticket::EventKind, l: Lang) -> &'static str {
-    use crate::ticket::EventKind as K;
-    match kind {
-        K::Reported { .. } => l.t("anmeldt", "reported"),
-        K::Classified { .. } => l.t("klassificeret", "classified"),
-        K::Reclassified { .. } => l.t("kategori skiftet", "reclassified"),
-        K::Reacted { .. } => l.t("reaktion registreret", "reaction recorded"),
-        K::Paused { .. } => l.t("sat på pause", "paused"),
-        K::Resumed => l.t("genoptaget", "resumed"),
-        K::Resolved { .. } => l.t(
-            "løst, afventer kommunens accept",
-            "resolved, awaiting acceptance",
-        ),
-        K::Accepted { .. } => l.t("accepteret og lukket", "accepted and closed"),
-        K::Rejected { .. } => l.t("afvist og genåbnet", "rejected and reopened"),
-        K::Note { .. } => l.t("bemærkning tilføjet", "note added"),
-        K::ReportTimeCorrected { .. } => l.t("anmeldelsestid rettet", "report time corrected"),
-    }
-}
-
-pub fn state_label(s: State, l: Lang) -> &'static str {
-    match s {
-        // Shorter than the engine's wording, for a table column.
-        State::Resolved => l.t("løst, afventer", "resolved, awaiting"),
-        _ => s.label(l),
     }
 }
 

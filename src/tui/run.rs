@@ -71,7 +71,7 @@ pub fn apply(
                 kind,
                 effective,
             } => {
-                let name = super::format::event_label(&kind, app.lang);
+                let name = kind.label(app.lang);
                 match backend.append(id, kind, &app.user.clone(), effective, now) {
                     Ok(t) => {
                         app.upsert(t);

@@ -121,7 +121,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
                             Look::None => 5,
                         })
                         .unwrap_or(Look::None);
-                    let state = format::state_label(t.state, l);
+                    let state = t.state.short_label(l);
                     cells.push(Cell::from(Line::from(vec![
                         Span::raw(format!("{state} ")),
                         Span::styled(

@@ -40,7 +40,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             Span::styled(format!("  {}: ", l.t("Anmelder", "Reporter")), dim()),
             Span::raw(t.reporter.clone()),
             Span::styled(format!("  {}: ", l.t("Status", "State")), dim()),
-            Span::raw(format::state_label(t.state, l)),
+            Span::raw(t.state.short_label(l)),
         ]),
         Line::from(vec![
             Span::styled(format!(" {}: ", l.t("Kategori", "Category")), dim()),
