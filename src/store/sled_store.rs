@@ -159,6 +159,26 @@ fn active_keys(t: &Ticket) -> Vec<[u8; 12]> {
     keys
 }
 
+/// Removes the snapshot files sled did not finish writing (`snap.*.generating`) in a database
+/// folder; whether there were any.
+fn remove_unfinished_snapshots(path: &Path) -> bool {
+    let Ok(dir) = std::fs::read_dir(path) else {
+        return false;
+    };
+    let mut removed = false;
+    for entry in dir.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snap.")
+            && name.ends_with(".generating")
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            removed = true;
+        }
+    }
+    removed
+}
+
 /// `path` with `ext` appended (`db` → `db.old`).
 fn sibling(path: &Path, ext: &str) -> PathBuf {
     let mut p = path.as_os_str().to_owned();
@@ -270,18 +290,25 @@ impl SledStore {
                 path: path.to_path_buf(),
             });
         }
-        let db = sled::Config::new()
-            .path(path)
-            .open()
-            .map_err(|e| match &e {
-                sled::Error::Io(io)
-                    if io.kind() == std::io::ErrorKind::WouldBlock
-                        || io.to_string().contains("could not acquire lock") =>
-                {
-                    StoreError::Locked(path.to_path_buf())
-                }
-                _ => StoreError::Sled(e),
-            })?;
+        let open = || sled::Config::new().path(path).open();
+        let db = match open() {
+            // sled 0.34 writes its snapshot to `snap.N.generating` and renames it when done, but
+            // reads the newest `snap.*` file on open, a `.generating` one included: a process
+            // killed while writing one (sled writes one on every open) leaves a log that no
+            // longer opens. sled holds the file lock when it reads the snapshot, so no other
+            // process is writing one: it is a leftover, and the log itself is intact.
+            Err(sled::Error::Corruption { .. }) if remove_unfinished_snapshots(path) => open(),
+            r => r,
+        }
+        .map_err(|e| match &e {
+            sled::Error::Io(io)
+                if io.kind() == std::io::ErrorKind::WouldBlock
+                    || io.to_string().contains("could not acquire lock") =>
+            {
+                StoreError::Locked(path.to_path_buf())
+            }
+            _ => StoreError::Sled(e),
+        })?;
         let tree = |n: &str| db.open_tree(n);
         let mut s = SledStore {
             log: tree("log")?,
