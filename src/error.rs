@@ -166,6 +166,18 @@ impl Error {
                 "ukendt kategori '{id}' i kontrakten {contract}; gyldige: {}",
                 valid.join(", ")
             ),
+            (
+                Error::OutOfRange {
+                    date,
+                    first_year,
+                    last_year,
+                    ..
+                },
+                Lang::Da,
+            ) => format!(
+                "{} ligger uden for kalenderen; frist beregner frister for {first_year}–{last_year}",
+                date.format("%d.%m.%Y")
+            ),
             (Error::NoTarget { category, what }, Lang::Da) => {
                 format!("kategorien '{category}' har intet mål for {what}")
             }

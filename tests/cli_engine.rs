@@ -336,3 +336,33 @@ fn broken_holiday_file_beside_a_contract_names_file_line_and_field() {
     ]);
     assert_eq!(v.as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn a_date_outside_the_calendar_is_refused_in_the_users_language() {
+    let args = [
+        "deadline",
+        "--category",
+        "kritisk",
+        "--reported",
+        "1990-01-05 10:00",
+    ];
+    let err = refused(&args);
+    assert!(
+        err.contains("05.01.1990 ligger uden for kalenderen") && err.contains("2000–2099"),
+        "{err}"
+    );
+    let mut en = vec!["--lang", "en"];
+    en.extend_from_slice(&args);
+    let err = refused(&en);
+    assert!(err.contains("outside the calendar's range"), "{err}");
+    let err = refused(&[
+        "fine",
+        "--category",
+        "kritisk",
+        "--deadline",
+        "1990-01-05 10:00",
+        "--resolved",
+        "1990-01-08 10:00",
+    ]);
+    assert!(err.contains("ligger uden for kalenderen"), "{err}");
+}

@@ -236,7 +236,7 @@ pub fn calendar(ctx: &Ctx, a: &CalendarArgs, out: &mut impl Write) -> CmdResult 
     )?;
     writeln!(out)?;
     for d in &days {
-        let window = cal.window_local(*d)?;
+        let window = cal.window_local(*d).map_err(|e| Failure::of(e, ctx.lang))?;
         let special = cal.special(*d);
         let desc = match (window, special) {
             (Some((o, c)), Some(s)) => format!(
@@ -380,8 +380,9 @@ pub fn deadline(ctx: &Ctx, a: &DeadlineArgs, out: &mut impl Write) -> CmdResult 
         .category(&a.category)
         .map_err(|e| Failure::of(e, ctx.lang))?;
     let reported = time_arg(ctx, "--reported", &a.reported)?;
-    let d = sla::deadlines(cal, cat, reported)?;
-    let explain = sla::explain_deadlines(cal, ctx.lang, cat, &d)?;
+    let lang = |e| Failure::of(e, ctx.lang);
+    let d = sla::deadlines(cal, cat, reported).map_err(lang)?;
+    let explain = sla::explain_deadlines(cal, ctx.lang, cat, &d).map_err(lang)?;
     if a.json {
         let window = match d.window {
             Window::Day => "day",
@@ -456,7 +457,9 @@ pub fn fine(ctx: &Ctx, a: &FineArgs, out: &mut impl Write) -> CmdResult {
         None => ctx.now,
     };
     let fine = match &cat.fine {
-        Some(table) => sla::fine(cal, table, deadline, end)?,
+        Some(table) => {
+            sla::fine(cal, table, deadline, end).map_err(|e| Failure::of(e, ctx.lang))?
+        }
         None => sla::Fine {
             overrun_minutes: (end - deadline).num_minutes().max(0),
             ..Default::default()

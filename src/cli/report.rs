@@ -64,7 +64,8 @@ pub fn report(
         tickets,
         measurements,
         now: ctx.now,
-    })?;
+    })
+    .map_err(|e| Failure::of(e, ctx.lang))?;
     let text = report::render(&r, args.format, ctx.lang);
     match &args.out {
         None => {
@@ -183,7 +184,7 @@ pub fn load_month(
         message: e.message(lang, &contract.tz),
         code: e.code(),
     };
-    let (from, to) = report::data_window(cal, month, now)?;
+    let (from, to) = report::data_window(cal, month, now).map_err(|e| Failure::of(e, lang))?;
     let municipality = municipality.map(str::trim).filter(|m| !m.is_empty());
     let downtime = |t: &Ticket| {
         t.contract == contract.id
