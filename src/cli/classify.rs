@@ -31,7 +31,7 @@ pub fn classify(ctx: &Ctx, a: &ClassifyArgs, cli: &super::Cli, out: &mut impl Wr
     let l = ctx.lang;
     if a.retrain {
         let path = super::log::db_path(cli.db.as_deref())?;
-        if !path.exists() {
+        if !super::log::log_exists(cli.db.as_deref()) {
             return Err(Failure::usage(format!(
                 "{} {}{}",
                 l.t("der er ingen log endnu i", "there is no log yet at"),
@@ -43,7 +43,7 @@ pub fn classify(ctx: &Ctx, a: &ClassifyArgs, cli: &super::Cli, out: &mut impl Wr
             )));
         }
         let store = super::log::open_store(ctx, cli.db.as_deref(), &cli.contract)?;
-        let n = crate::store::labels::retrain(&store).map_err(|e| Failure {
+        let n = crate::store::labels::retrain(&*store).map_err(|e| Failure {
             message: e.message(l, &ctx.loaded.contract.tz),
             code: e.code(),
         })?;
@@ -114,12 +114,11 @@ pub fn classify(ctx: &Ctx, a: &ClassifyArgs, cli: &super::Cli, out: &mut impl Wr
 /// exists and is free; otherwise the rules alone (a suggestion must never wait for the log).
 fn learned(ctx: &Ctx, cli: &super::Cli) -> Classifier {
     let contract = &ctx.loaded.contract;
-    let exists = super::log::db_path(cli.db.as_deref()).is_ok_and(|p| p.exists());
-    if !exists {
+    if !super::log::log_exists(cli.db.as_deref()) {
         return Classifier::new(contract);
     }
     match super::log::open_store(ctx, cli.db.as_deref(), &cli.contract) {
-        Ok(store) => crate::store::labels::classifier(contract, &store)
+        Ok(store) => crate::store::labels::classifier(contract, &*store)
             .unwrap_or_else(|_| Classifier::new(contract)),
         Err(_) => Classifier::new(contract),
     }

@@ -5,7 +5,7 @@ use super::{CmdResult, Ctx, Failure};
 use crate::calendar::yyyymm;
 use crate::i18n::Lang;
 use crate::load::Loaded;
-use crate::store::{chain, Filter, SledStore, Store, StoreError, VerifyOutcome};
+use crate::store::{chain, Filter, Log, PgStore, SledStore, Store, StoreError, VerifyOutcome};
 use crate::ticket::{
     evaluate, ClassifiedBy, Evaluation, Event, EventKind, State, Ticket, TicketId,
 };
@@ -279,13 +279,11 @@ pub fn db_path(db: Option<&Path>) -> Result<PathBuf, Failure> {
 pub fn user(given: Option<&str>) -> String {
     given
         .map(str::to_string)
-        .or_else(|| std::env::var("USER").ok())
-        .or_else(|| std::env::var("USERNAME").ok())
         .filter(|u| !u.trim().is_empty())
-        .unwrap_or_else(|| "ukendt".into())
+        .unwrap_or_else(crate::store::os_user)
 }
 
-fn store_failure(e: StoreError, ctx: &Ctx) -> Failure {
+pub fn store_failure(e: StoreError, ctx: &Ctx) -> Failure {
     Failure {
         message: e.message(ctx.lang, &ctx.loaded.contract.tz),
         code: e.code(),
@@ -332,9 +330,28 @@ fn breach_months(l: &Loaded, t: &Ticket) -> Vec<u32> {
         .collect()
 }
 
-/// Opens the store with the breach index of `contract` (loaded once more so that the index
-/// owns it).
-pub fn open_store(ctx: &Ctx, db: Option<&Path>, contract: &str) -> Result<SledStore, Failure> {
+/// Whether `--db` names a PostgreSQL database (team mode) rather than a sled path.
+pub fn is_team(db: Option<&Path>) -> bool {
+    db.and_then(|p| p.to_str())
+        .is_some_and(crate::store::postgres::is_url)
+}
+
+/// Whether there is a log to open: a sled folder that exists, or any PostgreSQL database.
+pub fn log_exists(db: Option<&Path>) -> bool {
+    is_team(db) || db_path(db).is_ok_and(|p| p.exists())
+}
+
+/// Opens the log `--db` names: PostgreSQL for a `postgres://` URL, else sled with the breach
+/// index of `contract` (loaded once more so that the index owns it).
+pub fn open_store(ctx: &Ctx, db: Option<&Path>, contract: &str) -> Result<Log, Failure> {
+    if let Some(url) = db
+        .and_then(|p| p.to_str())
+        .filter(|u| is_team(Some(Path::new(u))))
+    {
+        let url = crate::store::postgres::parse_url(url).map_err(|e| store_failure(e, ctx))?;
+        let store = PgStore::open(&url).map_err(|e| store_failure(e, ctx))?;
+        return Ok(Log::Postgres(Box::new(store)));
+    }
     let path = db_path(db)?;
     if let Some(parent) = path.parent() {
         if !parent.as_os_str().is_empty() {
@@ -347,16 +364,18 @@ pub fn open_store(ctx: &Ctx, db: Option<&Path>, contract: &str) -> Result<SledSt
     let store = SledStore::open(&path).map_err(|e| store_failure(e, ctx))?;
     let loaded = Arc::new(crate::load::contract(contract)?);
     let cache: std::sync::Mutex<HashMap<String, Option<Arc<Loaded>>>> = Default::default();
-    Ok(store.with_indexer(Box::new(move |t: &Ticket| {
-        if t.contract == loaded.contract.id {
-            return breach_months(&loaded, t);
-        }
-        let mut c = cache.lock().unwrap_or_else(|p| p.into_inner());
-        let l = c
-            .entry(t.contract.clone())
-            .or_insert_with(|| crate::load::contract(&t.contract).ok().map(Arc::new));
-        l.as_ref().map(|l| breach_months(l, t)).unwrap_or_default()
-    })))
+    Ok(Log::Sled(store.with_indexer(Box::new(
+        move |t: &Ticket| {
+            if t.contract == loaded.contract.id {
+                return breach_months(&loaded, t);
+            }
+            let mut c = cache.lock().unwrap_or_else(|p| p.into_inner());
+            let l = c
+                .entry(t.contract.clone())
+                .or_insert_with(|| crate::load::contract(&t.contract).ok().map(Arc::new));
+            l.as_ref().map(|l| breach_months(l, t)).unwrap_or_default()
+        },
+    ))))
 }
 
 // ---------------------------------------------------------------------------------------------

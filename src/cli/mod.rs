@@ -6,11 +6,12 @@ pub mod demo;
 mod engine;
 pub mod log;
 pub mod report;
+mod team;
 
 use crate::error::Error;
 use crate::i18n::Lang;
 use crate::load::Loaded;
-use crate::store::Store;
+use crate::store::{Log, Store};
 use chrono::{DateTime, Utc};
 use clap::{CommandFactory, Parser, Subcommand};
 use std::path::PathBuf;
@@ -28,10 +29,12 @@ pub struct Cli {
     /// Language of the output.
     #[arg(long, global = true, env = "FRIST_LANG", value_enum, default_value_t = Lang::Da)]
     pub lang: Lang,
-    /// The support log's database (default: the platform's data directory).
+    /// The support log: a sled folder (default: the platform's data directory), or a shared
+    /// PostgreSQL database as postgres://USER@HOST[:PORT]/DB[?sslmode=require] (team mode).
     #[arg(long, global = true, env = "FRIST_DB")]
     pub db: Option<PathBuf>,
-    /// The acting user recorded with each event (default: the OS user).
+    /// The acting user recorded with each event on a local log (default: the OS user). In
+    /// team mode the database login is the acting user.
     #[arg(long, global = true, env = "FRIST_USER")]
     pub user: Option<String>,
     /// TUI keymap: a built-in name (default, vim) or the path of a keymap file.
@@ -94,6 +97,12 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Response-time measurements (svartider) for the report.
     Svartider(report::SvartiderArgs),
+    /// Team mode: set up the PostgreSQL database (`db init`).
+    Db(team::DbArgs),
+    /// Team mode: the people of the shared log and their roles.
+    User(team::UserArgs),
+    /// Who the log records as the acting user, with role and municipality in team mode.
+    Whoami,
     /// Print shell completions.
     Completions {
         #[arg(value_enum)]
@@ -208,6 +217,14 @@ pub fn run(cli: Cli) -> CmdResult {
         Some(Command::Deadline(a)) => engine::deadline(&ctx, a, &mut out),
         Some(Command::Fine(a)) => engine::fine(&ctx, a, &mut out),
         Some(Command::Classify(a)) => classify::classify(&ctx, a, &cli, &mut out),
+        Some(Command::Db(a)) => team::db(&ctx, cli.db.as_deref(), a, &mut out),
+        Some(Command::User(a)) => team::user(&ctx, cli.db.as_deref(), a, &mut out),
+        Some(Command::Whoami) => team::whoami(
+            &ctx,
+            cli.db.as_deref(),
+            &log::user(cli.user.as_deref()),
+            &mut out,
+        ),
         Some(_) => Ok(()),
     }
 }
@@ -228,16 +245,19 @@ fn run_log(
             | Command::Deadline(_)
             | Command::Fine(_)
             | Command::Classify(_)
+            | Command::Db(_)
+            | Command::User(_)
+            | Command::Whoami
             | Command::Completions { .. }
     ) {
         return None;
     }
-    let user = log::user(cli.user.as_deref());
     let store = match log::open_store(ctx, cli.db.as_deref(), &cli.contract) {
         Ok(s) => s,
         Err(f) => return Some(Err(f)),
     };
-    let s = &store;
+    let user = acting_user(ctx, cli, &store);
+    let s: &dyn Store = &*store;
     let result = match cmd {
         Command::Add(a) => log::add(ctx, s, &user, a, out),
         Command::React(a) => log::step(
@@ -330,10 +350,32 @@ fn run_log(
     Some(close(store, ctx).and(result))
 }
 
-/// Rewrites the database into a fresh file after a bulk load or a migration, which leave free
-/// space that sled would zero on every start. The data is safe whatever happens here: a failed
-/// rewrite is only a warning.
-fn rewrite(store: crate::store::SledStore, ctx: &Ctx) {
+/// The acting user: the database login in team mode (a `--user` there is only noted), else
+/// `--user`, `FRIST_USER` or the OS user.
+fn acting_user(ctx: &Ctx, cli: &Cli, store: &Log) -> String {
+    match store.team() {
+        Some(pg) => {
+            let me = &pg.whoami().login;
+            if cli.user.as_deref().is_some_and(|u| u != me) {
+                eprintln!(
+                    "{} {me}",
+                    ctx.lang.t(
+                        "bemærk: --user/FRIST_USER gælder ikke for en fælles log; databasen registrerer hændelserne som",
+                        "note: --user/FRIST_USER does not apply to a shared log; the database records events as"
+                    )
+                );
+            }
+            me.clone()
+        }
+        None => log::user(cli.user.as_deref()),
+    }
+}
+
+/// Rewrites a sled database into a fresh file after a bulk load or a migration, which leave
+/// free space that sled would zero on every start. The data is safe whatever happens here: a
+/// failed rewrite is only a warning. PostgreSQL needs nothing.
+fn rewrite(store: Log, ctx: &Ctx) {
+    let Log::Sled(store) = store else { return };
     eprintln!(
         "{}",
         ctx.lang.t(
@@ -355,9 +397,13 @@ fn rewrite(store: crate::store::SledStore, ctx: &Ctx) {
 
 /// Lets go of the store as the process ends (see [`crate::store::SledStore::close`]); one that
 /// was brought up from an older schema is rewritten instead.
-fn close(store: crate::store::SledStore, ctx: &Ctx) -> CmdResult {
+fn close(store: Log, ctx: &Ctx) -> CmdResult {
+    let store = match store {
+        Log::Sled(s) => s,
+        Log::Postgres(_) => return Ok(()),
+    };
     if store.migrated() {
-        rewrite(store, ctx);
+        rewrite(Log::Sled(store), ctx);
         return Ok(());
     }
     store.close().map_err(|e| Failure {
@@ -380,39 +426,50 @@ fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
         days: None,
         force: false,
     };
-    let user = log::user(cli.user.as_deref());
-    // A log that does not exist yet is empty: ask before the screen is taken.
-    let fresh = !log::db_path(cli.db.as_deref())?.exists();
+    // A log that does not exist yet is empty: ask before the screen is taken. A shared log is
+    // connected to first, so that a refused login is said on the plain terminal.
+    let team = log::is_team(cli.db.as_deref());
+    let fresh = !log::log_exists(cli.db.as_deref());
     let early = if fresh {
         let store = log::open_store(ctx, cli.db.as_deref(), &cli.contract)?;
         if offer_demo(ctx, cli)? {
-            demo::run(ctx, &store, "demo", &demo_args, &mut std::io::stderr())?;
+            demo::run(ctx, &*store, "demo", &demo_args, &mut std::io::stderr())?;
         }
         Some(store)
+    } else if team {
+        Some(log::open_store(ctx, cli.db.as_deref(), &cli.contract)?)
     } else {
         None
+    };
+    let user = match &early {
+        Some(s) => acting_user(ctx, cli, s),
+        None => log::user(cli.user.as_deref()),
     };
     let mut session = crate::tui::run::Session::start(ctx, keymap, &user)?;
     let store = match early {
         Some(s) => s,
         None => log::open_store(ctx, cli.db.as_deref(), &cli.contract)?,
     };
-    if !fresh && store.is_empty().map_err(store_failure)? {
+    // Only the owner fills a shared log (demo data keeps its own users and times).
+    let may_fill = store
+        .team()
+        .is_none_or(|p| p.whoami().role == crate::store::postgres::Role::Owner);
+    if !fresh && may_fill && store.is_empty().map_err(store_failure)? {
         session.suspend();
         if offer_demo(ctx, cli)? {
-            demo::run(ctx, &store, "demo", &demo_args, &mut std::io::stderr())?;
+            demo::run(ctx, &*store, "demo", &demo_args, &mut std::io::stderr())?;
         }
         session.resume()?;
     }
     let contract = &ctx.loaded.contract;
     let backend = crate::tui::store_backend::StoreBackend {
-        store: &store,
+        store: &*store,
         contract,
         calendar: &ctx.loaded.calendar,
         lang: ctx.lang,
     };
     let suggest = crate::tui::store_backend::ClassifierSuggest {
-        classifier: crate::store::labels::classifier(contract, &store).map_err(store_failure)?,
+        classifier: crate::store::labels::classifier(contract, &*store).map_err(store_failure)?,
         lang: ctx.lang,
     };
     session.load(&backend)?;

@@ -7,12 +7,14 @@
 
 pub mod chain;
 pub mod labels;
+pub mod postgres;
 mod sled_store;
 
 use crate::i18n::Lang;
 use crate::sla::Measurement;
 use crate::ticket::{Event, EventKind, LifecycleError, Ticket, TicketId};
 use chrono::{DateTime, Utc};
+pub use postgres::PgStore;
 pub use sled_store::SledStore;
 use std::path::PathBuf;
 
@@ -51,6 +53,27 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Sled(#[from] sled::Error),
+    /// PostgreSQL could not be reached or refused the login.
+    #[error("{}", problem.message(target, Lang::En))]
+    Connect {
+        target: postgres::Target,
+        problem: postgres::ConnectProblem,
+    },
+    /// The PostgreSQL database has no frist schema yet.
+    #[error("the PostgreSQL database {0} is not set up for frist; its owner runs `frist db init`")]
+    NotInitialised(String),
+    /// The PostgreSQL schema is older than this build.
+    #[error("the database has schema {found}; this frist needs schema {known}; the database's owner runs `frist db init`")]
+    OlderSchema { found: u32, known: u32 },
+    /// The database refused the login's step (row-level security, privileges).
+    #[error("{}", self.message(Lang::En, &chrono_tz::UTC))]
+    Denied {
+        login: String,
+        role: Option<postgres::Role>,
+        why: postgres::Deny,
+    },
+    #[error("PostgreSQL: {0}")]
+    Postgres(String),
 }
 
 impl StoreError {
@@ -74,6 +97,14 @@ impl StoreError {
                 old.display(),
                 path.display()
             ),
+            (StoreError::Connect { target, problem }, l) => problem.message(target, l),
+            (StoreError::NotInitialised(db), Lang::Da) => format!(
+                "PostgreSQL-databasen {db} er ikke sat op til frist; databasens ejer kører `frist db init`"
+            ),
+            (StoreError::OlderSchema { found, known }, Lang::Da) => format!(
+                "databasen har skema {found}; denne frist kræver skema {known}; databasens ejer kører `frist db init`"
+            ),
+            (StoreError::Denied { login, role, why }, l) => why.message(login, *role, l),
             (StoreError::Interrupted, Lang::Da) => "en import eller demo i denne database blev afbrudt; slet databasen og kør den igen".into(),
             _ => self.to_string(),
         }
@@ -85,6 +116,7 @@ impl StoreError {
             StoreError::UnknownTicket(_)
             | StoreError::Lifecycle(_)
             | StoreError::NotEmpty
+            | StoreError::Denied { .. }
             | StoreError::BadInput(_) => 2,
             _ => 1,
         }
@@ -92,6 +124,42 @@ impl StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// The OS user running frist (the acting user on sled, the default login on PostgreSQL).
+pub fn os_user() -> String {
+    std::env::var("USER")
+        .ok()
+        .or_else(|| std::env::var("USERNAME").ok())
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| "ukendt".into())
+}
+
+/// An opened log: the embedded sled store or the shared PostgreSQL one.
+pub enum Log {
+    Sled(SledStore),
+    Postgres(Box<PgStore>),
+}
+
+impl std::ops::Deref for Log {
+    type Target = dyn Store;
+
+    fn deref(&self) -> &(dyn Store + 'static) {
+        match self {
+            Log::Sled(s) => s,
+            Log::Postgres(p) => &**p,
+        }
+    }
+}
+
+impl Log {
+    /// The PostgreSQL store, in team mode.
+    pub fn team(&self) -> Option<&PgStore> {
+        match self {
+            Log::Postgres(p) => Some(p),
+            Log::Sled(_) => None,
+        }
+    }
+}
 
 /// Which tickets to list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,768 @@
+//! Team mode on PostgreSQL, against a real throwaway cluster (see `common/pg.rs`): the schema,
+//! people and roles, the rules the database enforces (through frist and through raw SQL),
+//! several writers at once, the audit chain under tampering, and moving a log between sled and
+//! PostgreSQL.
+
+mod common;
+#[path = "common/pg.rs"]
+mod pg;
+
+use common::{out, Run, NOW};
+use frist::store::postgres::{self as fpg, PgStore, Role};
+use frist::store::{Store, StoreError, VerifyOutcome};
+use frist::ticket::{EventKind, State};
+use pg::Db;
+use std::process::Command;
+
+fn frist(url: &str, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_frist"));
+    c.args(args)
+        .env("FRIST_DB", url)
+        .env("FRIST_NOW", NOW)
+        .env_remove("FRIST_USER")
+        .env_remove("FRIST_LANG")
+        .env_remove("FRIST_CONTRACT")
+        .env_remove("PGPASSWORD")
+        .env_remove("PGHOST")
+        .env_remove("PGUSER");
+    c
+}
+
+fn run(url: &str, args: &[&str]) -> Run {
+    out(frist(url, args).output().unwrap())
+}
+
+fn ok(url: &str, args: &[&str]) -> String {
+    let r = run(url, args);
+    assert_eq!(r.code, 0, "frist {args:?} failed: {}", r.stderr);
+    r.stdout
+}
+
+/// A database set up with `frist db init` and four people: agent `ann`, supervisor `sup`,
+/// and the IT contacts of Aarhus (`aarhus`) and Odense (`odense`).
+fn desk(tag: &str) -> Db {
+    let db = Db::new(tag);
+    let owner = db.url("owner");
+    ok(&owner, &["db", "init"]);
+    for (who, role, m) in [
+        ("ann", "agent", None),
+        ("bo", "agent", None),
+        ("sup", "supervisor", None),
+        ("aarhus", "municipality", Some("Aarhus")),
+        ("odense", "municipality", Some("Odense")),
+    ] {
+        let login = db.login(who);
+        let mut args = vec!["user", "add", login.as_str(), "--role", role];
+        if let Some(m) = m {
+            args.extend(["--municipality", m]);
+        }
+        ok(&owner, &args);
+    }
+    db
+}
+
+fn add(url: &str, municipality: &str, title: &str) -> u64 {
+    ok(
+        url,
+        &[
+            "add",
+            "--municipality",
+            municipality,
+            "--title",
+            title,
+            "--category",
+            "systemfejl",
+            "--at",
+            "2025-03-10 09:00",
+        ],
+    )
+    .trim()
+    .parse()
+    .unwrap()
+}
+
+fn store(db: &Db, who: &str) -> PgStore {
+    PgStore::open(&fpg::parse_url(&db.url(who)).unwrap()).unwrap()
+}
+
+#[test]
+fn db_init_creates_the_schema_and_two_at_once_are_safe() {
+    let db = Db::new("init");
+    let owner = db.url("owner");
+    let runs: Vec<_> = (0..2)
+        .map(|_| frist(&owner, &["db", "init"]).spawn().unwrap())
+        .collect();
+    for r in runs {
+        assert!(r.wait_with_output().unwrap().status.success());
+    }
+    let again = ok(&owner, &["db", "init"]);
+    assert!(again.contains("har allerede skema 1"), "{again}");
+    let mut c = db.connect("owner");
+    let n: i64 = c
+        .query_one("SELECT count(*) FROM frist.schema_migrations", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 1);
+    // A database from a newer frist is refused, as the sled store's is.
+    c.batch_execute("INSERT INTO frist.schema_migrations (version, name) VALUES (99, 'future')")
+        .unwrap();
+    let r = run(&owner, &["list"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("nyere frist (skema 99)"), "{}", r.stderr);
+}
+
+#[test]
+fn a_connection_failure_names_the_database_and_what_to_check() {
+    let db = Db::new("conn");
+    // Nothing listens on port 1.
+    let r = run(
+        "postgres://ann@127.0.0.1:1/frist?sslmode=disable",
+        &["list"],
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("127.0.0.1:1"), "{}", r.stderr);
+    assert!(r.stderr.contains("serveren svarer ikke"), "{}", r.stderr);
+    // No such database.
+    let url = db
+        .url("owner")
+        .replace(&format!("/{}?", db.name), "/nosuchdb?");
+    let r = run(&url, &["list"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("nosuchdb findes ikke"), "{}", r.stderr);
+    // The database is there but frist's schema is not.
+    let r = run(&db.url("owner"), &["list"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("frist db init"), "{}", r.stderr);
+    // In English on request.
+    let r = run(&db.url("owner"), &["--lang", "en", "list"]);
+    assert!(r.stderr.contains("not set up for frist"), "{}", r.stderr);
+    // A login the database does not know.
+    ok(&db.url("owner"), &["db", "init"]);
+    let r = run(&db.url("stranger"), &["list"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("login afvist"), "{}", r.stderr);
+}
+
+#[test]
+fn people_and_roles_and_the_acting_login() {
+    let db = desk("people");
+    let owner = db.url("owner");
+    let list = ok(&owner, &["user", "list"]);
+    assert!(
+        list.contains(&db.login("aarhus")) && list.contains("Aarhus"),
+        "{list}"
+    );
+    assert!(list.contains("supervisor"), "{list}");
+    let me = ok(&db.url("aarhus"), &["whoami"]);
+    assert_eq!(me.trim(), format!("{} kommune Aarhus", db.login("aarhus")));
+    // --user cannot change who the database records.
+    let ann = db.url("ann");
+    let r = out(frist(
+        &ann,
+        &[
+            "add",
+            "--municipality",
+            "Aarhus",
+            "--title",
+            "Låse svarer ikke",
+            "--category",
+            "laaseenhed",
+        ],
+    )
+    .env("FRIST_USER", "someone-else")
+    .output()
+    .unwrap());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("gælder ikke for en fælles log"),
+        "{}",
+        r.stderr
+    );
+    let id: u64 = r.stdout.trim().parse().unwrap();
+    let events = store(&db, "ann").events(id).unwrap();
+    assert!(events.iter().all(|e| e.user == db.login("ann")));
+    // The recorded instant is the database server's clock, not FRIST_NOW (2025).
+    let now = chrono::Utc::now();
+    for e in &events {
+        assert!(
+            (now - e.recorded).num_seconds().abs() < 300,
+            "{:?}",
+            e.recorded
+        );
+        assert!(e.effective.to_rfc3339().starts_with("2025-03-10"));
+    }
+    // A removed person can no longer use the log; the events stay.
+    ok(&owner, &["user", "remove", &db.login("bo")]);
+    let r = run(&db.url("bo"), &["list"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(ok(&owner, &["verify"]).contains("OK") || ok(&owner, &["verify"]).contains("ok"));
+}
+
+#[test]
+fn the_database_enforces_who_sees_and_does_what() {
+    let db = desk("rls");
+    let (ann, sup, aarhus, odense) = (
+        db.url("ann"),
+        db.url("sup"),
+        db.url("aarhus"),
+        db.url("odense"),
+    );
+    let a1 = add(&ann, "Aarhus", "Aarhus-hemmelighed: dørene på rådhuset");
+    let a2 = add(&ann, "Aarhus", "Aarhus: integration fejler");
+    let o1 = add(&ann, "Odense", "Odense-hemmelighed: skolernes låse");
+    for id in [a1, o1] {
+        ok(&ann, &["resolve", &id.to_string()]);
+    }
+    ok(&ann, &["note", &o1.to_string(), "Odense-notat om skolerne"]);
+
+    // Through frist: a municipality sees its own tickets only.
+    let list = ok(&aarhus, &["list"]);
+    assert!(
+        list.contains("Aarhus-hemmelighed") && !list.contains("Odense"),
+        "{list}"
+    );
+    let r = run(&aarhus, &["show", &o1.to_string()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(!r.stdout.contains("Odense-hemmelighed"));
+    // … may accept its own resolved ticket, but not another municipality's, nor resolve.
+    ok(
+        &aarhus,
+        &[
+            "accept",
+            &a1.to_string(),
+            "--by",
+            "Lone",
+            "--ref",
+            "mail 12.03",
+        ],
+    );
+    assert_eq!(
+        run(
+            &aarhus,
+            &["accept", &o1.to_string(), "--by", "x", "--ref", "y"]
+        )
+        .code,
+        2
+    );
+    let r = run(&aarhus, &["resolve", &a2.to_string()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("kan kun godkende eller afvise"),
+        "{}",
+        r.stderr
+    );
+    ok(&aarhus, &["note", &a2.to_string(), "Vi venter på jer"]);
+    // Odense may reject its own.
+    ok(
+        &odense,
+        &[
+            "reject",
+            &o1.to_string(),
+            "--by",
+            "Per",
+            "--reason",
+            "Fejlen er der stadig",
+        ],
+    );
+
+    // A supervisor reads everything and writes notes only.
+    let all = ok(&sup, &["list"]);
+    assert!(
+        all.contains("Aarhus-hemmelighed") && all.contains("Odense-hemmelighed"),
+        "{all}"
+    );
+    ok(&sup, &["note", &a2.to_string(), "Set af supervisor"]);
+    let r = run(&sup, &["react", &a2.to_string()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("supervisor"), "{}", r.stderr);
+
+    // Through raw SQL: the municipality's login finds no other municipality's text anywhere.
+    let mut c = db.connect("aarhus");
+    let tables: Vec<String> = c
+        .query(
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = 'frist'",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert!(tables.contains(&"events".to_string()) && tables.contains(&"tickets".to_string()));
+    let mut seen = String::new();
+    for t in &tables {
+        if let Ok(rows) = c.query(&format!("SELECT t::text FROM frist.{t} t"), &[]) {
+            for r in rows {
+                seen.push_str(r.get::<_, &str>(0));
+            }
+        }
+    }
+    assert!(seen.contains("Aarhus-hemmelighed"), "{seen}");
+    assert!(
+        !seen.contains("Odense"),
+        "a municipality sees another's text: {seen}"
+    );
+    // … and cannot write around frist.
+    for sql in [
+        "UPDATE frist.events SET body = body",
+        "DELETE FROM frist.events",
+        "UPDATE frist.tickets SET state = 'closed'",
+        "INSERT INTO frist.tickets (id, municipality, state, category, reported, events, updated) VALUES (999, 'Aarhus', 'open', 'x', now(), 1, now())",
+        "SELECT * FROM frist.chain FOR UPDATE",
+        "SELECT set_config('x', 'y', false); SELECT frist.set_classifier_model('\\x00')",
+    ] {
+        let r = c.batch_execute(sql);
+        assert!(r.is_err(), "a municipality could run: {sql}");
+    }
+    let resolved_event = format!(
+        r#"{{"ticket":{a2},"seq":9,"user":"{}","recorded":"2025-01-01T00:00:00Z","effective":"2025-01-01T00:00:00Z","type":"resolved","note":""}}"#,
+        db.login("aarhus")
+    );
+    assert!(c
+        .execute(
+            "INSERT INTO frist.events (ticket, seq, body) VALUES ($1, 9, $2)",
+            &[&(a2 as i64), &resolved_event],
+        )
+        .is_err());
+
+    // No login but the owner may update or delete; agents neither.
+    let mut agent = db.connect("ann");
+    for sql in [
+        "UPDATE frist.events SET body = body",
+        "DELETE FROM frist.tickets",
+        "SELECT * FROM frist.chain FOR UPDATE",
+        "SELECT pg_advisory_xact_lock(1); UPDATE frist.chain SET n = 0",
+    ] {
+        assert!(
+            agent.batch_execute(sql).is_err(),
+            "an agent could run: {sql}"
+        );
+    }
+    // An agent cannot write an event in someone else's name or at another time.
+    let forged = format!(
+        r#"{{"ticket":{a2},"seq":{},"user":"{}","recorded":"2025-01-01T00:00:00Z","effective":"2025-03-10T09:00:00Z","type":"note","text":"x"}}"#,
+        store(&db, "ann").ticket(a2).unwrap().unwrap().events,
+        db.login("sup")
+    );
+    let err = agent
+        .execute(
+            "INSERT INTO frist.events (ticket, seq, body) VALUES ($1, $2, $3)",
+            &[
+                &(a2 as i64),
+                &(store(&db, "ann").ticket(a2).unwrap().unwrap().events as i32),
+                &forged,
+            ],
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("written as its login")
+            || format!("{err:?}").contains("written as its login")
+    );
+
+    // The states the database derived agree with frist's fold, and the chain holds.
+    let v = ok(&db.url("owner"), &["verify"]);
+    assert!(v.contains("OK"), "{v}");
+    let t = store(&db, "sup").ticket(o1).unwrap().unwrap();
+    assert_eq!(t.state, State::Open);
+    assert_eq!(
+        store(&db, "sup").ticket(a1).unwrap().unwrap().state,
+        State::Closed
+    );
+    // A municipality's verify is refused with a reason, not a false break.
+    let r = run(&aarhus, &["verify"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}
+
+#[test]
+fn two_agents_doing_the_same_step_at_once_one_wins_the_other_is_refused() {
+    let db = desk("race");
+    let ann = db.url("ann");
+    let ids: Vec<u64> = (0..6)
+        .map(|i| add(&ann, "Aarhus", &format!("Fejl {i}")))
+        .collect();
+    let now = chrono::Utc::now();
+    for id in ids {
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let results: Vec<_> = ["ann", "bo"]
+            .into_iter()
+            .map(|who| {
+                let s = store(&db, who);
+                let b = barrier.clone();
+                std::thread::spawn(move || {
+                    b.wait();
+                    s.append(
+                        id,
+                        EventKind::Resolved { note: who.into() },
+                        "",
+                        now,
+                        now,
+                        now,
+                    )
+                })
+            })
+            .collect::<Vec<_>>()
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .collect();
+        let won = results.iter().filter(|r| r.is_ok()).count();
+        assert_eq!(won, 1, "ticket {id}: {results:?}");
+        let lost = results.into_iter().find_map(|r| r.err()).unwrap();
+        match &lost {
+            StoreError::Lifecycle(e) => assert_eq!(e.state, State::Resolved),
+            other => panic!("expected the lifecycle refusal, got {other:?}"),
+        }
+        assert_eq!(lost.code(), 2);
+    }
+    assert!(matches!(
+        store(&db, "ann").verify().unwrap(),
+        VerifyOutcome::Intact { .. }
+    ));
+}
+
+#[test]
+fn a_step_that_loses_the_race_is_checked_again_against_the_new_state() {
+    // Deterministic interleaving: the owner's transaction holds the chain while an agent's
+    // step waits for it; when the owner's note commits, the agent's step finds the ticket
+    // changed, reads it again and is written after it.
+    let db = desk("interleave");
+    let ann = db.url("ann");
+    let id = add(&ann, "Aarhus", "Fejl");
+    let s = store(&db, "ann");
+    let t = s.ticket(id).unwrap().unwrap();
+    let mut holder = db.connect("bo");
+    let mut tx = holder.transaction().unwrap();
+    let (recorded, user): (chrono::DateTime<chrono::Utc>, String) = {
+        let r = tx
+            .query_one("SELECT now(), session_user::text", &[])
+            .unwrap();
+        (r.get(0), r.get(1))
+    };
+    let note = frist::ticket::Event {
+        ticket: id,
+        seq: t.events,
+        user,
+        recorded,
+        effective: recorded,
+        kind: EventKind::Note {
+            text: "først".into(),
+        },
+    };
+    let body = String::from_utf8(frist::store::chain::canonical(&note)).unwrap();
+    tx.execute(
+        "INSERT INTO frist.events (ticket, seq, body) VALUES ($1, $2, $3)",
+        &[&(id as i64), &(t.events as i32), &body],
+    )
+    .unwrap();
+    let now = chrono::Utc::now();
+    let waiting = std::thread::spawn(move || {
+        s.append(
+            id,
+            EventKind::Reacted {
+                note: String::new(),
+            },
+            "",
+            now,
+            now,
+            now,
+        )
+    });
+    // Wait until the agent's insert is blocked on the chain's lock.
+    let mut watcher = pg::connect("postgres", "postgres");
+    loop {
+        let blocked: i64 = watcher
+            .query_one(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND usename = $1",
+                &[&db.login("ann")],
+            )
+            .unwrap()
+            .get(0);
+        if blocked > 0 {
+            break;
+        }
+        std::thread::yield_now();
+    }
+    tx.commit().unwrap();
+    let t = waiting
+        .join()
+        .unwrap()
+        .expect("written after a second look");
+    assert_eq!(t.state, State::Reacted);
+    let evs = store(&db, "ann").events(id).unwrap();
+    assert_eq!(
+        evs[evs.len() - 2].kind,
+        EventKind::Note {
+            text: "først".into()
+        }
+    );
+    assert!(matches!(
+        evs.last().unwrap().kind,
+        EventKind::Reacted { .. }
+    ));
+}
+
+#[test]
+fn eight_agents_writing_at_once_lose_nothing() {
+    let db = desk("eight");
+    let owner = db.url("owner");
+    for i in 0..8 {
+        ok(
+            &owner,
+            &[
+                "user",
+                "add",
+                &db.login(&format!("w{i}")),
+                "--role",
+                "agent",
+            ],
+        );
+    }
+    let exe = env!("CARGO_BIN_EXE_frist");
+    let children: Vec<_> = (0..8)
+        .map(|i| {
+            let url = db.url(&format!("w{i}"));
+            Command::new("sh")
+                .arg("-c")
+                .arg(format!(
+                    "for n in $(seq 100); do \"$0\" add --municipality Aarhus --title \"w{i} nr $n\" --category systemfejl || exit 1; done"
+                ))
+                .arg(exe)
+                .env("FRIST_DB", url)
+                .env("FRIST_NOW", NOW)
+                .env_remove("FRIST_USER")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for c in children {
+        let o = c.wait_with_output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        ids.extend(
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .map(|l| l.trim().parse::<u64>().unwrap()),
+        );
+    }
+    assert_eq!(ids.len(), 800);
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 800, "ids are unique");
+    match store(&db, "sup").verify().unwrap() {
+        VerifyOutcome::Intact { tickets, .. } => assert_eq!(tickets, 800),
+        b => panic!("{b:?}"),
+    }
+}
+
+/// Tampers as the owner (who alone may) and expects `verify` to name the break.
+fn tampered(tag: &str, sql: &str) -> VerifyOutcome {
+    let db = desk(tag);
+    let ann = db.url("ann");
+    for i in 0..3 {
+        let id = add(&ann, "Aarhus", &format!("Fejl {i}"));
+        ok(&ann, &["react", &id.to_string()]);
+    }
+    assert!(matches!(
+        store(&db, "ann").verify().unwrap(),
+        VerifyOutcome::Intact { events: 9, .. }
+    ));
+    db.connect("owner").batch_execute(sql).unwrap();
+    store(&db, "sup").verify().unwrap()
+}
+
+#[test]
+fn verify_finds_an_edited_deleted_inserted_or_reordered_event_and_a_deleted_ticket() {
+    let cases = [
+        ("edit", "ALTER TABLE frist.events DISABLE TRIGGER USER; UPDATE frist.events SET body = replace(body, 'Fejl 1', 'Fejl X') WHERE n = 4"),
+        ("delete", "DELETE FROM frist.events WHERE n = 5"),
+        ("tail", "DELETE FROM frist.events WHERE n = 9"),
+        ("reorder", "UPDATE frist.events SET n = -1 WHERE n = 2; UPDATE frist.events SET n = 2 WHERE n = 3; UPDATE frist.events SET n = 3 WHERE n = -1"),
+        ("insert", "ALTER TABLE frist.events DISABLE TRIGGER USER; INSERT INTO frist.events (n, ticket, seq, kind, municipality, login, recorded, body, hash) SELECT 10, ticket, seq + 1, kind, municipality, login, recorded, replace(body, '\"seq\":1', '\"seq\":2'), hash FROM frist.events WHERE n = 9"),
+        ("ticket", "DELETE FROM frist.tickets WHERE id = 2"),
+        ("rehash", "UPDATE frist.events SET body = replace(body, 'Fejl 1', 'Fejl X'), hash = sha256(decode(repeat('00', 32), 'hex')) WHERE n = 3"),
+    ];
+    for (tag, sql) in cases {
+        match tampered(tag, sql) {
+            VerifyOutcome::Broken(b) => assert!(!b.what.is_empty(), "{tag}"),
+            VerifyOutcome::Intact { .. } => panic!("{tag}: verify did not notice"),
+        }
+    }
+}
+
+#[test]
+fn a_log_moves_from_sled_to_postgres_and_back_unchanged() {
+    let sled = common::Log::new();
+    sled.ok(&["demo", "--tickets", "40"]);
+    let exported = sled.export();
+    let db = desk("move");
+    let owner = db.url("owner");
+    let file = sled.dir.path().join("export.jsonl");
+    std::fs::write(&file, &exported).unwrap();
+    let r = ok(&owner, &["import", file.to_str().unwrap()]);
+    assert!(!r.is_empty());
+    let v_sled = sled.ok(&["verify"]);
+    let v_pg = ok(&owner, &["verify"]);
+    assert_eq!(v_sled, v_pg);
+    // The same events in the same order make the same chain: the exports are identical.
+    let back = ok(&owner, &["export"]);
+    assert_eq!(back, exported);
+    // And back into a new sled log.
+    let again = common::Log::new();
+    let file2 = again.dir.path().join("back.jsonl");
+    std::fs::write(&file2, &back).unwrap();
+    again.ok(&["import", file2.to_str().unwrap()]);
+    assert_eq!(again.export(), exported);
+    // New tickets in PostgreSQL continue after the imported ids.
+    let ann = db.url("ann");
+    let id = add(&ann, "Aarhus", "Ny sag efter flytningen");
+    assert_eq!(id, 41);
+    // Only the owner moves a log in.
+    let r = run(&ann, &["import", file.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}
+
+#[test]
+fn the_store_suite_holds_on_postgres_as_on_sled() {
+    let dir = tempfile::tempdir().unwrap();
+    let sled = frist::store::SledStore::open(&dir.path().join("db")).unwrap();
+    suite(&sled, "mette");
+    let db = desk("suite");
+    let pg = store(&db, "ann");
+    suite(&pg, &db.login("ann"));
+    assert_eq!(pg.whoami().role, Role::Agent);
+}
+
+/// One behaviour, both backends: ids, lifecycle, filters, refusals, measurements, the model.
+fn suite(s: &dyn Store, user: &str) {
+    use chrono::TimeZone;
+    let t = |d: u32, h: u32| chrono::Utc.with_ymd_and_hms(2025, 3, d, h, 0, 0).unwrap();
+    let now = t(20, 12);
+    let report = |m: &str| EventKind::Reported {
+        municipality: m.into(),
+        reporter: "Lone".into(),
+        title: "Døre åbner ikke".into(),
+        description: "Ingen brikker virker".into(),
+        category: "kritisk".into(),
+        contract: "laasesystem".into(),
+    };
+    assert!(s.is_empty().unwrap());
+    let a = s
+        .create(report("Aarhus"), None, user, now, t(3, 9))
+        .unwrap();
+    let b = s
+        .create(report("Odense"), None, user, now, t(4, 9))
+        .unwrap();
+    assert_eq!(b.id, a.id + 1);
+    s.append(
+        a.id,
+        EventKind::Reacted {
+            note: String::new(),
+        },
+        user,
+        now,
+        t(3, 10),
+        now,
+    )
+    .unwrap();
+    let r = s
+        .append(
+            a.id,
+            EventKind::Resolved {
+                note: String::new(),
+            },
+            user,
+            now,
+            t(3, 11),
+            now,
+        )
+        .unwrap();
+    assert_eq!(r.state, State::Resolved);
+    // The lifecycle refuses a second resolution with the ticket's state.
+    match s.append(
+        a.id,
+        EventKind::Resolved {
+            note: String::new(),
+        },
+        user,
+        now,
+        t(3, 12),
+        now,
+    ) {
+        Err(StoreError::Lifecycle(e)) => assert_eq!(e.state, State::Resolved),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        s.append(999, EventKind::Resumed, user, now, now, now),
+        Err(StoreError::UnknownTicket(999))
+    ));
+    s.append(
+        a.id,
+        EventKind::Accepted {
+            by: "Lone".into(),
+            reference: "mail".into(),
+        },
+        user,
+        now,
+        t(5, 9),
+        now,
+    )
+    .unwrap();
+    let ids = |f| {
+        let mut v: Vec<u64> = s.tickets(f).unwrap().iter().map(|t| t.id).collect();
+        v.sort();
+        v
+    };
+    use frist::store::Filter;
+    assert_eq!(ids(Filter::All), vec![a.id, b.id]);
+    assert_eq!(ids(Filter::Closed), vec![a.id]);
+    assert_eq!(ids(Filter::NotClosed), vec![b.id]);
+    assert_eq!(ids(Filter::Unresolved), vec![b.id]);
+    assert_eq!(
+        ids(Filter::Active {
+            from: t(4, 0),
+            to: t(5, 0)
+        }),
+        vec![b.id],
+        "a ticket resolved before the window is not active in it"
+    );
+    // Candidates: at least every ticket not closed (a store may add finished ones to check).
+    assert!(ids(Filter::BreachCandidates(Some(202503))).contains(&b.id));
+    assert_eq!(
+        s.municipalities().unwrap(),
+        vec!["Aarhus".to_string(), "Odense".to_string()]
+    );
+    let evs = s.events(a.id).unwrap();
+    assert_eq!(evs.len(), 4);
+    assert!(evs.iter().enumerate().all(|(i, e)| e.seq as usize == i));
+    assert_eq!(s.ticket(a.id).unwrap().unwrap().state, State::Closed);
+    let mut n = 0;
+    s.for_each_event(&mut |r| {
+        n += 1;
+        assert_eq!(r.n, n);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(n, 5);
+    assert_eq!(
+        s.verify().unwrap(),
+        VerifyOutcome::Intact {
+            events: 5,
+            tickets: 2
+        }
+    );
+    assert_eq!(s.classifier_model().unwrap(), None);
+    s.set_classifier_model(b"{\"x\":1}").unwrap();
+    s.set_classifier_model(b"{\"x\":2}").unwrap();
+    assert_eq!(
+        s.classifier_model().unwrap().as_deref(),
+        Some(&b"{\"x\":2}"[..])
+    );
+    let m = frist::sla::Measurement {
+        at: t(6, 10),
+        kind: "login".into(),
+        seconds: 1.5,
+    };
+    s.add_measurements(std::slice::from_ref(&m)).unwrap();
+    assert_eq!(s.measurements(t(6, 0), t(7, 0)).unwrap(), vec![m]);
+    assert!(s.measurements(t(7, 0), t(8, 0)).unwrap().is_empty());
+}
