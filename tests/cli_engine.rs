@@ -70,6 +70,7 @@ fn deadline_json_has_the_documented_shape() {
     assert_eq!(v["contract"], "laasesystem");
     assert_eq!(v["category"], "kritisk");
     assert_eq!(v["window"], "day");
+    assert_eq!(v["reported_in_window"], true);
     assert_eq!(v["reaction"], "2025-03-03T18:30:00+01:00");
     assert_eq!(v["resolution"], "2025-03-03T20:30:00+01:00");
     let explain = v["explain"].as_array().unwrap();
@@ -365,4 +366,30 @@ fn a_date_outside_the_calendar_is_refused_in_the_users_language() {
         "1990-01-08 10:00",
     ]);
     assert!(err.contains("ligger uden for kalenderen"), "{err}");
+}
+
+#[test]
+fn deadline_json_window_says_which_targets_applied() {
+    // laaseenhed has no outside targets: at night the day targets apply from the next opening.
+    let v = ok_json(&[
+        "deadline",
+        "--category",
+        "laaseenhed",
+        "--reported",
+        "2025-03-03 22:00",
+        "--json",
+    ]);
+    assert_eq!(v["window"], "day");
+    assert_eq!(v["reported_in_window"], false);
+    // kritisk has outside targets: they apply.
+    let v = ok_json(&[
+        "deadline",
+        "--category",
+        "kritisk",
+        "--reported",
+        "2025-03-03 22:00",
+        "--json",
+    ]);
+    assert_eq!(v["window"], "outside");
+    assert_eq!(v["reported_in_window"], false);
 }

@@ -596,3 +596,63 @@ fn demo_days_sets_the_spread_and_a_tenth_awaits_acceptance() {
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("--days"), "{}", r.stderr);
 }
+
+#[test]
+fn a_pause_from_exactly_the_deadline_keeps_the_fault_met_and_free() {
+    // Domain §4.3: kritisk reported Mon 10:00, resolution due 15:00; waiting for the
+    // municipality 15:00–16:00, resolved 16:00 → the deadline moved to 16:00: met, 0 kr.
+    let log = Log::new();
+    log.add(&["--category", "kritisk", "--at", "2025-03-03 10:00"]);
+    log.ok(&["react", "1", "--at", "2025-03-03 11:00"]);
+    log.ok(&[
+        "pause",
+        "1",
+        "--reason",
+        "Venter på kommunens logfiler",
+        "--at",
+        "2025-03-03 15:00",
+    ]);
+    log.ok(&["resume", "1", "--at", "2025-03-03 16:00"]);
+    log.ok(&["resolve", "1", "--at", "2025-03-03 16:00"]);
+    let v = log.json(&["show", "1", "--json"]);
+    assert_eq!(v["resolution"]["deadline"], "2025-03-03T16:00:00+01:00");
+    assert_eq!(v["resolution"]["status"], "met");
+    assert_eq!(v["fine"]["total"], 0);
+    assert_eq!(v["window"], "day");
+    assert_eq!(v["reported_in_window"], true);
+    let human = log.ok(&["show", "1"]);
+    assert!(!human.contains("5.000 kr."), "{human}");
+}
+
+#[test]
+fn show_json_names_the_targets_that_applied_to_a_night_report() {
+    let log = Log::new();
+    // laaseenhed has no outside targets: reported Monday night, the day targets apply from
+    // Tuesday's opening. kritisk has them: its outside targets apply.
+    log.add(&["--category", "laaseenhed", "--at", "2025-03-03 22:00"]);
+    log.add(&["--category", "kritisk", "--at", "2025-03-03 22:00"]);
+    let v = log.json(&["show", "1", "--json"]);
+    assert_eq!(v["window"], "day");
+    assert_eq!(v["reported_in_window"], false);
+    let v = log.json(&["show", "2", "--json"]);
+    assert_eq!(v["window"], "outside");
+    assert_eq!(v["reported_in_window"], false);
+}
+
+#[test]
+fn at_the_deadline_minute_a_timer_is_not_breached() {
+    // kritisk Mon 03.03.2025 09:00: reaction due 12:00; `now` is 10.03 12:00, so report a week
+    // earlier at 09:00 and look at the reaction exactly at the deadline through FRIST_NOW.
+    let log = Log::new();
+    log.add(&["--category", "kritisk", "--at", "2025-03-10 09:00"]);
+    let v = log.json(&["show", "1", "--json"]);
+    assert_eq!(v["reaction"]["deadline"], "2025-03-10T12:00:00+01:00");
+    assert_eq!(v["reaction"]["status"], "at-risk");
+    let r = log
+        .cmd(&["show", "1", "--json"])
+        .env("FRIST_NOW", "2025-03-10 12:01")
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+    assert_eq!(v["reaction"]["status"], "breached");
+}

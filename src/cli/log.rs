@@ -636,6 +636,10 @@ pub fn ticket_json(ctx: &Ctx, t: &Ticket, e: Option<&Evaluation>) -> Value {
         "category": t.category,
         "state": t.state.as_str(),
         "reported": rfc3339(t.reported, tz),
+        // Which targets applied (domain §4.7), and separately whether the report fell inside
+        // the service window.
+        "window": e.map(|e| e.window.as_str()),
+        "reported_in_window": e.map(|e| e.deadlines.reported_in_window),
         "reaction": timer_json(tz, e.map(|e| &e.reaction)),
         "resolution": timer_json(tz, e.map(|e| &e.resolution)),
         "fine": {
