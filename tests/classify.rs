@@ -37,8 +37,16 @@ fn accuracy_on_labelled_examples() {
     let c = contract();
     let rules = Classifier::new(&c);
     let mut right = 0;
+    // Critical faults filed as system faults cost the municipality its fines, and the reverse
+    // costs the vendor: count both directions.
+    let (mut k_as_s, mut s_as_k) = (0, 0);
     for e in &data {
         let s = rules.classify(&e.text, "");
+        match (e.category.as_str(), s.category.as_str()) {
+            ("kritisk", "systemfejl") => k_as_s += 1,
+            ("systemfejl", "kritisk") => s_as_k += 1,
+            _ => {}
+        }
         if s.category == e.category {
             right += 1;
         } else {
@@ -79,9 +87,10 @@ fn accuracy_on_labelled_examples() {
         learned_acc * 100.0,
         n = data.len()
     );
+    println!("kritisk classified as systemfejl: {k_as_s}; systemfejl as kritisk: {s_as_k}");
     assert!(
-        rules_acc >= 0.85,
-        "rules-only accuracy {:.1} % is under 85 %",
+        rules_acc >= 0.90,
+        "rules-only accuracy {:.1} % is under 90 %",
         rules_acc * 100.0
     );
     assert!(
@@ -114,6 +123,48 @@ fn the_issue_example_is_critical_at_once_with_reasons() {
         texts.iter().any(|t| t == "\"Ingen af\" → kritisk"),
         "{texts:?}"
     );
+}
+
+#[test]
+fn scope_and_failure_count_with_words_between() {
+    // Issue 16: a title only, scope and failure apart. Each must be critical and sure enough
+    // to be pre-selected (the contract's default threshold is 50 %).
+    for text in [
+        "Ingen i hjemmeplejen kan logge ind i appen",
+        "Alle vores brugere får fejl",
+        "Ingen af borgerne kan åbne",
+        "Samtlige af vores medarbejdere kan ikke komme ind",
+        "Nobody on the night shift can log in",
+    ] {
+        let s = classify(text);
+        assert_eq!(s.category, "kritisk", "{text}: {:?}", reason_texts(&s));
+        assert!(s.confidence >= 0.5, "{text}: {}", s.confidence);
+    }
+    let s = classify("Ingen i hjemmeplejen kan logge ind i appen");
+    assert!(
+        reason_texts(&s)
+            .iter()
+            .any(|t| t == "\"Ingen i hjemmeplejen kan\" → kritisk"),
+        "{:?}",
+        reason_texts(&s)
+    );
+}
+
+#[test]
+fn scope_without_failure_or_in_another_clause_is_not_critical() {
+    for text in [
+        // Everyone can: no failure.
+        "Hvordan sikrer vi at alle kan logge ind med den nye kode?",
+        // Not everyone: part of it.
+        "Ikke alle brugere får fejl, kun nogle enkelte i aftenvagten",
+        // The failure is in another clause.
+        "Ingen haster, men appen kan ikke vise rapporten over åbninger",
+        // Too far apart to belong together.
+        "Ingen ændringer i opsætningen siden sidste uge kan forklare at rapporten er langsom",
+    ] {
+        let s = classify(text);
+        assert_ne!(s.category, "kritisk", "{text}: {:?}", reason_texts(&s));
+    }
 }
 
 #[test]

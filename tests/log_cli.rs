@@ -253,7 +253,7 @@ fn add_without_category_classifies_and_says_so() {
     assert_eq!(r.stdout, "1\n");
     assert!(
         r.stderr
-            .contains("klassificeret automatisk som batteriskift"),
+            .contains("frist gættede kategorien batteriskift (Batteriskift)"),
         "{}",
         r.stderr
     );
@@ -655,4 +655,59 @@ fn at_the_deadline_minute_a_timer_is_not_breached() {
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
     assert_eq!(v["reaction"]["status"], "breached");
+}
+
+#[test]
+fn add_says_how_sure_its_guess_was_and_warns_when_unsure() {
+    let log = Log::new();
+    // A critical fault in the title only, with words between scope and failure.
+    let r = log.run(&[
+        "add",
+        "--municipality",
+        "Rebild",
+        "--title",
+        "Ingen i hjemmeplejen kan logge ind i appen",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = log.json(&["show", "1", "--json"]);
+    assert_eq!(v["category"], "kritisk", "{}", r.stderr);
+    assert!(r.stderr.contains("% sikker"), "{}", r.stderr);
+    assert!(!r.stderr.contains("usikkert"), "{}", r.stderr);
+    // A vague text: filed with the guess, but said to be unsure, with how to correct it.
+    let r = log.run(&[
+        "add",
+        "--municipality",
+        "Rebild",
+        "--title",
+        "Der er noget med systemet",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "2\n");
+    assert!(
+        r.stderr
+            .contains("gættet er usikkert (under kontraktens grænse på 50 %)"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("frist reclassify 2 --category"),
+        "{}",
+        r.stderr
+    );
+    let r = log.run(&[
+        "--lang",
+        "en",
+        "add",
+        "--municipality",
+        "Rebild",
+        "--title",
+        "Der er noget med systemet",
+    ]);
+    assert!(
+        r.stderr
+            .contains("No --category: frist guessed the category"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("the guess is unsure"), "{}", r.stderr);
 }

@@ -287,8 +287,14 @@ struct RawContract {
     response_fine: Option<ResponseFine>,
     #[serde(default)]
     response_time: Vec<ResponseLimit>,
+    /// Percent: a classifier suggestion less sure than this is shown but not pre-selected.
+    suggest_threshold: Option<Spanned<f64>>,
     category: Vec<Spanned<Category>>,
 }
+
+/// The default of `suggest_threshold`: a suggestion must be at least this sure (0–1) to be
+/// pre-selected.
+pub const DEFAULT_SUGGEST_THRESHOLD: f64 = 0.5;
 
 fn default_holidays() -> String {
     "dk".into()
@@ -309,6 +315,9 @@ pub struct Contract {
     pub availability: Option<Availability>,
     pub response_fine: Option<ResponseFine>,
     pub response_times: Vec<ResponseLimit>,
+    /// A classifier suggestion less sure than this (0–1) is shown but not pre-selected: the
+    /// agent chooses (contract key `suggest_threshold`, in percent; default 50).
+    pub suggest_threshold: f64,
     pub categories: Vec<Category>,
 }
 
@@ -393,6 +402,23 @@ impl Contract {
                 message: "the service window is empty; give at least one weekday, e.g. mon = \"07:00-16:15\"".into(),
             });
         }
+        let suggest_threshold = match &raw.suggest_threshold {
+            None => DEFAULT_SUGGEST_THRESHOLD,
+            Some(v) => {
+                let p = *v.get_ref();
+                if !(0.0..=100.0).contains(&p) {
+                    return Err(Error::Config {
+                        file: file.into(),
+                        line: crate::error::line_of(src, v.span().start),
+                        field: "suggest_threshold".into(),
+                        message: format!(
+                            "suggest_threshold = {p} is out of range; give a percentage from 0 to 100 (default 50)"
+                        ),
+                    });
+                }
+                p / 100.0
+            }
+        };
         Ok(Contract {
             id: raw.id,
             name: raw.name,
@@ -405,6 +431,7 @@ impl Contract {
             availability: raw.availability,
             response_fine: raw.response_fine,
             response_times: raw.response_time,
+            suggest_threshold,
             categories,
         })
     }
