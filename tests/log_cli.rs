@@ -711,3 +711,76 @@ fn add_says_how_sure_its_guess_was_and_warns_when_unsure() {
     );
     assert!(r.stderr.contains("the guess is unsure"), "{}", r.stderr);
 }
+
+#[test]
+fn a_broken_or_impossible_time_is_refused_with_exit_2_never_a_panic() {
+    let log = Log::new();
+    log.add(&["--category", "kritisk", "--at", "2025-03-03 10:00"]);
+    // A multi-byte character where a byte slice would cut it (issue 14).
+    for at in ["2025-03-0ø 10:00", "2025-03-ø1 10:00", "ååååååååååå"] {
+        let r = log.run(&[
+            "add",
+            "--municipality",
+            "Aarhus",
+            "--title",
+            "x",
+            "--category",
+            "kritisk",
+            "--at",
+            at,
+        ]);
+        assert_eq!(r.code, 2, "{at}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("kan ikke læse tidspunktet"),
+            "{}",
+            r.stderr
+        );
+    }
+    let r = log
+        .cmd(&["list"])
+        .env("FRIST_NOW", "2025-03-0ø 10:00")
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(2));
+    // Years the calendar cannot compute for are refused where they are typed, so no stored
+    // ticket can make a report fail.
+    for at in ["0001-01-01 00:00", "1999-12-31 23:00"] {
+        let r = log.run(&[
+            "add",
+            "--municipality",
+            "Aarhus",
+            "--title",
+            "x",
+            "--category",
+            "kritisk",
+            "--at",
+            at,
+        ]);
+        assert_eq!(r.code, 2, "{at}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("ligger uden for kalenderen") && r.stderr.contains("2000–2098"),
+            "{}",
+            r.stderr
+        );
+    }
+    let r = log.run(&[
+        "correct-report-time",
+        "1",
+        "--to",
+        "0001-01-01 00:00",
+        "--reason",
+        "tastefejl",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("uden for kalenderen"), "{}", r.stderr);
+    let r = log
+        .cmd(&["list"])
+        .env("FRIST_NOW", "9999-12-31 23:59")
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("--now / FRIST_NOW"));
+    // Nothing was written by the refused commands: the report still reads the month.
+    assert_eq!(log.json(&["list", "--json"]).as_array().unwrap().len(), 1);
+    log.ok(&["report", "--month", "2025-03"]);
+}
