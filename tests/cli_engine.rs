@@ -393,3 +393,29 @@ fn deadline_json_window_says_which_targets_applied() {
     assert_eq!(v["window"], "outside");
     assert_eq!(v["reported_in_window"], false);
 }
+
+#[test]
+fn a_target_beyond_a_year_is_refused_naming_the_field_and_the_range() {
+    for (file, field) in [
+        (
+            "huge_calendar_days.toml",
+            "huge_calendar_days.toml:14: category.day",
+        ),
+        (
+            "huge_working_days.toml",
+            "huge_working_days.toml:14: category.outside",
+        ),
+    ] {
+        let path = format!(
+            "{}/tests/invalid_contracts/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let err = refused(&["--contract", &path, "contracts"]);
+        assert!(err.contains(field), "{err}");
+        assert!(err.contains("out of range"), "{err}");
+        assert!(
+            err.contains("working days 1–250") && err.contains("calendar days 1–365"),
+            "{err}"
+        );
+    }
+}

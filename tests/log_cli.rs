@@ -784,3 +784,30 @@ fn a_broken_or_impossible_time_is_refused_with_exit_2_never_a_panic() {
     assert_eq!(log.json(&["list", "--json"]).as_array().unwrap().len(), 1);
     log.ok(&["report", "--month", "2025-03"]);
 }
+
+#[test]
+fn demo_days_out_of_range_is_refused_naming_the_flag_and_range() {
+    let log = Log::new();
+    for days in ["4294967295", "0", "3661"] {
+        let r = log.run(&["demo", "--tickets", "5", "--days", days]);
+        assert_eq!(r.code, 2, "{days}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("--days {days}")) && r.stderr.contains("1–3660"),
+            "{}",
+            r.stderr
+        );
+    }
+    // Ten years back from 2025 is fine; from 2001 it would reach before the calendar.
+    let r = log
+        .cmd(&["demo", "--tickets", "5", "--days", "3000"])
+        .env("FRIST_NOW", "2001-03-10 12:00")
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&r.stderr).contains("når tilbage til"),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    assert_eq!(log.json(&["list", "--json"]), serde_json::json!([]));
+}

@@ -48,6 +48,23 @@ pub enum Target {
 }
 
 impl Target {
+    /// The longest duration target: a year of minutes.
+    pub const MAX_MINUTES: u32 = 365 * 24 * 60;
+    /// The most working days a target may count: about a year.
+    pub const MAX_WORKING_DAYS: u32 = 250;
+    /// The most calendar days a target may count: a year.
+    pub const MAX_CALENDAR_DAYS: u32 = 365;
+
+    /// Whether the target lies within the sane bounds above. A contract target beyond them is
+    /// a typing error (`4294967295d`), and would overflow the date arithmetic.
+    pub fn in_bounds(self) -> bool {
+        match self {
+            Target::Minutes(m) => m <= Self::MAX_MINUTES,
+            Target::WorkingDays(n) => n <= Self::MAX_WORKING_DAYS,
+            Target::CalendarDays(n) => n <= Self::MAX_CALENDAR_DAYS,
+        }
+    }
+
     /// Parses `30m`, `3h`, `4h30m`, `1wd`, `14d`.
     pub fn parse(s: &str) -> Option<Target> {
         let s = s.trim();
@@ -105,11 +122,32 @@ impl fmt::Display for Target {
 impl<'de> Deserialize<'de> for Target {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Target::parse(&s).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "'{s}' is not a target; write minutes and hours (\"30m\", \"3h\", \"4h30m\"), working days (\"1wd\") or calendar days (\"14d\")"
-            ))
-        })
+        let range = format!(
+            "minutes and hours up to {}h (\"30m\", \"3h\", \"4h30m\"), working days 1–{} (\"1wd\") or calendar days 1–{} (\"14d\")",
+            Target::MAX_MINUTES / 60,
+            Target::MAX_WORKING_DAYS,
+            Target::MAX_CALENDAR_DAYS
+        );
+        match Target::parse(&s) {
+            Some(t) if t.in_bounds() => Ok(t),
+            Some(_) => Err(serde::de::Error::custom(format!(
+                "'{s}' is out of range; a target is {range}"
+            ))),
+            // Digits too many for a number at all are out of range too, not a format error.
+            None if s.trim().starts_with(|c: char| c.is_ascii_digit())
+                && s.trim()
+                    .trim_end_matches(['d', 'w', 'h', 'm'])
+                    .chars()
+                    .all(|c| c.is_ascii_digit()) =>
+            {
+                Err(serde::de::Error::custom(format!(
+                    "'{s}' is out of range; a target is {range}"
+                )))
+            }
+            None => Err(serde::de::Error::custom(format!(
+                "'{s}' is not a target; write {range}"
+            ))),
+        }
     }
 }
 
