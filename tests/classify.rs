@@ -1,17 +1,14 @@
-//! The severity classifier: accuracy on the shared labelled examples (rules only and with
+//! The severity classifier: accuracy on the labelled examples (rules only and with
 //! learning), and behaviour a support agent would notice.
 
 use frist::classify::{Classifier, Labelled, Source};
 use frist::contract::Contract;
 
 fn labelled() -> Vec<Labelled> {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../shared/classify/labeled.tsv"
-    );
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
-        panic!("cannot read the labelled examples at {path}: {e}; CI keeps shared/ beside the repository")
-    });
+    // A copy kept in the repository, so a fresh clone tests without anything beside it.
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/labeled.tsv");
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("cannot read the labelled examples at {path}: {e}"));
     let out: Vec<Labelled> = text
         .lines()
         .skip(1)
@@ -40,8 +37,16 @@ fn accuracy_on_labelled_examples() {
     let c = contract();
     let rules = Classifier::new(&c);
     let mut right = 0;
+    // Critical faults filed as system faults cost the municipality its fines, and the reverse
+    // costs the vendor: count both directions.
+    let (mut k_as_s, mut s_as_k) = (0, 0);
     for e in &data {
         let s = rules.classify(&e.text, "");
+        match (e.category.as_str(), s.category.as_str()) {
+            ("kritisk", "systemfejl") => k_as_s += 1,
+            ("systemfejl", "kritisk") => s_as_k += 1,
+            _ => {}
+        }
         if s.category == e.category {
             right += 1;
         } else {
@@ -82,9 +87,10 @@ fn accuracy_on_labelled_examples() {
         learned_acc * 100.0,
         n = data.len()
     );
+    println!("kritisk classified as systemfejl: {k_as_s}; systemfejl as kritisk: {s_as_k}");
     assert!(
-        rules_acc >= 0.85,
-        "rules-only accuracy {:.1} % is under 85 %",
+        rules_acc >= 0.90,
+        "rules-only accuracy {:.1} % is under 90 %",
         rules_acc * 100.0
     );
     assert!(
@@ -117,6 +123,48 @@ fn the_issue_example_is_critical_at_once_with_reasons() {
         texts.iter().any(|t| t == "\"Ingen af\" → kritisk"),
         "{texts:?}"
     );
+}
+
+#[test]
+fn scope_and_failure_count_with_words_between() {
+    // Issue 16: a title only, scope and failure apart. Each must be critical and sure enough
+    // to be pre-selected (the contract's default threshold is 50 %).
+    for text in [
+        "Ingen i hjemmeplejen kan logge ind i appen",
+        "Alle vores brugere får fejl",
+        "Ingen af borgerne kan åbne",
+        "Samtlige af vores medarbejdere kan ikke komme ind",
+        "Nobody on the night shift can log in",
+    ] {
+        let s = classify(text);
+        assert_eq!(s.category, "kritisk", "{text}: {:?}", reason_texts(&s));
+        assert!(s.confidence >= 0.5, "{text}: {}", s.confidence);
+    }
+    let s = classify("Ingen i hjemmeplejen kan logge ind i appen");
+    assert!(
+        reason_texts(&s)
+            .iter()
+            .any(|t| t == "\"Ingen i hjemmeplejen kan\" → kritisk"),
+        "{:?}",
+        reason_texts(&s)
+    );
+}
+
+#[test]
+fn scope_without_failure_or_in_another_clause_is_not_critical() {
+    for text in [
+        // Everyone can: no failure.
+        "Hvordan sikrer vi at alle kan logge ind med den nye kode?",
+        // Not everyone: part of it.
+        "Ikke alle brugere får fejl, kun nogle enkelte i aftenvagten",
+        // The failure is in another clause.
+        "Ingen haster, men appen kan ikke vise rapporten over åbninger",
+        // Too far apart to belong together.
+        "Ingen ændringer i opsætningen siden sidste uge kan forklare at rapporten er langsom",
+    ] {
+        let s = classify(text);
+        assert_ne!(s.category, "kritisk", "{text}: {:?}", reason_texts(&s));
+    }
 }
 
 #[test]

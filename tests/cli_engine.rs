@@ -70,6 +70,7 @@ fn deadline_json_has_the_documented_shape() {
     assert_eq!(v["contract"], "laasesystem");
     assert_eq!(v["category"], "kritisk");
     assert_eq!(v["window"], "day");
+    assert_eq!(v["reported_in_window"], true);
     assert_eq!(v["reaction"], "2025-03-03T18:30:00+01:00");
     assert_eq!(v["resolution"], "2025-03-03T20:30:00+01:00");
     let explain = v["explain"].as_array().unwrap();
@@ -348,7 +349,7 @@ fn a_date_outside_the_calendar_is_refused_in_the_users_language() {
     ];
     let err = refused(&args);
     assert!(
-        err.contains("05.01.1990 ligger uden for kalenderen") && err.contains("2000–2099"),
+        err.contains("05.01.1990 ligger uden for kalenderen") && err.contains("2000–2098"),
         "{err}"
     );
     let mut en = vec!["--lang", "en"];
@@ -365,4 +366,56 @@ fn a_date_outside_the_calendar_is_refused_in_the_users_language() {
         "1990-01-08 10:00",
     ]);
     assert!(err.contains("ligger uden for kalenderen"), "{err}");
+}
+
+#[test]
+fn deadline_json_window_says_which_targets_applied() {
+    // laaseenhed has no outside targets: at night the day targets apply from the next opening.
+    let v = ok_json(&[
+        "deadline",
+        "--category",
+        "laaseenhed",
+        "--reported",
+        "2025-03-03 22:00",
+        "--json",
+    ]);
+    assert_eq!(v["window"], "day");
+    assert_eq!(v["reported_in_window"], false);
+    // kritisk has outside targets: they apply.
+    let v = ok_json(&[
+        "deadline",
+        "--category",
+        "kritisk",
+        "--reported",
+        "2025-03-03 22:00",
+        "--json",
+    ]);
+    assert_eq!(v["window"], "outside");
+    assert_eq!(v["reported_in_window"], false);
+}
+
+#[test]
+fn a_target_beyond_a_year_is_refused_naming_the_field_and_the_range() {
+    for (file, field) in [
+        (
+            "huge_calendar_days.toml",
+            "huge_calendar_days.toml:14: category.day",
+        ),
+        (
+            "huge_working_days.toml",
+            "huge_working_days.toml:14: category.outside",
+        ),
+    ] {
+        let path = format!(
+            "{}/tests/invalid_contracts/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let err = refused(&["--contract", &path, "contracts"]);
+        assert!(err.contains(field), "{err}");
+        assert!(err.contains("out of range"), "{err}");
+        assert!(
+            err.contains("working days 1–250") && err.contains("calendar days 1–365"),
+            "{err}"
+        );
+    }
 }

@@ -331,7 +331,9 @@ fn not_covered_categories_start_at_the_next_opening() {
     // laaseenhed reported Friday 20:00: no outside targets, clock from Monday 07:00.
     let r = cph(2025, 3, 7, 20, 0);
     let d = sla::deadlines_for(cal, c, "laaseenhed", r).unwrap();
-    assert_eq!(d.window, Window::Outside);
+    // The day targets applied (domain §4.7), although the report fell outside the window.
+    assert_eq!(d.window, Window::Day);
+    assert!(!d.reported_in_window);
     assert!(!d.covered_outside);
     assert_eq!(d.reaction.unwrap().start, cph(2025, 3, 10, 7, 0));
     assert_eq!(d.reaction.unwrap().deadline, cph(2025, 3, 10, 15, 0));
@@ -397,8 +399,13 @@ fn at_risk_is_the_last_quarter_in_the_targets_own_clock() {
         sla::status(t.deadline, risk, None, cph(2025, 3, 3, 15, 59)),
         sla::Status::Running
     );
+    // Exactly a quarter left at 16:00 is still running (domain §4.6); a minute later it is not.
     assert_eq!(
         sla::status(t.deadline, risk, None, cph(2025, 3, 3, 16, 0)),
+        sla::Status::Running
+    );
+    assert_eq!(
+        sla::status(t.deadline, risk, None, cph(2025, 3, 3, 16, 1)),
         sla::Status::AtRisk
     );
     assert_eq!(

@@ -253,7 +253,7 @@ fn add_without_category_classifies_and_says_so() {
     assert_eq!(r.stdout, "1\n");
     assert!(
         r.stderr
-            .contains("klassificeret automatisk som batteriskift"),
+            .contains("frist gættede kategorien batteriskift (Batteriskift)"),
         "{}",
         r.stderr
     );
@@ -595,4 +595,219 @@ fn demo_days_sets_the_spread_and_a_tenth_awaits_acceptance() {
     let r = log.run(&["demo", "--tickets", "5", "--days", "0", "--force"]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(r.stderr.contains("--days"), "{}", r.stderr);
+}
+
+#[test]
+fn a_pause_from_exactly_the_deadline_keeps_the_fault_met_and_free() {
+    // Domain §4.3: kritisk reported Mon 10:00, resolution due 15:00; waiting for the
+    // municipality 15:00–16:00, resolved 16:00 → the deadline moved to 16:00: met, 0 kr.
+    let log = Log::new();
+    log.add(&["--category", "kritisk", "--at", "2025-03-03 10:00"]);
+    log.ok(&["react", "1", "--at", "2025-03-03 11:00"]);
+    log.ok(&[
+        "pause",
+        "1",
+        "--reason",
+        "Venter på kommunens logfiler",
+        "--at",
+        "2025-03-03 15:00",
+    ]);
+    log.ok(&["resume", "1", "--at", "2025-03-03 16:00"]);
+    log.ok(&["resolve", "1", "--at", "2025-03-03 16:00"]);
+    let v = log.json(&["show", "1", "--json"]);
+    assert_eq!(v["resolution"]["deadline"], "2025-03-03T16:00:00+01:00");
+    assert_eq!(v["resolution"]["status"], "met");
+    assert_eq!(v["fine"]["total"], 0);
+    assert_eq!(v["window"], "day");
+    assert_eq!(v["reported_in_window"], true);
+    let human = log.ok(&["show", "1"]);
+    assert!(!human.contains("5.000 kr."), "{human}");
+}
+
+#[test]
+fn show_json_names_the_targets_that_applied_to_a_night_report() {
+    let log = Log::new();
+    // laaseenhed has no outside targets: reported Monday night, the day targets apply from
+    // Tuesday's opening. kritisk has them: its outside targets apply.
+    log.add(&["--category", "laaseenhed", "--at", "2025-03-03 22:00"]);
+    log.add(&["--category", "kritisk", "--at", "2025-03-03 22:00"]);
+    let v = log.json(&["show", "1", "--json"]);
+    assert_eq!(v["window"], "day");
+    assert_eq!(v["reported_in_window"], false);
+    let v = log.json(&["show", "2", "--json"]);
+    assert_eq!(v["window"], "outside");
+    assert_eq!(v["reported_in_window"], false);
+}
+
+#[test]
+fn at_the_deadline_minute_a_timer_is_not_breached() {
+    // kritisk Mon 03.03.2025 09:00: reaction due 12:00; `now` is 10.03 12:00, so report a week
+    // earlier at 09:00 and look at the reaction exactly at the deadline through FRIST_NOW.
+    let log = Log::new();
+    log.add(&["--category", "kritisk", "--at", "2025-03-10 09:00"]);
+    let v = log.json(&["show", "1", "--json"]);
+    assert_eq!(v["reaction"]["deadline"], "2025-03-10T12:00:00+01:00");
+    assert_eq!(v["reaction"]["status"], "at-risk");
+    let r = log
+        .cmd(&["show", "1", "--json"])
+        .env("FRIST_NOW", "2025-03-10 12:01")
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&r.stdout).unwrap();
+    assert_eq!(v["reaction"]["status"], "breached");
+}
+
+#[test]
+fn add_says_how_sure_its_guess_was_and_warns_when_unsure() {
+    let log = Log::new();
+    // A critical fault in the title only, with words between scope and failure.
+    let r = log.run(&[
+        "add",
+        "--municipality",
+        "Rebild",
+        "--title",
+        "Ingen i hjemmeplejen kan logge ind i appen",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v = log.json(&["show", "1", "--json"]);
+    assert_eq!(v["category"], "kritisk", "{}", r.stderr);
+    assert!(r.stderr.contains("% sikker"), "{}", r.stderr);
+    assert!(!r.stderr.contains("usikkert"), "{}", r.stderr);
+    // A vague text: filed with the guess, but said to be unsure, with how to correct it.
+    let r = log.run(&[
+        "add",
+        "--municipality",
+        "Rebild",
+        "--title",
+        "Der er noget med systemet",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "2\n");
+    assert!(
+        r.stderr
+            .contains("gættet er usikkert (under kontraktens grænse på 50 %)"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("frist reclassify 2 --category"),
+        "{}",
+        r.stderr
+    );
+    let r = log.run(&[
+        "--lang",
+        "en",
+        "add",
+        "--municipality",
+        "Rebild",
+        "--title",
+        "Der er noget med systemet",
+    ]);
+    assert!(
+        r.stderr
+            .contains("No --category: frist guessed the category"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("the guess is unsure"), "{}", r.stderr);
+}
+
+#[test]
+fn a_broken_or_impossible_time_is_refused_with_exit_2_never_a_panic() {
+    let log = Log::new();
+    log.add(&["--category", "kritisk", "--at", "2025-03-03 10:00"]);
+    // A multi-byte character where a byte slice would cut it (issue 14).
+    for at in ["2025-03-0ø 10:00", "2025-03-ø1 10:00", "ååååååååååå"] {
+        let r = log.run(&[
+            "add",
+            "--municipality",
+            "Aarhus",
+            "--title",
+            "x",
+            "--category",
+            "kritisk",
+            "--at",
+            at,
+        ]);
+        assert_eq!(r.code, 2, "{at}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("kan ikke læse tidspunktet"),
+            "{}",
+            r.stderr
+        );
+    }
+    let r = log
+        .cmd(&["list"])
+        .env("FRIST_NOW", "2025-03-0ø 10:00")
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(2));
+    // Years the calendar cannot compute for are refused where they are typed, so no stored
+    // ticket can make a report fail.
+    for at in ["0001-01-01 00:00", "1999-12-31 23:00"] {
+        let r = log.run(&[
+            "add",
+            "--municipality",
+            "Aarhus",
+            "--title",
+            "x",
+            "--category",
+            "kritisk",
+            "--at",
+            at,
+        ]);
+        assert_eq!(r.code, 2, "{at}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("ligger uden for kalenderen") && r.stderr.contains("2000–2098"),
+            "{}",
+            r.stderr
+        );
+    }
+    let r = log.run(&[
+        "correct-report-time",
+        "1",
+        "--to",
+        "0001-01-01 00:00",
+        "--reason",
+        "tastefejl",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("uden for kalenderen"), "{}", r.stderr);
+    let r = log
+        .cmd(&["list"])
+        .env("FRIST_NOW", "9999-12-31 23:59")
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("--now / FRIST_NOW"));
+    // Nothing was written by the refused commands: the report still reads the month.
+    assert_eq!(log.json(&["list", "--json"]).as_array().unwrap().len(), 1);
+    log.ok(&["report", "--month", "2025-03"]);
+}
+
+#[test]
+fn demo_days_out_of_range_is_refused_naming_the_flag_and_range() {
+    let log = Log::new();
+    for days in ["4294967295", "0", "3661"] {
+        let r = log.run(&["demo", "--tickets", "5", "--days", days]);
+        assert_eq!(r.code, 2, "{days}: {}", r.stderr);
+        assert!(
+            r.stderr.contains(&format!("--days {days}")) && r.stderr.contains("1–3660"),
+            "{}",
+            r.stderr
+        );
+    }
+    // Ten years back from 2025 is fine; from 2001 it would reach before the calendar.
+    let r = log
+        .cmd(&["demo", "--tickets", "5", "--days", "3000"])
+        .env("FRIST_NOW", "2001-03-10 12:00")
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&r.stderr).contains("når tilbage til"),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    assert_eq!(log.json(&["list", "--json"]), serde_json::json!([]));
 }

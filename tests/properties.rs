@@ -61,3 +61,23 @@ proptest! {
         prop_assert!(f.days.len() as u32 <= table.cap_days);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Whatever a user types as a time (a CLI flag, FRIST_NOW, a svartider line, the TUI form
+    /// while typing), reading it returns a value or an error, never a panic.
+    #[test]
+    fn parse_time_never_panics(s in any::<String>()) {
+        let _ = frist::time::parse_time(&s, &chrono_tz::Europe::Copenhagen);
+    }
+
+    /// The same for strings shaped like times with any character in any place, where a
+    /// byte-index slice would cut a multi-byte character.
+    #[test]
+    fn parse_time_never_panics_on_time_shaped_text(
+        s in "[0-9]{0,4}[-.]?[0-9ø€🔒]{0,3}[-.]?[0-9ø€🔒]{0,3}[ T]?[0-9:ø]{0,8}"
+    ) {
+        let _ = frist::time::parse_time(&s, &chrono_tz::Europe::Copenhagen);
+    }
+}

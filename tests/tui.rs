@@ -837,3 +837,49 @@ fn the_runner_reads_more_tickets_from_the_log_and_says_how_many() {
     assert!(!err);
     assert_eq!(msg, format!("{} sager læst fra loggen", all.len()));
 }
+
+#[test]
+fn an_unsure_suggestion_is_shown_but_the_agent_must_choose() {
+    use frist::classify::Classifier;
+    use frist::tui::store_backend::ClassifierSuggest;
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    let real = ClassifierSuggest {
+        classifier: Classifier::new(&l.contract),
+        lang: Lang::Da,
+    };
+    press(&mut a, &l, &[Action::NewTicket]);
+    press(&mut a, &l, &typed("Aarhus"));
+    press(&mut a, &l, &[Action::NextField, Action::NextField]);
+    // A vague title: the classifier guesses, but under the contract's 50 %.
+    press(&mut a, &l, &typed("Der er noget med systemet"));
+    a.set_suggestion(real.suggest("Der er noget med systemet", ""));
+    let n = a.new.as_ref().expect("the form is open");
+    assert!(n.suggestion.category.is_some());
+    assert!(n.suggestion.confidence < 0.5, "{}", n.suggestion.confidence);
+    let screen = draw(&mut a, 120, 40);
+    assert!(screen.contains("usikkert forslag: vælg selv"), "{screen}");
+    assert!(screen.contains("forslaget er usikkert"), "{screen}");
+    assert!(
+        !screen.contains("✓"),
+        "the form must not say it is ready: {screen}"
+    );
+    // Enter files nothing: the agent has to choose.
+    let writes = press(&mut a, &l, &[Action::Confirm]);
+    assert!(writes.is_empty(), "{writes:?}");
+    assert!(a.new.is_some());
+
+    // A critical fault in plain words is sure enough to be pre-selected.
+    let title = "Ingen i hjemmeplejen kan logge ind i appen";
+    let s = real.suggest(title, "");
+    assert_eq!(s.category.as_deref(), Some("kritisk"));
+    assert!(s.confidence >= 0.5, "{}", s.confidence);
+    a.set_suggestion(s);
+    let screen = draw(&mut a, 120, 40);
+    assert!(screen.contains("★ forslaget"), "{screen}");
+    let writes = press(&mut a, &l, &[Action::Confirm]);
+    assert!(
+        matches!(writes.as_slice(), [Effect::Create(t)] if t.category == "kritisk"),
+        "{writes:?}"
+    );
+}

@@ -207,6 +207,69 @@ const SIGNALS: &[(&str, Effect)] = &[
     ("please", Effect::Order(0.5)),
 ];
 
+/// A phrase of scope and failure with words between its parts: "ingen i hjemmeplejen kan",
+/// "alle vores brugere får fejl", "ingen af borgerne kan åbne". A scope word opens it; a
+/// failure marker at most [`SCOPE_GAP`] words later in the same clause closes it. What counts
+/// as failure depends on the scope's polarity: after "ingen" (nobody) a plain "kan" or
+/// "virker" already says that nobody can or nothing works; after "alle" (everyone) the failure
+/// must be said ("kan ikke", "får fejl", "virker ikke").
+const SCOPE_FAILURE: f64 = 1.5;
+/// When the scope already counted clearly on its own ("ingen af", "alle brugere"), the failure
+/// adds this much more: a scope with a failure says more than the scope alone.
+const SCOPE_FAILURE_EXTRA: f64 = 1.0;
+/// At most this many words between the scope word and the failure marker.
+const SCOPE_GAP: usize = 4;
+/// Scope words whose failure is a plain ability or function verb: nobody can, nothing works.
+const SCOPE_NONE: &[&str] = &[
+    "ingen",
+    "intet",
+    "ingenting",
+    "nobody",
+    "none",
+    "nothing",
+    "no",
+    "noone",
+];
+/// Scope words whose failure must be said: everyone cannot, all get errors.
+const SCOPE_ALL: &[&str] = &["alle", "samtlige", "all", "everyone", "everybody", "every"];
+/// Failure markers after a "none" scope (folded words, matched in sequence).
+const FAILS_AFTER_NONE: &[&[&str]] = &[
+    &["kan"],
+    &["kunne"],
+    &["faar"],
+    &["virker"],
+    &["fungerer"],
+    &["can"],
+    &["could"],
+    &["works"],
+    &["work"],
+    &["is", "able"],
+    &["are", "able"],
+];
+/// Failure markers after an "all" scope.
+const FAILS_AFTER_ALL: &[&[&str]] = &[
+    &["kan", "ikke"],
+    &["kunne", "ikke"],
+    &["faar", "ikke"],
+    &["virker", "ikke"],
+    &["fungerer", "ikke"],
+    &["faar", "fejl"],
+    &["faar", "en", "fejl"],
+    &["faar", "fejlbesked"],
+    &["faar", "fejlbeskeder"],
+    &["faar", "fejlmeddelelse"],
+    &["fejler"],
+    &["er", "ramt"],
+    &["er", "logget", "ud"],
+    &["cannot"],
+    &["cant"],
+    &["can", "not"],
+    &["get", "errors"],
+    &["get", "an", "error"],
+    &["fail"],
+    &["are", "affected"],
+];
+
 /// Negators that reach up to three words ahead within the clause: "er ikke helt nede".
 const NEGATORS: &[&str] = &[
     "ikke", "ik", "not", "never", "aldrig", "ej", "isnt", "arent", "wasnt",
@@ -262,6 +325,9 @@ pub(crate) struct Rules {
     terms: Vec<Term>,
     /// Category ids, in contract order.
     ids: Vec<String>,
+    /// Categories that carry the critical signal, and the single-unit one (for scope phrases).
+    critical: Vec<usize>,
+    single: Vec<usize>,
 }
 
 /// What the rules found in one text.
@@ -453,6 +519,8 @@ impl Rules {
         Rules {
             terms,
             ids: cats.iter().map(|c| c.id.clone()).collect(),
+            critical: with(Signal::Critical),
+            single: with(Signal::Single),
         }
     }
 
@@ -465,6 +533,9 @@ impl Rules {
         let mut reasons: Vec<Reason> = Vec::new();
         // Which tokens already counted for which category.
         let mut used = vec![false; ncat * n];
+        // Which tokens already counted as clear evidence for a critical category (a keyword or
+        // signal of weight ≥ 1), so a scope phrase does not count them again.
+        let mut strong = vec![false; n];
         // Whole words first, so a word found whole is not also taken inside a compound.
         for compounds in [false, true] {
             for term in &self.terms {
@@ -474,15 +545,114 @@ impl Rules {
                     text,
                     compounds,
                     &mut used,
+                    &mut strong,
                     &mut scores,
                     &mut reasons,
                 );
             }
         }
+        self.scope_failures(&toks, text, &mut used, &strong, &mut scores, &mut reasons);
         Found {
             scores,
             reasons,
             tokens: toks,
+        }
+    }
+
+    /// Phrases of scope and failure with words between ([`SCOPE_FAILURE`]): they point to the
+    /// critical categories (and a little away from a single unit), like the adjacent signals
+    /// ("ingen kan") they generalise. A failure already counted as critical ("er nede") or a
+    /// negated scope ("ikke alle") is left alone.
+    fn scope_failures(
+        &self,
+        toks: &[Token],
+        text: &str,
+        used: &mut [bool],
+        strong: &[bool],
+        scores: &mut [f64],
+        reasons: &mut Vec<Reason>,
+    ) {
+        if self.critical.is_empty() {
+            return;
+        }
+        let n = toks.len();
+        let mut i = 0;
+        while i < n {
+            let word = toks[i].folded.as_str();
+            let fails = if SCOPE_NONE.contains(&word) {
+                FAILS_AFTER_NONE
+            } else if SCOPE_ALL.contains(&word) {
+                FAILS_AFTER_ALL
+            } else {
+                i += 1;
+                continue;
+            };
+            if negator_before(toks, i).is_some() {
+                i += 1;
+                continue;
+            }
+            let mut found = None;
+            'search: for j in i + 1..n.min(i + 2 + SCOPE_GAP) {
+                if toks[j].after_break {
+                    break;
+                }
+                for marker in fails {
+                    let end = j + marker.len();
+                    if end <= n
+                        && marker
+                            .iter()
+                            .zip(&toks[j..end])
+                            .all(|(m, t)| t.folded == *m)
+                        && !toks[j + 1..end].iter().any(|t| t.after_break)
+                    {
+                        found = Some((j, end));
+                        break 'search;
+                    }
+                }
+            }
+            let Some((from, end)) = found else {
+                i += 1;
+                continue;
+            };
+            // "ingen kan ikke" is a double negation, not a failure.
+            let doubled = SCOPE_NONE.contains(&word)
+                && toks
+                    .get(end)
+                    .is_some_and(|t| NEGATORS.contains(&t.folded.as_str()) && !t.after_break);
+            let failure_counted = (from..end).any(|k| strong[k]);
+            if doubled || failure_counted {
+                i += 1;
+                continue;
+            }
+            let w = if strong[i] {
+                SCOPE_FAILURE_EXTRA
+            } else {
+                SCOPE_FAILURE
+            };
+            let quote = text
+                .get(toks[i].start..toks[end - 1].end)
+                .unwrap_or("")
+                .to_string();
+            let effects = self
+                .critical
+                .iter()
+                .map(|&c| (c, w))
+                .chain(self.single.iter().map(|&c| (c, -w / 2.0)));
+            for (cat, weight) in effects {
+                used[cat * n + i] = true;
+                used[cat * n + from..cat * n + end]
+                    .iter_mut()
+                    .for_each(|u| *u = true);
+                scores[cat] += weight;
+                reasons.push(Reason {
+                    phrase: quote.clone(),
+                    category: self.ids[cat].clone(),
+                    weight,
+                    negated: false,
+                    source: Source::Signal,
+                });
+            }
+            i = end;
         }
     }
 
@@ -494,6 +664,7 @@ impl Rules {
         text: &str,
         compounds: bool,
         used: &mut [bool],
+        strong: &mut [bool],
         scores: &mut [f64],
         reasons: &mut Vec<Reason>,
     ) {
@@ -546,6 +717,9 @@ impl Rules {
                 };
                 if weight == 0.0 {
                     continue;
+                }
+                if weight >= KEYWORD && self.critical.contains(&cat) {
+                    strong[i..i + len].iter_mut().for_each(|u| *u = true);
                 }
                 scores[cat] += weight;
                 reasons.push(Reason {

@@ -17,8 +17,8 @@ pub struct DemoArgs {
     /// The random seed; the same seed (and `--now`) gives the same tickets.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Spread the tickets over this many days before now (default: 90, or as many as keep
-    /// it to about 300 tickets a day).
+    /// Spread the tickets over this many days before now, 1–3660 (default: 90, or as many as
+    /// keep it to about 300 tickets a day).
     #[arg(long)]
     pub days: Option<u32>,
     /// Add to a database that already has tickets (written ticket by ticket, slower).
@@ -26,12 +26,15 @@ pub struct DemoArgs {
     pub force: bool,
 }
 
+/// The most days `--days` may spread a demo over: ten years.
+pub const MAX_DAYS: u32 = 3660;
+
 /// Tickets a day a busy desk logs at most; a big demo spreads over more days to stay below.
 const PER_DAY: u64 = 300;
 
 /// The days a demo of `tickets` spreads over, unless `--days` says.
 pub fn default_days(tickets: u64) -> u32 {
-    tickets.div_ceil(PER_DAY).max(90).min(u64::from(u32::MAX)) as u32
+    tickets.div_ceil(PER_DAY).clamp(90, u64::from(MAX_DAYS)) as u32
 }
 
 /// Municipalities with a weight (bigger customers report more).
@@ -456,10 +459,26 @@ pub fn run(
     let l = ctx.lang;
     let started = std::time::Instant::now();
     let days = a.days.unwrap_or_else(|| default_days(a.tickets));
-    if days == 0 {
-        return Err(Failure::usage(
-            l.t("--days skal være mindst 1", "--days must be at least 1"),
-        ));
+    if !(1..=MAX_DAYS).contains(&days) {
+        return Err(Failure::usage(format!(
+            "--days {days}: {} 1–{MAX_DAYS}",
+            l.t(
+                "skal være et antal dage fra",
+                "must be a number of days from"
+            )
+        )));
+    }
+    // The earliest ticket must lie in the years frist computes for, or it would break reports.
+    let earliest = ctx.loaded.calendar.local(ctx.now).date() - TimeDelta::days(days.into());
+    if earliest.year() < crate::time::INPUT_FIRST_YEAR {
+        return Err(Failure::usage(format!(
+            "--days {days}: {} {}; {} {}–{}",
+            l.t("når tilbage til", "reaches back to"),
+            l.date(earliest),
+            l.t("frist beregner frister for", "frist computes deadlines for"),
+            crate::time::INPUT_FIRST_YEAR,
+            crate::time::INPUT_LAST_YEAR
+        )));
     }
     let empty = store.is_empty().map_err(|e| fail(ctx, e))?;
     let events = if empty {

@@ -4,7 +4,7 @@ use super::{CmdResult, Ctx, Failure};
 use crate::calendar::WorkCalendar;
 use crate::contract::{Category, Contract};
 use crate::i18n::{kroner, Lang};
-use crate::sla::{self, explain::target_words, Timer, Window};
+use crate::sla::{self, explain::target_words, Timer};
 use crate::time::{parse_time, rfc3339};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use clap::Args;
@@ -384,16 +384,13 @@ pub fn deadline(ctx: &Ctx, a: &DeadlineArgs, out: &mut impl Write) -> CmdResult 
     let d = sla::deadlines(cal, cat, reported).map_err(lang)?;
     let explain = sla::explain_deadlines(cal, ctx.lang, cat, &d).map_err(lang)?;
     if a.json {
-        let window = match d.window {
-            Window::Day => "day",
-            Window::Outside => "outside",
-        };
         return json_out(
             out,
             &json!({
                 "contract": c.id,
                 "category": cat.id,
-                "window": window,
+                "window": d.window.as_str(),
+                "reported_in_window": d.reported_in_window,
                 "reported": rfc3339(reported, &c.tz),
                 "reaction": timer_json(&d.reaction, &c.tz),
                 "resolution": timer_json(&d.resolution, &c.tz),
@@ -411,9 +408,10 @@ pub fn deadline(ctx: &Ctx, a: &DeadlineArgs, out: &mut impl Write) -> CmdResult 
         cat.id,
         cat.name
     )?;
-    let win = match d.window {
-        Window::Day => l.t("inden for dagtimer", "inside the service window"),
-        Window::Outside => l.t("uden for dagtimer", "outside the service window"),
+    let win = if d.reported_in_window {
+        l.t("inden for dagtimer", "inside the service window")
+    } else {
+        l.t("uden for dagtimer", "outside the service window")
     };
     writeln!(
         out,

@@ -461,6 +461,8 @@ pub fn add(
     let municipality = check_municipality(ctx, store, &a.municipality, a.new_municipality)?;
     let at = at_time(ctx, a.at.as_deref())?;
     let contract = &ctx.loaded.contract;
+    // Said after the ticket is stored, when its number is known.
+    let mut guessed: Option<(f64, Vec<String>)> = None;
     let (category, classified) = match &a.category {
         Some(c) => {
             contract.category(c).map_err(|e| Failure::of(e, ctx.lang))?;
@@ -480,15 +482,7 @@ pub fn add(
                 .classify(&a.title, &a.description);
             let (c, confidence) = (s.category, s.confidence);
             let reasons: Vec<String> = s.reasons.iter().map(|r| r.text(l)).collect();
-            eprintln!(
-                "{} {c} ({}: {})",
-                l.t(
-                    "klassificeret automatisk som",
-                    "classified automatically as"
-                ),
-                l.t("fordi", "because"),
-                reasons.join(", ")
-            );
+            guessed = Some((confidence, reasons.clone()));
             (
                 c.clone(),
                 EventKind::Classified {
@@ -513,6 +507,9 @@ pub fn add(
         .map_err(|e| store_failure(e, ctx))?;
     if a.category.is_some() {
         learn(ctx, store, &t.category, &t.title, &t.description);
+    }
+    if let Some((confidence, reasons)) = guessed {
+        say_guess(ctx, &t, confidence, &reasons);
     }
     writeln!(out, "{}", t.id)?;
     Ok(())
@@ -566,6 +563,51 @@ pub fn reclassify(
     step(ctx, store, user, a.id, kind, a.at.as_deref(), out)?;
     learn(ctx, store, &a.category, &title, &description);
     Ok(())
+}
+
+/// Tells the agent (on stderr, stdout keeps the ticket number) that `add` guessed the category,
+/// how sure it was and why; a guess under the contract's `suggest_threshold` comes with a
+/// warning and the command that corrects it.
+fn say_guess(ctx: &Ctx, t: &Ticket, confidence: f64, reasons: &[String]) {
+    let l = ctx.lang;
+    let name = ctx
+        .loaded
+        .contract
+        .category(&t.category)
+        .map(|c| match l {
+            Lang::En if !c.name_en.is_empty() => c.name_en.clone(),
+            _ => c.name.clone(),
+        })
+        .unwrap_or_default();
+    eprintln!(
+        "{} {} ({name}), {:.0} % {} — {}: {}",
+        l.t(
+            "Ingen --category: frist gættede kategorien",
+            "No --category: frist guessed the category"
+        ),
+        t.category,
+        confidence * 100.0,
+        l.t("sikker", "sure"),
+        l.t("fordi", "because"),
+        reasons.join(", ")
+    );
+    let threshold = ctx.loaded.contract.suggest_threshold;
+    if confidence < threshold {
+        eprintln!(
+            "{} {:.0} %). {}: frist reclassify {} --category {} --reason \"…\"",
+            l.t(
+                "Advarsel: gættet er usikkert (under kontraktens grænse på",
+                "Warning: the guess is unsure (below the contract's threshold of"
+            ),
+            threshold * 100.0,
+            l.t(
+                "Kontrollér kategorien; ret den med",
+                "Check the category; correct it with"
+            ),
+            t.id,
+            l.t("KATEGORI", "CATEGORY")
+        );
+    }
 }
 
 /// Teaches the classifier an agent's category. The ticket is already stored; the model is
@@ -655,6 +697,10 @@ pub fn ticket_json(ctx: &Ctx, t: &Ticket, e: Option<&Evaluation>) -> Value {
         "category": t.category,
         "state": t.state.as_str(),
         "reported": rfc3339(t.reported, tz),
+        // Which targets applied (domain §4.7), and separately whether the report fell inside
+        // the service window.
+        "window": e.map(|e| e.window.as_str()),
+        "reported_in_window": e.map(|e| e.deadlines.reported_in_window),
         "reaction": timer_json(tz, e.map(|e| &e.reaction)),
         "resolution": timer_json(tz, e.map(|e| &e.resolution)),
         "fine": {

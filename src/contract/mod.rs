@@ -48,6 +48,23 @@ pub enum Target {
 }
 
 impl Target {
+    /// The longest duration target: a year of minutes.
+    pub const MAX_MINUTES: u32 = 365 * 24 * 60;
+    /// The most working days a target may count: about a year.
+    pub const MAX_WORKING_DAYS: u32 = 250;
+    /// The most calendar days a target may count: a year.
+    pub const MAX_CALENDAR_DAYS: u32 = 365;
+
+    /// Whether the target lies within the sane bounds above. A contract target beyond them is
+    /// a typing error (`4294967295d`), and would overflow the date arithmetic.
+    pub fn in_bounds(self) -> bool {
+        match self {
+            Target::Minutes(m) => m <= Self::MAX_MINUTES,
+            Target::WorkingDays(n) => n <= Self::MAX_WORKING_DAYS,
+            Target::CalendarDays(n) => n <= Self::MAX_CALENDAR_DAYS,
+        }
+    }
+
     /// Parses `30m`, `3h`, `4h30m`, `1wd`, `14d`.
     pub fn parse(s: &str) -> Option<Target> {
         let s = s.trim();
@@ -105,11 +122,32 @@ impl fmt::Display for Target {
 impl<'de> Deserialize<'de> for Target {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        Target::parse(&s).ok_or_else(|| {
-            serde::de::Error::custom(format!(
-                "'{s}' is not a target; write minutes and hours (\"30m\", \"3h\", \"4h30m\"), working days (\"1wd\") or calendar days (\"14d\")"
-            ))
-        })
+        let range = format!(
+            "minutes and hours up to {}h (\"30m\", \"3h\", \"4h30m\"), working days 1–{} (\"1wd\") or calendar days 1–{} (\"14d\")",
+            Target::MAX_MINUTES / 60,
+            Target::MAX_WORKING_DAYS,
+            Target::MAX_CALENDAR_DAYS
+        );
+        match Target::parse(&s) {
+            Some(t) if t.in_bounds() => Ok(t),
+            Some(_) => Err(serde::de::Error::custom(format!(
+                "'{s}' is out of range; a target is {range}"
+            ))),
+            // Digits too many for a number at all are out of range too, not a format error.
+            None if s.trim().starts_with(|c: char| c.is_ascii_digit())
+                && s.trim()
+                    .trim_end_matches(['d', 'w', 'h', 'm'])
+                    .chars()
+                    .all(|c| c.is_ascii_digit()) =>
+            {
+                Err(serde::de::Error::custom(format!(
+                    "'{s}' is out of range; a target is {range}"
+                )))
+            }
+            None => Err(serde::de::Error::custom(format!(
+                "'{s}' is not a target; write {range}"
+            ))),
+        }
     }
 }
 
@@ -287,8 +325,14 @@ struct RawContract {
     response_fine: Option<ResponseFine>,
     #[serde(default)]
     response_time: Vec<ResponseLimit>,
+    /// Percent: a classifier suggestion less sure than this is shown but not pre-selected.
+    suggest_threshold: Option<Spanned<f64>>,
     category: Vec<Spanned<Category>>,
 }
+
+/// The default of `suggest_threshold`: a suggestion must be at least this sure (0–1) to be
+/// pre-selected.
+pub const DEFAULT_SUGGEST_THRESHOLD: f64 = 0.5;
 
 fn default_holidays() -> String {
     "dk".into()
@@ -309,6 +353,9 @@ pub struct Contract {
     pub availability: Option<Availability>,
     pub response_fine: Option<ResponseFine>,
     pub response_times: Vec<ResponseLimit>,
+    /// A classifier suggestion less sure than this (0–1) is shown but not pre-selected: the
+    /// agent chooses (contract key `suggest_threshold`, in percent; default 50).
+    pub suggest_threshold: f64,
     pub categories: Vec<Category>,
 }
 
@@ -393,6 +440,23 @@ impl Contract {
                 message: "the service window is empty; give at least one weekday, e.g. mon = \"07:00-16:15\"".into(),
             });
         }
+        let suggest_threshold = match &raw.suggest_threshold {
+            None => DEFAULT_SUGGEST_THRESHOLD,
+            Some(v) => {
+                let p = *v.get_ref();
+                if !(0.0..=100.0).contains(&p) {
+                    return Err(Error::Config {
+                        file: file.into(),
+                        line: crate::error::line_of(src, v.span().start),
+                        field: "suggest_threshold".into(),
+                        message: format!(
+                            "suggest_threshold = {p} is out of range; give a percentage from 0 to 100 (default 50)"
+                        ),
+                    });
+                }
+                p / 100.0
+            }
+        };
         Ok(Contract {
             id: raw.id,
             name: raw.name,
@@ -405,6 +469,7 @@ impl Contract {
             availability: raw.availability,
             response_fine: raw.response_fine,
             response_times: raw.response_time,
+            suggest_threshold,
             categories,
         })
     }

@@ -495,7 +495,8 @@ pub fn build(input: &ReportInput) -> Result<Report> {
             };
             let breached = match te.done {
                 Some(d) => d > deadline,
-                None => now >= deadline,
+                // At the deadline instant itself the timer is not yet breached (§4.6).
+                None => now > deadline,
             };
             if breached && deadline >= look_from && deadline < p.until {
                 failing.insert(cal.local(deadline).date());

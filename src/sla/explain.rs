@@ -123,15 +123,15 @@ pub fn explain_deadlines(
 ) -> Result<Vec<String>> {
     let reported = at(cal, lang, d.reported);
     let first =
-        match (d.window, d.covered_outside) {
-            (Window::Day, _) => format!(
+        match (d.reported_in_window, d.window) {
+            (true, _) => format!(
                 "{} {reported} {} ({}): {}",
                 lang.t("Anmeldt", "Reported"),
                 lang.t("inden for dagtimer", "inside the service window"),
                 category.name,
                 lang.t("dagtimer-målene gælder", "the day targets apply")
             ),
-            (Window::Outside, true) => format!(
+            (false, Window::Outside) => format!(
                 "{} {reported} {} ({}): {}",
                 lang.t("Anmeldt", "Reported"),
                 lang.t("uden for dagtimer", "outside the service window"),
@@ -141,7 +141,7 @@ pub fn explain_deadlines(
                     "the outside targets apply from the report"
                 )
             ),
-            (Window::Outside, false) => format!(
+            (false, Window::Day) => format!(
             "{} {reported} {} ({}): {} {}",
             lang.t("Anmeldt", "Reported"),
             lang.t("uden for dagtimer", "outside the service window"),

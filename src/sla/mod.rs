@@ -11,14 +11,26 @@ use chrono::{DateTime, TimeDelta, Utc};
 pub use explain::{explain_deadlines, explain_timer};
 use serde::Serialize;
 
-/// Which of the contract's columns applied to a report.
+/// Which of the contract's columns applied to a report (domain §4.7). Whether the report itself
+/// fell inside the service window is a separate fact: [`Deadlines::reported_in_window`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Window {
-    /// Reported inside the service window (dagtimer).
+    /// The `day` targets applied: reported inside the service window (dagtimer), or reported
+    /// outside it in a category with no `outside` targets (clock from the next opening).
     Day,
-    /// Reported outside it.
+    /// The `outside` targets applied: reported outside the window in a category that has them.
     Outside,
+}
+
+impl Window {
+    /// The word used in JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Window::Day => "day",
+            Window::Outside => "outside",
+        }
+    }
 }
 
 /// Reaction or resolution.
@@ -76,7 +88,10 @@ pub struct Timer {
 pub struct Deadlines {
     pub category: String,
     pub reported: DateTime<Utc>,
+    /// Which targets applied (domain §4.7).
     pub window: Window,
+    /// Whether the report instant fell inside the service window.
+    pub reported_in_window: bool,
     /// Whether the category had outside targets (false = "not covered", clock from next opening).
     pub covered_outside: bool,
     pub reaction: Option<Timer>,
@@ -136,7 +151,8 @@ pub fn deadlines(
     let (window, targets, start) = match (inside, category.outside) {
         (true, _) => (Window::Day, category.day, reported),
         (false, Some(out)) => (Window::Outside, out, reported),
-        (false, None) => (Window::Outside, category.day, cal.next_opening(reported)?),
+        // "Not covered" outside the window: the day targets apply, from the next opening.
+        (false, None) => (Window::Day, category.day, cal.next_opening(reported)?),
     };
     let make = |kind, target: Option<Target>| -> Result<Option<Timer>> {
         target
@@ -156,6 +172,7 @@ pub fn deadlines(
         category: category.id.clone(),
         reported,
         window,
+        reported_in_window: inside,
         covered_outside: category.outside.is_some(),
         reaction: make(TimerKind::Reaction, targets.reaction)?,
         resolution: make(TimerKind::Resolution, targets.resolution)?,
@@ -213,8 +230,10 @@ pub fn shift(
 
 /// Domain §4.3: the deadline after pauses. Each pause, in order, moves the deadline by the
 /// paused span measured in the target's own clock. Only time after the clock started and
-/// before the timer was done counts; a pause begun after the deadline had already passed does
-/// not undo the breach. An open pause counts up to `now`.
+/// before the timer was done counts. A pause that begins at or before the deadline (as moved by
+/// the pauses before it) moves it — one starting exactly at the deadline counts, since the timer
+/// is not breached at that instant (§4.6); a pause begun after the deadline had passed does not
+/// undo the breach. An open pause counts up to `now`.
 pub fn paused_deadline(
     cal: &WorkCalendar,
     timer: &Timer,
@@ -229,7 +248,7 @@ pub fn paused_deadline(
         if let Some(d) = done {
             end = end.min(d);
         }
-        if start >= deadline || end <= start {
+        if start > deadline || end <= start {
             continue;
         }
         let amount = measure(cal, timer.clock, start, end)?;
@@ -247,8 +266,10 @@ pub fn target_length(cal: &WorkCalendar, timer: &Timer) -> Result<TimeDelta> {
     }
 }
 
-/// The instant from which a running timer is at risk: a quarter of its target left, in its own
-/// clock, before `deadline`.
+/// The last instant at which a running timer still has a quarter of its target left, in its own
+/// clock, before `deadline`; it is at risk only after this instant (domain §4.6: strictly less
+/// than 25 % left). For window clocks this is the latest such instant (a window's opening rather
+/// than the previous close, when the quarter begins at an opening).
 pub fn at_risk_from(
     cal: &WorkCalendar,
     timer: &Timer,
@@ -283,9 +304,10 @@ impl Status {
     }
 }
 
-/// Domain §4.6, given the deadline after pauses and the at-risk instant: `met` or `breached`
-/// (met late) once done; else `breached` once the deadline has passed, `at-risk` from
-/// `risk_from`, `running` before.
+/// Domain §4.6, given the deadline after pauses and the at-risk instant ([`at_risk_from`]):
+/// `met` (done at or before the deadline) or `breached` (met late) once done; else `breached`
+/// only after the deadline — at the deadline instant itself the timer still runs —, `at-risk`
+/// after `risk_from` (exactly 25 % left is still `running`), `running` before.
 pub fn status(
     deadline: DateTime<Utc>,
     risk_from: DateTime<Utc>,
@@ -295,8 +317,8 @@ pub fn status(
     match done {
         Some(d) if d <= deadline => Status::Met,
         Some(_) => Status::Breached,
-        None if now >= deadline => Status::Breached,
-        None if now >= risk_from => Status::AtRisk,
+        None if now > deadline => Status::Breached,
+        None if now > risk_from => Status::AtRisk,
         None => Status::Running,
     }
 }
@@ -386,4 +408,173 @@ pub struct Measurement {
     pub kind: String,
     pub at: DateTime<Utc>,
     pub seconds: f64,
+}
+
+#[cfg(test)]
+mod tests {
+    //! The edges of domain §4.3, §4.6 and §4.7, where a minute decides whether money is owed.
+    use super::*;
+    use crate::calendar::HolidayRules;
+    use chrono::TimeZone;
+
+    fn at(y: i32, m: u32, d: u32, h: u32, min: u32, s: u32) -> DateTime<Utc> {
+        chrono_tz::Europe::Copenhagen
+            .with_ymd_and_hms(y, m, d, h, min, s)
+            .single()
+            .expect("an unambiguous local time")
+            .with_timezone(&Utc)
+    }
+
+    fn setup() -> (Contract, WorkCalendar) {
+        let c = Contract::default_contract();
+        let cal = c.calendar(&HolidayRules::danish());
+        (c, cal)
+    }
+
+    fn timer_status(cal: &WorkCalendar, t: &Timer, now: DateTime<Utc>) -> Status {
+        let deadline = paused_deadline(cal, t, &[], None, now).unwrap();
+        let risk = at_risk_from(cal, t, deadline).unwrap();
+        status(deadline, risk, None, now)
+    }
+
+    #[test]
+    fn a_pause_starting_exactly_at_the_deadline_moves_it() {
+        let (c, cal) = setup();
+        // kritisk Mon 03.03.2025 10:00: resolution 5 h → 15:00.
+        let d = deadlines_for(&cal, &c, "kritisk", at(2025, 3, 3, 10, 0, 0)).unwrap();
+        let res = d.resolution.unwrap();
+        assert_eq!(res.deadline, at(2025, 3, 3, 15, 0, 0));
+        let pause = Pause {
+            start: at(2025, 3, 3, 15, 0, 0),
+            end: Some(at(2025, 3, 3, 16, 0, 0)),
+        };
+        let done = at(2025, 3, 3, 16, 0, 0);
+        let moved = paused_deadline(&cal, &res, &[pause], Some(done), done).unwrap();
+        assert_eq!(moved, at(2025, 3, 3, 16, 0, 0));
+        assert_eq!(
+            status(
+                moved,
+                at_risk_from(&cal, &res, moved).unwrap(),
+                Some(done),
+                done
+            ),
+            Status::Met
+        );
+        let table = c.category("kritisk").unwrap().fine.unwrap();
+        assert_eq!(fine(&cal, &table, moved, done).unwrap().total, 0);
+    }
+
+    #[test]
+    fn a_pause_starting_a_second_after_the_deadline_does_not_move_it() {
+        let (c, cal) = setup();
+        let d = deadlines_for(&cal, &c, "kritisk", at(2025, 3, 3, 10, 0, 0)).unwrap();
+        let res = d.resolution.unwrap();
+        let pause = Pause {
+            start: at(2025, 3, 3, 15, 0, 1),
+            end: Some(at(2025, 3, 3, 16, 0, 0)),
+        };
+        let done = at(2025, 3, 3, 16, 0, 0);
+        let moved = paused_deadline(&cal, &res, &[pause], Some(done), done).unwrap();
+        assert_eq!(moved, res.deadline, "the target was already breached");
+        let table = c.category("kritisk").unwrap().fine.unwrap();
+        assert_eq!(fine(&cal, &table, moved, done).unwrap().total, 5000);
+    }
+
+    #[test]
+    fn a_second_pause_at_the_moved_deadline_moves_it_again() {
+        let (c, cal) = setup();
+        let d = deadlines_for(&cal, &c, "kritisk", at(2025, 3, 3, 10, 0, 0)).unwrap();
+        let res = d.resolution.unwrap();
+        // 14:00–15:00 moves 15:00 → 16:00; a pause from exactly 16:00 then still counts.
+        let pauses = [
+            Pause {
+                start: at(2025, 3, 3, 14, 0, 0),
+                end: Some(at(2025, 3, 3, 15, 0, 0)),
+            },
+            Pause {
+                start: at(2025, 3, 3, 16, 0, 0),
+                end: Some(at(2025, 3, 3, 16, 30, 0)),
+            },
+        ];
+        let now = at(2025, 3, 3, 17, 0, 0);
+        let moved = paused_deadline(&cal, &res, &pauses, None, now).unwrap();
+        assert_eq!(moved, at(2025, 3, 3, 16, 30, 0));
+    }
+
+    #[test]
+    fn at_the_deadline_instant_a_timer_is_not_breached() {
+        let (c, cal) = setup();
+        // kritisk Mon 15:30: reaction 3 h → 18:30.
+        let d = deadlines_for(&cal, &c, "kritisk", at(2025, 3, 3, 15, 30, 0)).unwrap();
+        let r = d.reaction.unwrap();
+        assert_eq!(
+            timer_status(&cal, &r, at(2025, 3, 3, 18, 30, 0)),
+            Status::AtRisk
+        );
+        assert_eq!(
+            timer_status(&cal, &r, at(2025, 3, 3, 18, 30, 1)),
+            Status::Breached
+        );
+        // Done exactly at the deadline is met.
+        let dl = r.deadline;
+        assert_eq!(status(dl, dl, Some(dl), dl), Status::Met);
+    }
+
+    #[test]
+    fn exactly_a_quarter_left_is_still_running() {
+        let (c, cal) = setup();
+        // Continuous: reaction 3 h from 15:30 → 18:30; a quarter (45 min) left at 17:45.
+        let d = deadlines_for(&cal, &c, "kritisk", at(2025, 3, 3, 15, 30, 0)).unwrap();
+        let r = d.reaction.unwrap();
+        assert_eq!(
+            timer_status(&cal, &r, at(2025, 3, 3, 17, 45, 0)),
+            Status::Running
+        );
+        assert_eq!(
+            timer_status(&cal, &r, at(2025, 3, 3, 17, 45, 1)),
+            Status::AtRisk
+        );
+    }
+
+    #[test]
+    fn exactly_a_quarter_of_window_time_left_is_running_overnight() {
+        let (c, cal) = setup();
+        // laaseenhed Mon 10:15: reaction 8 h of window time → Tue 09:00. A quarter (2 h) is
+        // left from Mon 16:15 through the night to Tue 07:00: all of that is still running.
+        let d = deadlines_for(&cal, &c, "laaseenhed", at(2025, 3, 3, 10, 15, 0)).unwrap();
+        let r = d.reaction.unwrap();
+        assert_eq!(r.deadline, at(2025, 3, 4, 9, 0, 0));
+        assert_eq!(
+            timer_status(&cal, &r, at(2025, 3, 3, 16, 14, 0)),
+            Status::Running
+        );
+        assert_eq!(
+            timer_status(&cal, &r, at(2025, 3, 3, 22, 0, 0)),
+            Status::Running
+        );
+        assert_eq!(
+            timer_status(&cal, &r, at(2025, 3, 4, 7, 0, 0)),
+            Status::Running
+        );
+        assert_eq!(
+            timer_status(&cal, &r, at(2025, 3, 4, 7, 0, 1)),
+            Status::AtRisk
+        );
+    }
+
+    #[test]
+    fn window_names_the_targets_that_applied() {
+        let (c, cal) = setup();
+        // Inside the window: day targets.
+        let d = deadlines_for(&cal, &c, "kritisk", at(2025, 3, 3, 10, 0, 0)).unwrap();
+        assert_eq!((d.window, d.reported_in_window), (Window::Day, true));
+        // Outside, category with outside targets: outside targets.
+        let d = deadlines_for(&cal, &c, "kritisk", at(2025, 3, 3, 22, 0, 0)).unwrap();
+        assert_eq!((d.window, d.reported_in_window), (Window::Outside, false));
+        // Outside, category without outside targets ("not covered"): the day targets applied,
+        // from the next opening.
+        let d = deadlines_for(&cal, &c, "laaseenhed", at(2025, 3, 3, 22, 0, 0)).unwrap();
+        assert_eq!((d.window, d.reported_in_window), (Window::Day, false));
+        assert_eq!(d.reaction.unwrap().start, at(2025, 3, 4, 7, 0, 0));
+    }
 }

@@ -14,7 +14,7 @@ pub struct TimerEval {
     pub timer: Option<Timer>,
     /// The deadline after pauses (an open pause counts up to `now`).
     pub deadline: Option<DateTime<Utc>>,
-    /// From this instant a running timer is at risk.
+    /// After this instant a running timer is at risk (at it, exactly 25 % is left).
     pub risk_from: Option<DateTime<Utc>>,
     /// When the timer was met (reaction, or the resolution that currently counts).
     pub done: Option<DateTime<Utc>>,

@@ -245,7 +245,8 @@ fn statuses_run_through_at_risk_to_breached() {
     let cal = contract.calendar(&HolidayRules::danish());
     let r = at(2025, 3, 3, 15, 30);
     let t = run(vec![reported("kritisk", r)], r).unwrap();
-    // Reaction 3h → 18:30; at risk from 17:45.
+    // Reaction 3h → 18:30; exactly a quarter left at 17:45 (still running), at risk after it;
+    // at 18:30 itself not yet breached.
     let s = |h, m| {
         evaluate(&t, &contract, &cal, at(2025, 3, 3, h, m))
             .unwrap()
@@ -253,8 +254,10 @@ fn statuses_run_through_at_risk_to_breached() {
             .status
     };
     assert_eq!(s(17, 44), Some(Status::Running));
-    assert_eq!(s(17, 45), Some(Status::AtRisk));
-    assert_eq!(s(18, 30), Some(Status::Breached));
+    assert_eq!(s(17, 45), Some(Status::Running));
+    assert_eq!(s(17, 46), Some(Status::AtRisk));
+    assert_eq!(s(18, 30), Some(Status::AtRisk));
+    assert_eq!(s(18, 31), Some(Status::Breached));
 }
 
 #[test]
@@ -290,4 +293,47 @@ fn a_rejected_resolution_that_came_first_still_counts_as_the_reaction() {
     assert_eq!(e.reaction.done, Some(at(2025, 3, 3, 9, 40)));
     assert_eq!(e.reaction.status, Some(Status::Met));
     assert_eq!(e.resolution.status, Some(Status::Breached));
+}
+
+#[test]
+fn a_pause_from_exactly_the_deadline_keeps_a_critical_fault_met_and_free() {
+    let contract = Contract::default_contract();
+    let cal = contract.calendar(&HolidayRules::danish());
+    // kritisk Mon 10:00: resolution due 15:00. Paused 15:00–16:00 (waiting for the
+    // municipality), resolved 16:00 → the pause moved the deadline to 16:00: met, 0 kr.
+    let r = at(2025, 3, 3, 10, 0);
+    let now = at(2025, 3, 3, 17, 0);
+    let t = run(
+        vec![
+            reported("kritisk", r),
+            ev(
+                1,
+                at(2025, 3, 3, 11, 0),
+                EventKind::Reacted {
+                    note: String::new(),
+                },
+            ),
+            ev(
+                2,
+                at(2025, 3, 3, 15, 0),
+                EventKind::Paused {
+                    reason: "Venter på kommunens logfiler".into(),
+                },
+            ),
+            ev(3, at(2025, 3, 3, 16, 0), EventKind::Resumed),
+            ev(
+                4,
+                at(2025, 3, 3, 16, 0),
+                EventKind::Resolved {
+                    note: String::new(),
+                },
+            ),
+        ],
+        now,
+    )
+    .unwrap();
+    let e = evaluate(&t, &contract, &cal, now).unwrap();
+    assert_eq!(e.resolution.deadline, Some(at(2025, 3, 3, 16, 0)));
+    assert_eq!(e.resolution.status, Some(Status::Met));
+    assert_eq!(e.fine.total, 0);
 }

@@ -782,14 +782,18 @@ impl<'a> App<'a> {
         }
     }
 
-    /// The classifier's answer for the new-ticket form.
+    /// The classifier's answer for the new-ticket form. A suggestion at least as sure as the
+    /// contract's `suggest_threshold` is pre-selected; a weaker one is shown, but the category
+    /// stays unchosen until the agent picks one.
     pub fn set_suggestion(&mut self, s: SuggestionView) {
         let cats = &self.contract.categories;
+        let sure = s.confidence >= self.contract.suggest_threshold;
         if let Some(n) = self.new.as_mut() {
             if !n.picked {
                 let idx = s
                     .category
                     .as_ref()
+                    .filter(|_| sure)
                     .and_then(|c| cats.iter().position(|k| &k.id == c));
                 n.fields[NEW_CATEGORY].kind = FieldKind::Category(idx);
             }
@@ -1188,6 +1192,17 @@ impl<'a> App<'a> {
             return Err(l.t("skriv en titel", "give a title").into());
         }
         let FieldKind::Category(Some(c)) = n.fields[NEW_CATEGORY].kind else {
+            if n.suggestion.category.is_some() {
+                return Err(format!(
+                    "{} ({:.0} %): {}",
+                    l.t("forslaget er usikkert", "the suggestion is unsure"),
+                    n.suggestion.confidence * 100.0,
+                    l.t(
+                        "vælg kategorien selv med ←/→ i kategorifeltet",
+                        "choose the category yourself with ←/→ in the category field",
+                    )
+                ));
+            }
             return Err(l
                 .t(
                     "vælg en kategori med ←/→ i kategorifeltet",

@@ -47,16 +47,18 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             Span::raw(format!("{category} ({})", t.category)),
             Span::styled(format!("  {}: ", l.t("Anmeldt", "Reported")), dim()),
             Span::raw(at(t.reported)),
-            Span::raw(match row.eval.as_ref().map(|e| e.window) {
-                Some(sla::Window::Day) => {
-                    format!(" ({})", l.t("i dagtimer", "in the service window"))
-                }
-                Some(sla::Window::Outside) => format!(
-                    " ({})",
-                    l.t("uden for dagtimer", "outside the service window")
-                ),
-                None => String::new(),
-            }),
+            Span::raw(
+                match row.eval.as_ref().map(|e| e.deadlines.reported_in_window) {
+                    Some(true) => {
+                        format!(" ({})", l.t("i dagtimer", "in the service window"))
+                    }
+                    Some(false) => format!(
+                        " ({})",
+                        l.t("uden for dagtimer", "outside the service window")
+                    ),
+                    None => String::new(),
+                },
+            ),
         ]),
     ];
     let mut steps = Vec::new();

@@ -156,6 +156,18 @@ pub fn new_ticket(f: &mut Frame, area: Rect, app: &App) {
                         Style::new().fg(Color::Yellow),
                     ),
                 ]));
+            } else if suggested.is_some() && chosen.is_none() {
+                // Too unsure to pre-select: the agent must choose.
+                lines.push(Line::from(vec![
+                    Span::raw(format!(" {:<w$} ", "", w = label_w)),
+                    Span::styled(
+                        l.t(
+                            "☆ usikkert forslag: vælg selv",
+                            "☆ unsure suggestion: choose yourself",
+                        ),
+                        Style::new().fg(Color::Yellow),
+                    ),
+                ]));
             }
         }
     }
@@ -186,6 +198,20 @@ pub fn new_ticket(f: &mut Frame, area: Rect, app: &App) {
                 Span::styled(format!("{} ", l.t("Sikkerhed:", "Confidence:")), dim()),
                 Span::raw(format!("{:.0} %", s.confidence * 100.0)),
             ]));
+            if s.confidence < app.contract.suggest_threshold {
+                lines.push(Line::styled(
+                    format!(
+                        "{} {:.0} %: {}",
+                        l.t("Under", "Below"),
+                        app.contract.suggest_threshold * 100.0,
+                        l.t(
+                            "ikke valgt på forhånd; vælg kategorien selv.",
+                            "not pre-selected; choose the category yourself."
+                        )
+                    ),
+                    Style::new().fg(Color::Yellow),
+                ));
+            }
             if !s.reasons.is_empty() {
                 lines.push(Line::styled(l.t("Fordi:", "Because:"), dim()));
                 for r in &s.reasons {
