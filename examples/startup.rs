@@ -68,6 +68,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         contract: &loaded.contract,
         calendar: &loaded.calendar,
         lang: Lang::Da,
+        watch: None,
     };
     // As the runner does: the tickets being worked on first, then the board on screen.
     let t = Instant::now();

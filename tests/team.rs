@@ -90,7 +90,12 @@ fn db_init_creates_the_schema_and_two_at_once_are_safe() {
     let db = Db::new("init");
     let owner = db.url("owner");
     let runs: Vec<_> = (0..2)
-        .map(|_| frist(&owner, &["db", "init"]).spawn().unwrap())
+        .map(|_| {
+            frist(&owner, &["db", "init"])
+                .stdout(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
         .collect();
     for r in runs {
         assert!(r.wait_with_output().unwrap().status.success());
@@ -765,4 +770,87 @@ fn suite(s: &dyn Store, user: &str) {
     s.add_measurements(std::slice::from_ref(&m)).unwrap();
     assert_eq!(s.measurements(t(6, 0), t(7, 0)).unwrap(), vec![m]);
     assert!(s.measurements(t(7, 0), t(8, 0)).unwrap().is_empty());
+}
+
+#[test]
+fn another_agents_change_reaches_an_open_board_within_a_second() {
+    use frist::tui::store_backend::StoreBackend;
+    use frist::tui::{App, Backend};
+    let db = desk("live");
+    let ann = store(&db, "ann");
+    let l = frist::load::contract("laasesystem").unwrap();
+    let backend = StoreBackend {
+        store: &ann,
+        contract: &l.contract,
+        calendar: &l.calendar,
+        lang: frist::i18n::Lang::Da,
+        watch: Some(std::cell::RefCell::new(ann.watch())),
+    };
+    let now = chrono::Utc::now();
+    let mut app = App::new(
+        &l.contract,
+        &l.calendar,
+        frist::i18n::Lang::Da,
+        frist::tui::keymap::Keymap::default_keymap(),
+        Vec::new(),
+        now,
+    );
+    app.user = db.login("ann");
+    // The board listens from its first poll.
+    assert_eq!(backend.changes().unwrap(), Vec::<u64>::new());
+    let bo = db.url("bo");
+    let id = add(&bo, "Aarhus", "Ny fejl fra Bo");
+    let written = std::time::Instant::now();
+    while !app.rows.iter().any(|r| r.ticket.id == id) {
+        assert!(
+            written.elapsed() < std::time::Duration::from_secs(1),
+            "bo's ticket did not reach ann's board within a second"
+        );
+        frist::tui::run::refresh(&mut app, &backend);
+    }
+    let (status, _) = app.status.clone().unwrap();
+    assert!(
+        status.contains(&format!("af {}", db.login("bo"))),
+        "{status}"
+    );
+    ok(&bo, &["resolve", &id.to_string()]);
+    let written = std::time::Instant::now();
+    loop {
+        frist::tui::run::refresh(&mut app, &backend);
+        let row = app.rows.iter().find(|r| r.ticket.id == id).unwrap();
+        if row.ticket.state == State::Resolved {
+            break;
+        }
+        assert!(written.elapsed() < std::time::Duration::from_secs(1));
+    }
+    assert!(app
+        .status
+        .clone()
+        .unwrap()
+        .0
+        .contains(&format!("sag {id} løst")));
+    // A municipality's board hears of every change but reads only its own tickets.
+    let aarhus = store(&db, "aarhus");
+    let backend = StoreBackend {
+        store: &aarhus,
+        watch: Some(std::cell::RefCell::new(aarhus.watch())),
+        ..backend
+    };
+    let mut app = App::new(
+        &l.contract,
+        &l.calendar,
+        frist::i18n::Lang::Da,
+        frist::tui::keymap::Keymap::default_keymap(),
+        Vec::new(),
+        now,
+    );
+    assert!(backend.changes().unwrap().is_empty());
+    let odense = add(&bo, "Odense", "Odense-hemmelighed");
+    let mine = add(&bo, "Aarhus", "Aarhus igen");
+    let written = std::time::Instant::now();
+    while !app.rows.iter().any(|r| r.ticket.id == mine) {
+        assert!(written.elapsed() < std::time::Duration::from_secs(1));
+        frist::tui::run::refresh(&mut app, &backend);
+    }
+    assert!(!app.rows.iter().any(|r| r.ticket.id == odense));
 }

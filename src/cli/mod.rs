@@ -467,6 +467,7 @@ fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
         contract,
         calendar: &ctx.loaded.calendar,
         lang: ctx.lang,
+        watch: store.team().map(|p| std::cell::RefCell::new(p.watch())),
     };
     let suggest = crate::tui::store_backend::ClassifierSuggest {
         classifier: crate::store::labels::classifier(contract, &*store).map_err(store_failure)?,

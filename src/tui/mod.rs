@@ -67,6 +67,11 @@ pub trait Backend {
         municipality: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<crate::report::Report, String>;
+    /// The tickets other people changed since the last call, without waiting (a shared log);
+    /// `Err` says the link to those changes is lost for now.
+    fn changes(&self) -> Result<Vec<TicketId>, String> {
+        Ok(Vec::new())
+    }
 }
 
 /// A suggested category for a new ticket.

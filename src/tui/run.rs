@@ -102,6 +102,40 @@ pub fn apply(
     quit
 }
 
+/// Brings in what other people changed in a shared log: each changed ticket is read again
+/// through this login's own rights and put on the board; the status line says who did what.
+pub fn refresh(app: &mut App, backend: &dyn Backend) {
+    let ids = match backend.changes() {
+        Ok(ids) => ids,
+        Err(m) => {
+            app.fail(m);
+            return;
+        }
+    };
+    for id in ids {
+        let Ok(evs) = backend.events(id) else {
+            continue;
+        };
+        let Some(t) = crate::ticket::fold(&evs) else {
+            continue;
+        };
+        if let Some(last) = evs.last().filter(|e| e.user != app.user) {
+            let l = app.lang;
+            app.info(format!(
+                "{} {id} {} {} {}",
+                l.t("sag", "ticket"),
+                last.kind.label(l),
+                l.t("af", "by"),
+                last.user
+            ));
+        }
+        app.upsert(t);
+        if app.detail.as_ref().is_some_and(|d| d.id == id) {
+            app.set_events(id, evs);
+        }
+    }
+}
+
 /// The TUI until the user quits: the terminal and the app, opened before the log is read so
 /// that the first frame does not wait for it (sled alone takes most of a second to open a log
 /// of a million tickets). The clock starts at `ctx.now` (so `--now` sets it) and runs on from
@@ -205,7 +239,10 @@ impl<'a> Session<'a> {
         let mut last_tick = Instant::now();
         loop {
             self.draw()?;
-            let timeout = tick.saturating_sub(last_tick.elapsed());
+            // Wake at least four times a second to bring in other people's changes.
+            let timeout = tick
+                .saturating_sub(last_tick.elapsed())
+                .min(Duration::from_millis(250));
             if event::poll(timeout).map_err(terminal_error)? {
                 match event::read().map_err(terminal_error)? {
                     TermEvent::Key(k) if k.kind != KeyEventKind::Release => {
@@ -234,6 +271,7 @@ impl<'a> Session<'a> {
                     _ => {}
                 }
             }
+            refresh(&mut self.app, backend);
             if last_tick.elapsed() >= tick {
                 last_tick = Instant::now();
                 let now = self.now();

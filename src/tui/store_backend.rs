@@ -15,6 +15,8 @@ pub struct StoreBackend<'a> {
     pub contract: &'a Contract,
     pub calendar: &'a crate::calendar::WorkCalendar,
     pub lang: Lang,
+    /// Other people's changes to a shared log (team mode).
+    pub watch: Option<std::cell::RefCell<crate::store::postgres::Watcher>>,
 }
 
 impl StoreBackend<'_> {
@@ -37,6 +39,20 @@ impl StoreBackend<'_> {
 }
 
 impl Backend for StoreBackend<'_> {
+    fn changes(&self) -> Result<Vec<TicketId>, String> {
+        let Some(w) = &self.watch else {
+            return Ok(Vec::new());
+        };
+        w.borrow_mut().poll().map_err(|_| {
+            self.lang
+                .t(
+                    "forbindelsen til databasen er tabt; prøver igen – tavlen kan stadig læses",
+                    "the connection to the database is lost; retrying – the board can still be read",
+                )
+                .to_string()
+        })
+    }
+
     fn report(
         &self,
         month: (i32, u32),
