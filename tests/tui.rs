@@ -884,3 +884,28 @@ fn an_unsure_suggestion_is_shown_but_the_agent_must_choose() {
         "{writes:?}"
     );
 }
+
+#[test]
+fn a_municipality_is_offered_only_what_its_role_allows() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    a.rights = frist::tui::app::Rights::municipality(Lang::Da);
+    let screen = draw(&mut a, 120, 40);
+    assert!(!screen.contains("ny sag"), "{screen}");
+    // A new ticket and the agent's steps are not offered; the status line says why.
+    assert!(press(&mut a, &l, &[Action::NewTicket]).is_empty());
+    assert!(a.form.is_none());
+    let (msg, _) = a.status.clone().unwrap();
+    assert!(
+        msg.contains("som kommune kan du godkende eller afvise"),
+        "{msg}"
+    );
+    a.status = None;
+    press(&mut a, &l, &[Action::React]);
+    assert!(a.form.is_none() && a.status.is_some());
+    // Accepting a resolution awaiting the municipality opens the form.
+    press(&mut a, &l, &[Action::TabAcceptance, Action::Accept]);
+    assert!(a.form.is_some(), "{:?}", a.status);
+    let screen = draw(&mut a, 120, 40);
+    assert!(screen.contains("Kommunens accept"), "{screen}");
+}

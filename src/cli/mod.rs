@@ -446,6 +446,15 @@ fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
         None => log::user(cli.user.as_deref()),
     };
     let mut session = crate::tui::run::Session::start(ctx, keymap, &user)?;
+    if let Some(pg) = early.as_ref().and_then(|s| s.team()) {
+        use crate::store::postgres::Role;
+        use crate::tui::app::Rights;
+        match pg.whoami().role {
+            Role::Municipality => session.set_rights(Rights::municipality(ctx.lang), true),
+            Role::Supervisor => session.set_rights(Rights::supervisor(ctx.lang), false),
+            Role::Agent | Role::Owner => {}
+        }
+    }
     let store = match early {
         Some(s) => s,
         None => log::open_store(ctx, cli.db.as_deref(), &cli.contract)?,

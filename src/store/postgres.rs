@@ -1133,8 +1133,8 @@ impl Store for PgStore {
             let same = t.municipality == r.get::<_, &str>(1)
                 && t.state.as_str() == r.get::<_, &str>(2)
                 && t.category == r.get::<_, &str>(3)
-                && t.reported == r.get::<_, DateTime<Utc>>(4)
-                && t.resolved == r.get::<_, Option<DateTime<Utc>>>(5)
+                && round_micros(t.reported) == r.get::<_, DateTime<Utc>>(4)
+                && t.resolved.map(round_micros) == r.get::<_, Option<DateTime<Utc>>>(5)
                 && t.events as i32 == r.get::<_, i32>(6);
             if !same {
                 return brk(
@@ -1210,6 +1210,12 @@ impl Store for PgStore {
 fn micros(t: DateTime<Utc>) -> DateTime<Utc> {
     use chrono::SubsecRound;
     t.trunc_subsecs(6)
+}
+
+/// An instant as PostgreSQL stores one read from text (an imported log may carry nanoseconds).
+fn round_micros(t: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::SubsecRound;
+    t.round_subsecs(6)
 }
 
 fn row_record(r: &postgres::Row) -> StoreResult<(u64, Hash, &str)> {

@@ -314,6 +314,78 @@ impl Field {
     }
 }
 
+/// What a person may do on the board, by role (domain §9). The database enforces the same
+/// rules; the board only offers what will be allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rights {
+    /// May log new tickets.
+    pub create: bool,
+    /// The steps offered; `None` for every step.
+    pub steps: Option<Vec<Step>>,
+    /// Why something is not offered, in the user's language.
+    pub why: String,
+}
+
+impl Default for Rights {
+    fn default() -> Self {
+        Rights {
+            create: true,
+            steps: None,
+            why: String::new(),
+        }
+    }
+}
+
+impl Rights {
+    /// A municipality's IT contact: accept or reject its resolved tickets, and notes.
+    pub fn municipality(l: Lang) -> Rights {
+        Rights {
+            create: false,
+            steps: Some(vec![Step::Accept, Step::Reject, Step::Note]),
+            why: l
+                .t(
+                    "som kommune kan du godkende eller afvise en løsning og tilføje bemærkninger",
+                    "as a municipality you may accept or reject a resolution and add notes",
+                )
+                .into(),
+        }
+    }
+
+    /// A supervisor: reads everything, writes notes.
+    pub fn supervisor(l: Lang) -> Rights {
+        Rights {
+            create: false,
+            steps: Some(vec![Step::Note]),
+            why: l
+                .t(
+                    "som supervisor kan du læse alt og tilføje bemærkninger",
+                    "as a supervisor you may read everything and add notes",
+                )
+                .into(),
+        }
+    }
+
+    pub fn may(&self, step: Step) -> bool {
+        self.steps.as_ref().is_none_or(|s| s.contains(&step))
+    }
+
+    /// Whether the board offers `action` (the step actions and a new ticket depend on the role).
+    pub fn offers(&self, action: Action) -> bool {
+        match action {
+            Action::NewTicket => self.create,
+            Action::React => self.may(Step::React),
+            Action::PauseResume => self.may(Step::Pause),
+            Action::Resolve => self.may(Step::Resolve),
+            Action::Accept => self.may(Step::Accept),
+            Action::Reject => self.may(Step::Reject),
+            Action::Reclassify => self.may(Step::Reclassify),
+            Action::Note => self.may(Step::Note),
+            Action::CorrectReportTime => self.may(Step::CorrectReportTime),
+            _ => true,
+        }
+    }
+}
+
 impl Step {
     pub fn title(self, l: Lang) -> &'static str {
         match self {
@@ -470,6 +542,8 @@ pub struct App<'a> {
     pub lang: Lang,
     pub keymap: Keymap,
     pub user: String,
+    /// What the logged-in person may do (a shared log's role); everything on a local log.
+    pub rights: Rights,
     pub now: DateTime<Utc>,
     /// A full service-window day, for `0,5 arbejdsdag`.
     pub full_day: TimeDelta,
@@ -547,6 +621,7 @@ impl<'a> App<'a> {
             lang,
             keymap,
             user: "agent".into(),
+            rights: Rights::default(),
             now,
             full_day: format::full_window_day(contract),
             rows: Vec::new(),
@@ -1039,6 +1114,11 @@ impl<'a> App<'a> {
     }
 
     fn open_form(&mut self, step: Step) {
+        if !self.rights.may(step) {
+            let why = self.rights.why.clone();
+            self.fail(why);
+            return;
+        }
         let Some(id) = self.current() else {
             self.fail(self.lang.t("Ingen sag valgt", "No ticket selected"));
             return;
@@ -1602,6 +1682,10 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
             if app.tab == Tab::Report {
                 return vec![app.report_effect()];
             }
+        }
+        Action::NewTicket if !app.rights.create => {
+            let why = app.rights.why.clone();
+            app.fail(why);
         }
         Action::NewTicket => {
             app.open_new();

@@ -172,6 +172,15 @@ impl<'a> Session<'a> {
         Ok(s)
     }
 
+    /// What the logged-in person may do; a municipality starts on the resolutions awaiting
+    /// its answer.
+    pub fn set_rights(&mut self, rights: super::app::Rights, start_on_acceptance: bool) {
+        self.app.rights = rights;
+        if start_on_acceptance {
+            self.app.tab = super::app::Tab::Acceptance;
+        }
+    }
+
     fn now(&self) -> DateTime<Utc> {
         self.ctx.now + TimeDelta::from_std(self.started.elapsed()).unwrap_or_default()
     }

@@ -314,6 +314,9 @@ fn hint_line(app: &App) -> Line<'static> {
     };
     let mut spans = vec![Span::raw(" ")];
     for (a, da, en) in list {
+        if !app.rights.offers(a) {
+            continue;
+        }
         let k = km.hint(a);
         if k.is_empty() {
             continue;
