@@ -811,3 +811,29 @@ fn demo_days_out_of_range_is_refused_naming_the_flag_and_range() {
     );
     assert_eq!(log.json(&["list", "--json"]), serde_json::json!([]));
 }
+
+#[test]
+fn on_a_local_log_a_ticket_is_assigned_by_name_and_list_mine_shows_ones_own() {
+    let log = Log::new();
+    let a = log.add(&[]);
+    let b = log.add(&[]);
+    log.ok(&["assign", &a.to_string(), "--to", "mette"]);
+    log.ok(&["assign", &b.to_string(), "--to", "jonas"]);
+    let mine = log.ok(&["list", "--mine"]);
+    assert!(
+        mine.contains(&format!("{a:>7}")) && !mine.contains(&format!("{b:>7}")),
+        "{mine}"
+    );
+    assert!(mine.contains("1 sager") || mine.contains("1 sag"), "{mine}");
+    let all = log.ok(&["list"]);
+    assert!(all.contains("tildelt") && all.contains("jonas"), "{all}");
+    // Nobody is not someone.
+    let r = log.run(&["assign", &a.to_string(), "--to", " "]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("angiv hvem sagen tildeles"),
+        "{}",
+        r.stderr
+    );
+    assert!(log.ok(&["verify"]).contains("OK"));
+}

@@ -854,3 +854,31 @@ fn another_agents_change_reaches_an_open_board_within_a_second() {
     }
     assert!(!app.rows.iter().any(|r| r.ticket.id == odense));
 }
+
+#[test]
+fn tickets_are_assigned_to_the_desks_logins_and_mine_lists_ones_own() {
+    let db = desk("assign");
+    let (ann, bo) = (db.url("ann"), db.url("bo"));
+    let a = add(&ann, "Aarhus", "Første");
+    let b = add(&ann, "Aarhus", "Anden");
+    ok(&ann, &["assign", &a.to_string(), "--to", &db.login("bo")]);
+    ok(&ann, &["assign", &b.to_string(), "--to", &db.login("ann")]);
+    // Only to a person of the log.
+    let r = run(&ann, &["assign", &b.to_string(), "--to", "nobody"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains(&db.login("bo")), "{}", r.stderr);
+    let mine = ok(&bo, &["list", "--mine"]);
+    assert!(mine.contains("Første") && !mine.contains("Anden"), "{mine}");
+    assert!(
+        mine.contains(&db.login("bo")),
+        "the assignee column: {mine}"
+    );
+    // A supervisor cannot assign (the database refuses it).
+    let r = run(
+        &db.url("sup"),
+        &["assign", &a.to_string(), "--to", &db.login("ann")],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let v = ok(&db.url("owner"), &["verify"]);
+    assert!(v.contains("OK"), "{v}");
+}

@@ -243,8 +243,20 @@ pub struct ListArgs {
     pub closed: bool,
     #[arg(long)]
     pub municipality: Option<String>,
+    /// Only the tickets assigned to me (the acting user).
+    #[arg(long)]
+    pub mine: bool,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AssignArgs {
+    /// The ticket's id.
+    pub id: TicketId,
+    /// Who takes it: a login of the shared log, or a name on a local log.
+    #[arg(long)]
+    pub to: String,
 }
 
 #[derive(Debug, Args)]
@@ -396,6 +408,44 @@ fn at_time(ctx: &Ctx, at: Option<&str>) -> Result<DateTime<Utc>, Failure> {
         )));
     }
     Ok(t)
+}
+
+/// `frist assign`: gives a ticket to someone. In team mode only to a person of the log.
+pub fn assign(
+    ctx: &Ctx,
+    store: &Log,
+    user: &str,
+    a: &AssignArgs,
+    out: &mut impl Write,
+) -> CmdResult {
+    let to = a.to.trim();
+    if let Some(pg) = store.team() {
+        let people = pg.users().map_err(|e| store_failure(e, ctx))?;
+        if !people.iter().any(|p| p.login == to) {
+            let known: Vec<&str> = people
+                .iter()
+                .filter(|p| p.role != crate::store::postgres::Role::Municipality)
+                .map(|p| p.login.as_str())
+                .collect();
+            return Err(Failure::usage(format!(
+                "--to: '{to}' {} {}",
+                ctx.lang.t(
+                    "er ikke med i loggen; vælg en af",
+                    "is not one of the log's people; choose one of"
+                ),
+                known.join(", ")
+            )));
+        }
+    }
+    step(
+        ctx,
+        &**store,
+        user,
+        a.id,
+        EventKind::Assigned { to: to.to_string() },
+        None,
+        out,
+    )
 }
 
 /// Finds the municipality's known spelling, or refuses with the nearest known name.
@@ -753,6 +803,7 @@ fn event_line(ctx: &Ctx, e: &Event, width: usize) -> String {
         EventKind::Accepted { by, reference } => format!("{by}, ref. {reference}"),
         EventKind::Rejected { by, reason } => format!("{by}: {reason}"),
         EventKind::Note { text } => text.clone(),
+        EventKind::Assigned { to } => to.clone(),
         EventKind::ReportTimeCorrected { from, to, reason } => format!(
             "{} → {}: {reason}",
             ctx.lang.datetime(ctx.loaded.calendar.local(*from)),
@@ -861,7 +912,7 @@ fn table(ctx: &Ctx, rows: &[(Ticket, Option<Evaluation>)], out: &mut impl Write)
     .unwrap_or(10);
     writeln!(
         out,
-        "{:>7}  {:<sw$} {:<16} {:<14} {:<12} {:<12} {:>11}  {}",
+        "{:>7}  {:<sw$} {:<16} {:<14} {:<12} {:<12} {:>11}  {:<10} {}",
         "id",
         l.t("tilstand", "state"),
         l.t("kommune", "municipality"),
@@ -869,12 +920,13 @@ fn table(ctx: &Ctx, rows: &[(Ticket, Option<Evaluation>)], out: &mut impl Write)
         l.t("reaktion", "reaction"),
         l.t("løsning", "resolution"),
         l.t("dagsbod", "fine"),
+        l.t("tildelt", "assignee"),
         l.t("titel", "title")
     )?;
     for (t, e) in rows {
         writeln!(
             out,
-            "{:>7}  {:<sw$} {:<16} {:<14} {:<12} {:<12} {:>11}  {}",
+            "{:>7}  {:<sw$} {:<16} {:<14} {:<12} {:<12} {:>11}  {:<10} {}",
             t.id,
             t.state.short_label(l),
             t.municipality,
@@ -882,6 +934,7 @@ fn table(ctx: &Ctx, rows: &[(Ticket, Option<Evaluation>)], out: &mut impl Write)
             status_word(ctx, e.as_ref().and_then(|e| e.reaction.status)),
             status_word(ctx, e.as_ref().and_then(|e| e.resolution.status)),
             crate::i18n::kroner(e.as_ref().map_or(0, |e| e.fine.total)),
+            t.assignee.as_deref().unwrap_or("–"),
             t.title
         )?;
     }
@@ -917,7 +970,13 @@ fn rows_out(
     }
 }
 
-pub fn list(ctx: &Ctx, store: &dyn Store, a: &ListArgs, out: &mut impl Write) -> CmdResult {
+pub fn list(
+    ctx: &Ctx,
+    store: &dyn Store,
+    user: &str,
+    a: &ListArgs,
+    out: &mut impl Write,
+) -> CmdResult {
     let filter = if a.open {
         Filter::NotClosed
     } else if a.closed {
@@ -936,6 +995,7 @@ pub fn list(ctx: &Ctx, store: &dyn Store, a: &ListArgs, out: &mut impl Write) ->
     let rows: Vec<(Ticket, Option<Evaluation>)> = tickets
         .into_iter()
         .filter(|t| municipality.as_ref().is_none_or(|m| &t.municipality == m))
+        .filter(|t| !a.mine || t.assignee.as_deref() == Some(user))
         .map(|t| {
             let e = contracts.evaluate(&t, ctx.now);
             (t, e)

@@ -72,6 +72,8 @@ pub enum Command {
     Accept(log::AcceptArgs),
     /// Record the municipality's rejection; the ticket reopens.
     Reject(log::RejectArgs),
+    /// Give a ticket to an agent (`--to LOGIN`); `list --mine` shows one's own.
+    Assign(log::AssignArgs),
     /// Change a ticket's category, with a reason.
     Reclassify(log::ReclassifyArgs),
     /// Add a note to a ticket.
@@ -332,7 +334,8 @@ fn run_log(
         ),
         Command::CorrectReportTime(a) => log::correct(ctx, s, &user, a, out),
         Command::Show(a) => log::show(ctx, s, a, out),
-        Command::List(a) => log::list(ctx, s, a, out),
+        Command::List(a) => log::list(ctx, s, &user, a, out),
+        Command::Assign(a) => log::assign(ctx, &store, &user, a, out),
         Command::Breaches(a) => log::breaches(ctx, s, a, out),
         Command::Export => log::export(ctx, s, out),
         Command::Import(a) => log::import(ctx, s, a, out),

@@ -1121,7 +1121,8 @@ impl Store for PgStore {
         }
         let rows = tx
             .query(
-                "SELECT id, municipality, state, category, reported, resolved, events FROM frist.tickets",
+                "SELECT id, municipality, state, category, reported, resolved, events, assignee \
+                 FROM frist.tickets",
                 &[],
             )
             .map_err(|e| self.err(e))?;
@@ -1135,7 +1136,8 @@ impl Store for PgStore {
                 && t.category == r.get::<_, &str>(3)
                 && round_micros(t.reported) == r.get::<_, DateTime<Utc>>(4)
                 && t.resolved.map(round_micros) == r.get::<_, Option<DateTime<Utc>>>(5)
-                && t.events as i32 == r.get::<_, i32>(6);
+                && t.events as i32 == r.get::<_, i32>(6)
+                && t.assignee.as_deref() == r.get::<_, Option<&str>>(7);
             if !same {
                 return brk(
                     Some(id),

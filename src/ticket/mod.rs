@@ -82,6 +82,10 @@ pub enum EventKind {
     Note {
         text: String,
     },
+    /// The ticket was given to an agent (a login in team mode, a name on a local log).
+    Assigned {
+        to: String,
+    },
     /// The report instant was wrong; deadlines are recomputed from the corrected one.
     ReportTimeCorrected {
         from: DateTime<Utc>,
@@ -108,6 +112,7 @@ impl EventKind {
             K::Accepted { .. } => l.t("accepteret og lukket", "accepted and closed"),
             K::Rejected { .. } => l.t("afvist og genåbnet", "rejected and reopened"),
             K::Note { .. } => l.t("bemærkning tilføjet", "note added"),
+            K::Assigned { .. } => l.t("tildelt", "assigned"),
             K::ReportTimeCorrected { .. } => l.t("anmeldelsestid rettet", "report time corrected"),
         }
     }
@@ -125,6 +130,7 @@ impl EventKind {
             EventKind::Accepted { .. } => "accepted",
             EventKind::Rejected { .. } => "rejected",
             EventKind::Note { .. } => "note",
+            EventKind::Assigned { .. } => "assigned",
             EventKind::ReportTimeCorrected { .. } => "report-time-corrected",
         }
     }
@@ -133,7 +139,10 @@ impl EventKind {
     fn is_lifecycle(&self) -> bool {
         !matches!(
             self,
-            EventKind::Note { .. } | EventKind::Classified { .. } | EventKind::Reclassified { .. }
+            EventKind::Note { .. }
+                | EventKind::Assigned { .. }
+                | EventKind::Classified { .. }
+                | EventKind::Reclassified { .. }
         )
     }
 }
@@ -223,6 +232,9 @@ pub struct Ticket {
     pub rejections: Vec<Verdict>,
     /// Effective instant of the last lifecycle event; later ones may not precede it.
     pub last_effective: DateTime<Utc>,
+    /// The agent the ticket is assigned to, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assignee: Option<String>,
     /// Number of events folded.
     pub events: u32,
 }
@@ -268,6 +280,7 @@ pub enum Refusal {
     NotNow(Step),
     AcceptanceNotWritten,
     RejectionIncomplete,
+    AssignNeedsSomeone,
     WrongReportTime {
         is: DateTime<Utc>,
         given: DateTime<Utc>,
@@ -292,6 +305,7 @@ pub enum Step {
     Reclassify,
     Note,
     CorrectReportTime,
+    Assign,
 }
 
 impl State {
@@ -401,6 +415,7 @@ impl LifecycleError {
                     Step::Reject => "afvise (kun en løst sag kan afvises)",
                     Step::Reclassify => "omklassificere",
                     Step::Note => "tilføje en note",
+                    Step::Assign => "tildele den (den er lukket)",
                     Step::CorrectReportTime => "rette anmeldelsestidspunktet",
                 };
                 format!("sag {id} er {state}: kan ikke {what}{possible}")
@@ -415,6 +430,7 @@ impl LifecycleError {
                     Step::Reject => "reject (only a resolved ticket can be rejected)",
                     Step::Reclassify => "reclassify",
                     Step::Note => "add a note",
+                    Step::Assign => "assign it (it is closed)",
                     Step::CorrectReportTime => "correct the report time",
                 };
                 format!("ticket {id} is {}: cannot {what}{possible}", self.state)
@@ -422,6 +438,10 @@ impl LifecycleError {
             (Refusal::AcceptanceNotWritten, _) => l.t(
                 "en godkendelse skal være skriftlig: angiv hvem der godkendte (--by) og den skriftlige reference (--ref)",
                 "an acceptance must be written: give who accepted (--by) and the written reference (--ref)",
+            ).into(),
+            (Refusal::AssignNeedsSomeone, _) => l.t(
+                "angiv hvem sagen tildeles (--to)",
+                "give who the ticket is assigned to (--to)",
             ).into(),
             (Refusal::RejectionIncomplete, _) => l.t(
                 "en afvisning kræver hvem der afviste (--by) og en begrundelse (--reason)",
@@ -466,7 +486,7 @@ impl Ticket {
             State::Closed => {}
         }
         if self.state != State::Closed {
-            v.extend(["reclassify", "correct-report-time"]);
+            v.extend(["reclassify", "correct-report-time", "assign"]);
         }
         v.push("note");
         v
@@ -521,6 +541,13 @@ impl Ticket {
             EventKind::Reported { .. } => Err(err(Refusal::AlreadyReported)),
             EventKind::Classified { .. } if self.events > 1 => Err(err(Refusal::ClassifiedOnce)),
             EventKind::Classified { .. } | EventKind::Note { .. } => Ok(()),
+            EventKind::Assigned { .. } if self.state == State::Closed => {
+                Err(self.refuse(Refusal::NotNow(Step::Assign)))
+            }
+            EventKind::Assigned { to } if to.trim().is_empty() => {
+                Err(err(Refusal::AssignNeedsSomeone))
+            }
+            EventKind::Assigned { .. } => Ok(()),
             EventKind::Reclassified { from, to, reason } => {
                 if self.state == State::Closed {
                     Err(self.refuse(Refusal::NotNow(Step::Reclassify)))
@@ -618,6 +645,7 @@ impl Ticket {
         let t = ev.effective;
         match &ev.kind {
             EventKind::Reported { .. } | EventKind::Note { .. } => {}
+            EventKind::Assigned { to } => self.assignee = Some(to.clone()),
             EventKind::Classified { category, .. } => self.category = category.clone(),
             EventKind::Reclassified { to, .. } => self.category = to.clone(),
             EventKind::Reacted { .. } => {
@@ -725,6 +753,7 @@ pub fn fold(events: &[Event]) -> Option<Ticket> {
         rejections: Vec::new(),
         last_effective: first.effective,
         events: 1,
+        assignee: None,
     };
     for ev in &events[1..] {
         t.apply(ev);

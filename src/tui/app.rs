@@ -190,6 +190,8 @@ pub enum Filter {
     Closed,
     /// Resolved, waiting for the municipality's acceptance.
     Awaiting,
+    /// Not closed and assigned to the logged-in person.
+    Mine,
 }
 
 impl Filter {
@@ -200,6 +202,7 @@ impl Filter {
             Filter::Breached => l.t("brudte", "breached"),
             Filter::Closed => l.t("lukkede", "closed"),
             Filter::Awaiting => l.t("afventer kommunen", "awaiting acceptance"),
+            Filter::Mine => l.t("mine", "mine"),
         }
     }
 
@@ -209,7 +212,8 @@ impl Filter {
             Filter::All => Filter::Breached,
             Filter::Breached => Filter::Closed,
             Filter::Closed => Filter::Awaiting,
-            Filter::Awaiting => Filter::Open,
+            Filter::Awaiting => Filter::Mine,
+            Filter::Mine => Filter::Open,
         }
     }
 }
@@ -401,6 +405,7 @@ impl Step {
             Step::Reclassify => l.t("Skift kategori", "Reclassify"),
             Step::Note => l.t("Bemærkning", "Note"),
             Step::CorrectReportTime => l.t("Ret anmeldelsestidspunkt", "Correct the report time"),
+            Step::Assign => l.t("Tildel sagen", "Assign the ticket"),
         }
     }
 
@@ -416,6 +421,7 @@ impl Step {
             Step::Reclassify => "reclassify",
             Step::Note => "note",
             Step::CorrectReportTime => "correct-report-time",
+            Step::Assign => "assign",
         }
     }
 
@@ -425,6 +431,7 @@ impl Step {
             Step::React => vec![Field::text("Bemærkning", "Note"), when()],
             Step::Pause => vec![Field::text("Årsag", "Reason"), when()],
             Step::Resume => vec![when()],
+            Step::Assign => vec![Field::text("Tildel til", "Assign to")],
             Step::Resolve => vec![Field::text("Løsning", "Resolution note"), when()],
             Step::Accept => vec![
                 Field::text("Accepteret af", "Accepted by"),
@@ -930,6 +937,7 @@ impl<'a> App<'a> {
             Filter::All => true,
             Filter::Closed => t.state == State::Closed,
             Filter::Awaiting => t.awaiting_acceptance(),
+            Filter::Mine => t.state != State::Closed && t.assignee.as_ref() == Some(&self.user),
             Filter::Breached => {
                 t.state != State::Closed && r.worst_at(self.now) == Some(Status::Breached)
             }
@@ -1209,6 +1217,7 @@ impl<'a> App<'a> {
                 }
                 (EventKind::Note { text: v(0) }, self.now)
             }
+            Step::Assign => (EventKind::Assigned { to: v(0) }, self.now),
             Step::CorrectReportTime => {
                 let to = parse_when(&f.fields[0].value, self.cal, self.now, self.lang)?;
                 (
@@ -1475,6 +1484,7 @@ fn dummy_kind(step: Step, t: &Ticket) -> EventKind {
             reason: s(),
         },
         Step::Note => EventKind::Note { text: s() },
+        Step::Assign => EventKind::Assigned { to: s() },
         Step::CorrectReportTime => EventKind::ReportTimeCorrected {
             from: t.reported,
             to: t.reported,

@@ -108,6 +108,18 @@ impl Backend for StoreBackend<'_> {
             .store
             .create(reported, Some(classified), user, now, new.reported)
             .map_err(|e| self.err(e))?;
+        // The author takes the ticket they logged (another agent can take it over).
+        let t = self
+            .store
+            .append(
+                t.id,
+                EventKind::Assigned { to: user.into() },
+                user,
+                now,
+                new.reported,
+                now,
+            )
+            .map_err(|e| self.err(e))?;
         if new.classified_by == ClassifiedBy::Agent {
             // The ticket is stored; a model that could not learn is not worth an error.
             let _ = self.learn(&new.category, &new.title, &new.description);

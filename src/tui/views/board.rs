@@ -74,6 +74,10 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         head.push(l.t("Status", "Status"));
         widths.push(Constraint::Length(16));
     }
+    if wide {
+        head.push(l.t("Tildelt", "Assignee"));
+        widths.push(Constraint::Length(10));
+    }
     head.push(l.t("Dagsbod", "Dagsbod"));
     widths.push(Constraint::Length(11));
 
@@ -133,6 +137,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
                             look_style(worst),
                         ),
                     ])));
+                }
+                if wide {
+                    cells.push(Cell::from(t.assignee.clone().unwrap_or_default()));
                 }
                 let fine = e.fine.total;
                 cells.push(Cell::from(Span::styled(

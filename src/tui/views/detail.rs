@@ -378,6 +378,10 @@ fn event_line(app: &App, ev: &Event) -> Line<'static> {
             format!("{}{}", l.t("bemærkning", "note"), colon(text)),
             Style::new(),
         ),
+        EventKind::Assigned { to } => (
+            format!("{} {to}", l.t("tildelt", "assigned to")),
+            Style::new(),
+        ),
         EventKind::ReportTimeCorrected { from, to, reason } => (
             format!(
                 "{} {} → {}: {reason}",
