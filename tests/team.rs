@@ -882,3 +882,41 @@ fn tickets_are_assigned_to_the_desks_logins_and_mine_lists_ones_own() {
     let v = ok(&db.url("owner"), &["verify"]);
     assert!(v.contains("OK"), "{v}");
 }
+
+#[test]
+fn tls_checks_the_servers_certificate_and_host_name() {
+    let db = Db::new("tls");
+    let c = pg::cluster();
+    let ca = c.ca.display().to_string();
+    let url = |host: &str, extra: &str| {
+        format!(
+            "postgres://{}@{host}:{}/{}?sslmode=require{extra}",
+            db.owner, c.port, db.name
+        )
+    };
+    // With the CA that signed it, over TLS.
+    let good = url("localhost", &format!("&sslrootcert={ca}"));
+    ok(&good, &["db", "init"]);
+    let mut client = fpg::connect(&fpg::parse_url(&good).unwrap()).unwrap();
+    let tls: bool = client
+        .query_one(
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(tls, "the connection is encrypted");
+    // verify-full, as libpq's users write it, means the same.
+    ok(
+        &good.replace("sslmode=require", "sslmode=verify-full"),
+        &["whoami"],
+    );
+    // A certificate the system does not trust is refused.
+    let r = run(&url("localhost", ""), &["list"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("TLS mislykkedes"), "{}", r.stderr);
+    // The right CA but another host name than the certificate's is refused too.
+    let r = run(&url("127.0.0.1", &format!("&sslrootcert={ca}")), &["list"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("TLS mislykkedes"), "{}", r.stderr);
+}

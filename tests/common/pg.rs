@@ -17,6 +17,78 @@ use std::sync::{mpsc, OnceLock};
 pub struct Cluster {
     pub port: u16,
     pub dir: PathBuf,
+    /// The CA that signed the server's certificate (for `localhost` only, not 127.0.0.1).
+    pub ca: PathBuf,
+}
+
+/// A test CA and a server certificate for `localhost`, made with the openssl command.
+fn certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let run = |args: &[&str]| {
+        let o = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl runs");
+        assert!(
+            o.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=frist test CA",
+    ]);
+    run(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=localhost",
+    ]);
+    std::fs::write(
+        dir.join("ext"),
+        "subjectAltName=DNS:localhost\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.crt",
+        "-days",
+        "2",
+        "-extfile",
+        "ext",
+    ]);
+    (
+        dir.join("ca.pem"),
+        dir.join("server.crt"),
+        dir.join("server.key"),
+    )
 }
 
 /// The server binaries, newest version first.
@@ -83,6 +155,10 @@ fn start() -> Cluster {
     let data = dir.join("data");
     let sock = dir.join("sock");
     std::fs::create_dir_all(&sock).unwrap();
+    let (ca, cert, key) = certificates(&dir);
+    let mut perms = std::fs::metadata(&key).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o600);
+    std::fs::set_permissions(&key, perms).unwrap();
     if root {
         chown_postgres(&dir);
     }
@@ -113,6 +189,14 @@ fn start() -> Cluster {
     let (tx, rx) = mpsc::channel::<Result<(), String>>();
     let bin2 = bin.clone();
     let (data2, sock2) = (data.clone(), sock.clone());
+    let ssl = [
+        "-c".to_string(),
+        "ssl=on".to_string(),
+        "-c".to_string(),
+        format!("ssl_cert_file={}", cert.display()),
+        "-c".to_string(),
+        format!("ssl_key_file={}", key.display()),
+    ];
     // The server's parent is this thread, which never ends before the process does.
     std::thread::spawn(move || {
         let mut child = server_cmd(&bin2.join("postgres"), root)
@@ -122,7 +206,7 @@ fn start() -> Cluster {
             .arg(&sock2)
             .args([
                 "-c",
-                "listen_addresses=127.0.0.1",
+                "listen_addresses=localhost,127.0.0.1",
                 "-c",
                 "fsync=off",
                 "-c",
@@ -134,6 +218,7 @@ fn start() -> Cluster {
                 "-c",
                 "logging_collector=off",
             ])
+            .args(&ssl)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -165,7 +250,7 @@ fn start() -> Cluster {
         Ok(Err(log)) => panic!("postgres did not start:\n{log}"),
         Err(_) => panic!("postgres did not start"),
     }
-    Cluster { port, dir }
+    Cluster { port, dir, ca }
 }
 
 pub fn cluster() -> &'static Cluster {
