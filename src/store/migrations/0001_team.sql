@@ -142,6 +142,7 @@ AS $$
 DECLARE
     j jsonb;
     head record;
+    last record;
     t record;
     -- Inside this function current_user is the owner; the writer is session_user.
     by_owner boolean := session_user = current_user;
@@ -172,7 +173,15 @@ BEGIN
     NEW.login := j->>'user';
     NEW.recorded := (j->>'recorded')::timestamptz;
 
+    -- The head: the chain's row (locked, which serialises every writer), unless rows this
+    -- statement inserted before this one went past it (the row is brought up to date once per
+    -- statement, by events_head below: updating it for every row of a bulk load would make
+    -- each update walk all of the row's earlier versions in the transaction).
     SELECT c.n, c.hash INTO head FROM frist.chain c FOR UPDATE;
+    SELECT e.n, e.hash INTO last FROM frist.events e ORDER BY e.n DESC LIMIT 1;
+    IF FOUND AND last.n > head.n THEN
+        head := last;
+    END IF;
     IF NEW.kind = 'reported' THEN
         IF NEW.seq <> 0 THEN
             RAISE EXCEPTION 'frist: a report is a ticket''s first event' USING ERRCODE = 'invalid_parameter_value';
@@ -199,7 +208,6 @@ BEGIN
     END IF;
     NEW.n := head.n + 1;
     NEW.hash := sha256(head.hash || convert_to(NEW.body, 'UTF8'));
-    UPDATE frist.chain SET n = NEW.n, hash = NEW.hash;
     PERFORM frist.derive(NEW, j);
     -- Ids only: every login can listen on every channel; each reads what changed through its
     -- own rights.
@@ -251,6 +259,22 @@ REVOKE EXECUTE ON FUNCTION frist.derive(frist.events, jsonb) FROM PUBLIC;
 
 CREATE TRIGGER event_before BEFORE INSERT ON frist.events
     FOR EACH ROW EXECUTE FUNCTION frist.before_event();
+
+-- After each statement: the chain's row holds the last event, so that a log cut at its tail
+-- is noticed (verify compares) and the next event does not reuse the lost numbers.
+CREATE FUNCTION frist.after_events() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, frist
+AS $$
+BEGIN
+    UPDATE frist.chain c SET n = e.n, hash = e.hash
+    FROM (SELECT x.n, x.hash FROM frist.events x ORDER BY x.n DESC LIMIT 1) e
+    WHERE e.n > c.n;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER events_head AFTER INSERT ON frist.events
+    FOR EACH STATEMENT EXECUTE FUNCTION frist.after_events();
 
 -- The classifier's learned model: replaced whole by an agent, through the owner.
 CREATE FUNCTION frist.set_classifier_model(m bytea) RETURNS void
