@@ -453,8 +453,11 @@ fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
         use crate::store::postgres::Role;
         use crate::tui::app::Rights;
         match pg.whoami().role {
-            Role::Municipality => session.set_rights(Rights::municipality(ctx.lang), true),
-            Role::Supervisor => session.set_rights(Rights::supervisor(ctx.lang), false),
+            Role::Municipality => session.set_rights(
+                Rights::municipality(ctx.lang),
+                pg.whoami().municipality.clone(),
+            ),
+            Role::Supervisor => session.set_rights(Rights::supervisor(ctx.lang), None),
             Role::Agent | Role::Owner => {}
         }
     }

@@ -173,11 +173,13 @@ impl<'a> Session<'a> {
     }
 
     /// What the logged-in person may do; a municipality starts on the resolutions awaiting
-    /// its answer.
-    pub fn set_rights(&mut self, rights: super::app::Rights, start_on_acceptance: bool) {
+    /// its answer, with its own name as the municipality chosen (the log shows it nothing
+    /// else, and its reports say whose they are).
+    pub fn set_rights(&mut self, rights: super::app::Rights, own: Option<String>) {
         self.app.rights = rights;
-        if start_on_acceptance {
+        if own.is_some() {
             self.app.tab = super::app::Tab::Acceptance;
+            self.app.municipality = own;
         }
     }
 
