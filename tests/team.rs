@@ -920,3 +920,73 @@ fn tls_checks_the_servers_certificate_and_host_name() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("TLS mislykkedes"), "{}", r.stderr);
 }
+
+#[test]
+fn a_board_whose_connection_drops_says_so_and_comes_back() {
+    use frist::tui::store_backend::StoreBackend;
+    use frist::tui::App;
+    let db = desk("drop");
+    let ann = store(&db, "ann");
+    let l = frist::load::contract("laasesystem").unwrap();
+    let backend = StoreBackend {
+        store: &ann,
+        contract: &l.contract,
+        calendar: &l.calendar,
+        lang: frist::i18n::Lang::Da,
+        watch: Some(std::cell::RefCell::new(ann.watch())),
+    };
+    let mut app = App::new(
+        &l.contract,
+        &l.calendar,
+        frist::i18n::Lang::Da,
+        frist::tui::keymap::Keymap::default_keymap(),
+        Vec::new(),
+        chrono::Utc::now(),
+    );
+    app.user = db.login("ann");
+    frist::tui::run::refresh(&mut app, &backend);
+    assert!(!app.offline);
+    // The server ends every connection of ann's (a restart, a network break).
+    pg::connect("postgres", "postgres")
+        .execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1",
+            &[&db.login("ann")],
+        )
+        .unwrap();
+    let start = std::time::Instant::now();
+    while !app.offline {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(5),
+            "the loss went unnoticed"
+        );
+        frist::tui::run::refresh(&mut app, &backend);
+    }
+    assert!(app
+        .status
+        .clone()
+        .unwrap()
+        .0
+        .contains("forbindelsen til databasen er tabt"));
+    // A ticket logged meanwhile shows once the board is back, and the board says it is back.
+    let id = add(&db.url("bo"), "Aarhus", "Mens forbindelsen var væk");
+    while app.offline || !app.rows.iter().any(|r| r.ticket.id == id) {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(15),
+            "the board did not come back"
+        );
+        frist::tui::run::refresh(&mut app, &backend);
+    }
+    // The store's own connection comes back too: a step works without restarting frist.
+    let now = chrono::Utc::now();
+    ann.append(
+        id,
+        EventKind::Reacted {
+            note: String::new(),
+        },
+        "",
+        now,
+        now,
+        now,
+    )
+    .unwrap();
+}

@@ -490,9 +490,28 @@ fn pg_error(e: postgres::Error, me: Option<&Person>) -> StoreError {
     StoreError::Postgres(describe(&e))
 }
 
+/// A connection and when it was last used.
+struct Conn {
+    client: Client,
+    used: std::time::Instant,
+}
+
+impl std::ops::Deref for Conn {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut Client {
+        &mut self.client
+    }
+}
+
 /// The PostgreSQL-backed store, connected as one login.
 pub struct PgStore {
-    client: Mutex<Client>,
+    client: Mutex<Conn>,
     me: Person,
     url: Url,
     pub target: Target,
@@ -537,7 +556,10 @@ impl PgStore {
             });
         };
         Ok(PgStore {
-            client: Mutex::new(client),
+            client: Mutex::new(Conn {
+                client,
+                used: std::time::Instant::now(),
+            }),
             me: Person {
                 login,
                 role,
@@ -562,8 +584,25 @@ impl PgStore {
         &self.me
     }
 
-    fn client(&self) -> MutexGuard<'_, Client> {
-        self.client.lock().unwrap_or_else(|p| p.into_inner())
+    /// The connection, made again if the server dropped it (a restart, a network break): the
+    /// next command then works without the person starting frist again. A connection idle for
+    /// a while is asked whether it still lives first (one round trip; a burst of calls does
+    /// not pay it).
+    fn client(&self) -> MutexGuard<'_, Conn> {
+        let mut c = self.client.lock().unwrap_or_else(|p| p.into_inner());
+        let idle = c.used.elapsed() > std::time::Duration::from_secs(1);
+        if c.client.is_closed()
+            || (idle
+                && c.client
+                    .is_valid(std::time::Duration::from_secs(5))
+                    .is_err())
+        {
+            if let Ok(fresh) = connect(&self.url) {
+                c.client = fresh;
+            }
+        }
+        c.used = std::time::Instant::now();
+        c
     }
 
     fn err(&self, e: postgres::Error) -> StoreError {
@@ -938,7 +977,7 @@ impl Store for PgStore {
     }
 
     fn events(&self, id: TicketId) -> StoreResult<Vec<Event>> {
-        Self::read_events(&mut *self.client(), id)
+        Self::read_events(&mut self.client().client, id)
     }
 
     fn tickets(&self, filter: Filter) -> StoreResult<Vec<Ticket>> {

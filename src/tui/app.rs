@@ -551,6 +551,10 @@ pub struct App<'a> {
     pub user: String,
     /// What the logged-in person may do (a shared log's role); everything on a local log.
     pub rights: Rights,
+    /// The link to other people's changes (a shared log) is lost for now.
+    pub offline: bool,
+    /// Back from offline: the tickets being worked on are to be read again.
+    pub resync: bool,
     pub now: DateTime<Utc>,
     /// A full service-window day, for `0,5 arbejdsdag`.
     pub full_day: TimeDelta,
@@ -629,6 +633,8 @@ impl<'a> App<'a> {
             keymap,
             user: "agent".into(),
             rights: Rights::default(),
+            offline: false,
+            resync: false,
             now,
             full_day: format::full_window_day(contract),
             rows: Vec::new(),

@@ -108,10 +108,32 @@ pub fn refresh(app: &mut App, backend: &dyn Backend) {
     let ids = match backend.changes() {
         Ok(ids) => ids,
         Err(m) => {
-            app.fail(m);
+            if !app.offline {
+                app.fail(m);
+                app.offline = true;
+            }
             return;
         }
     };
+    if app.offline {
+        app.offline = false;
+        let l = app.lang;
+        app.info(l.t(
+            "forbindelsen til databasen er genoprettet",
+            "the connection to the database is back",
+        ));
+        app.resync = true;
+    }
+    // What changed while nobody listened: read the tickets being worked on again (until the
+    // read works).
+    if app.resync {
+        if let Ok(ts) = backend.tickets(super::app::first_load()) {
+            app.resync = false;
+            for t in ts {
+                app.upsert(t);
+            }
+        }
+    }
     for id in ids {
         let Ok(evs) = backend.events(id) else {
             continue;
