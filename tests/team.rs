@@ -621,6 +621,14 @@ fn a_log_moves_from_sled_to_postgres_and_back_unchanged() {
     let ann = db.url("ann");
     let id = add(&ann, "Aarhus", "Ny sag efter flytningen");
     assert_eq!(id, 41);
+    // The moved log obeys the same rules: Aarhus's contact sees Aarhus's tickets only.
+    let seen = ok(&db.url("aarhus"), &["list"]);
+    let rows: Vec<&str> = seen.lines().skip(1).filter(|l| l.contains("  ")).collect();
+    assert!(!rows.is_empty(), "{seen}");
+    assert!(
+        rows.iter().all(|l| l.contains("Aarhus")),
+        "a municipality sees others' tickets after a move: {seen}"
+    );
     // Only the owner moves a log in.
     let r = run(&ann, &["import", file.to_str().unwrap()]);
     assert_eq!(r.code, 2, "{}", r.stderr);
