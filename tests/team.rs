@@ -720,6 +720,87 @@ fn suite(s: &dyn Store, user: &str) {
         now,
     )
     .unwrap();
+    // Every kind of step on b, so that the database's fold meets them all.
+    let steps = [
+        (
+            EventKind::Paused {
+                reason: "venter på kommunen".into(),
+            },
+            t(4, 10),
+        ),
+        (EventKind::Resumed, t(4, 11)),
+        (
+            EventKind::Reclassified {
+                from: "kritisk".into(),
+                to: "systemfejl".into(),
+                reason: "kun én skole".into(),
+            },
+            t(4, 11),
+        ),
+        (EventKind::Assigned { to: user.into() }, t(4, 11)),
+        (
+            EventKind::Resolved {
+                note: "genstartet".into(),
+            },
+            t(4, 12),
+        ),
+        (
+            EventKind::Rejected {
+                by: "Per".into(),
+                reason: "stadig fejl".into(),
+            },
+            t(4, 13),
+        ),
+        (
+            EventKind::Paused {
+                reason: "adgang".into(),
+            },
+            t(4, 14),
+        ),
+        (
+            EventKind::Resolved {
+                note: String::new(),
+            },
+            t(4, 15),
+        ),
+        (
+            EventKind::Note {
+                text: "tjek i morgen".into(),
+            },
+            t(4, 16),
+        ),
+    ];
+    for (k, at) in steps {
+        s.append(b.id, k, user, now, at, now).unwrap();
+    }
+    let b_now = s.ticket(b.id).unwrap().unwrap();
+    assert_eq!(b_now.state, State::Resolved);
+    assert_eq!(b_now.pauses.len(), 2);
+    assert_eq!(b_now.pauses[1].end, Some(t(4, 15)));
+    assert_eq!(b_now.rejected_resolutions, vec![t(4, 12)]);
+    assert_eq!(b_now.assignee.as_deref(), Some(user));
+    assert_eq!(b_now.category, "systemfejl");
+    s.append(
+        b.id,
+        EventKind::Rejected {
+            by: "Per".into(),
+            reason: "igen".into(),
+        },
+        user,
+        now,
+        t(4, 17),
+        now,
+    )
+    .unwrap();
+    // The lists read the same tickets as the events fold to.
+    for listed in s.tickets(frist::store::Filter::All).unwrap() {
+        assert_eq!(
+            Some(listed.clone()),
+            s.ticket(listed.id).unwrap(),
+            "ticket {}",
+            listed.id
+        );
+    }
     let ids = |f| {
         let mut v: Vec<u64> = s.tickets(f).unwrap().iter().map(|t| t.id).collect();
         v.sort();
@@ -755,11 +836,11 @@ fn suite(s: &dyn Store, user: &str) {
         Ok(())
     })
     .unwrap();
-    assert_eq!(n, 5);
+    assert_eq!(n, 15);
     assert_eq!(
         s.verify().unwrap(),
         VerifyOutcome::Intact {
-            events: 5,
+            events: 15,
             tickets: 2
         }
     );

@@ -750,39 +750,22 @@ impl PgStore {
             .collect()
     }
 
-    /// Tickets whose `frist.tickets` row matches `cond` (SQL over `t`), folded from their
-    /// events.
+    /// Tickets whose `frist.tickets` row matches `cond` (SQL over `t`), as the database
+    /// folded them (verify checks each fold against the events).
     fn select(
         &self,
         cond: &str,
         params: &[&(dyn postgres::types::ToSql + Sync)],
     ) -> StoreResult<Vec<Ticket>> {
-        let sql = format!(
-            "SELECT e.ticket, e.body FROM frist.events e JOIN frist.tickets t ON t.id = e.ticket \
-             WHERE {cond} ORDER BY e.ticket, e.seq"
-        );
+        let sql =
+            format!("SELECT t.id, t.fold::text FROM frist.tickets t WHERE {cond} ORDER BY t.id");
         let rows = self.client().query(&sql, params).map_err(|e| self.err(e))?;
-        let mut out = Vec::new();
-        let mut current: Vec<Event> = Vec::new();
-        let mut flush = |evs: &mut Vec<Event>| {
-            if let Some(t) = fold(evs) {
-                out.push(t);
-            }
-            evs.clear();
-        };
-        for r in &rows {
-            let id: i64 = r.get(0);
-            if current.first().is_some_and(|e| e.ticket != id as u64) {
-                flush(&mut current);
-            }
-            let body: &str = r.get(1);
-            current.push(
-                serde_json::from_str(body)
-                    .map_err(|e| StoreError::Corrupt(format!("ticket {id}: {e}")))?,
-            );
-        }
-        flush(&mut current);
-        Ok(out)
+        rows.iter()
+            .map(|r| {
+                serde_json::from_str(r.get::<_, &str>(1))
+                    .map_err(|e| StoreError::Corrupt(format!("ticket {}: {e}", r.get::<_, i64>(0))))
+            })
+            .collect()
     }
 }
 
@@ -926,6 +909,7 @@ struct TicketRows {
     events: Vec<i32>,
     assignee: Vec<Option<String>>,
     updated: Vec<DateTime<Utc>>,
+    fold: Vec<String>,
 }
 
 impl TicketRows {
@@ -940,6 +924,8 @@ impl TicketRows {
         self.events.push(t.events as i32);
         self.assignee.push(t.assignee.clone());
         self.updated.push(updated);
+        self.fold
+            .push(serde_json::to_string(t).expect("a ticket serializes"));
     }
 
     fn write(
@@ -960,6 +946,7 @@ impl TicketRows {
                 &self.events,
                 &self.assignee,
                 &self.updated,
+                &self.fold,
             ],
         )?;
         *self = TicketRows::default();
@@ -1230,10 +1217,11 @@ impl Store for PgStore {
         let insert = tx
             .prepare(
                 "INSERT INTO frist.tickets (id, municipality, state, category, reported, resolved, \
-                 reacted, events, assignee, updated) \
-                 SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], \
-                 $5::timestamptz[], $6::timestamptz[], $7::boolean[], $8::integer[], $9::text[], \
-                 $10::timestamptz[])",
+                 reacted, events, assignee, updated, fold) \
+                 SELECT a, b, c, d, e, f, g, h, i, j, k::jsonb FROM unnest($1::bigint[], \
+                 $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[], \
+                 $7::boolean[], $8::integer[], $9::text[], $10::timestamptz[], $11::text[]) \
+                 AS x(a, b, c, d, e, f, g, h, i, j, k)",
             )
             .map_err(|e| self.err(e))?;
         let count = checker.tickets.len();
@@ -1313,8 +1301,8 @@ impl Store for PgStore {
         }
         let rows = tx
             .query(
-                "SELECT id, municipality, state, category, reported, resolved, events, assignee \
-                 FROM frist.tickets",
+                "SELECT id, municipality, state, category, reported, resolved, events, assignee, \
+                 fold::text FROM frist.tickets",
                 &[],
             )
             .map_err(|e| self.err(e))?;
@@ -1329,7 +1317,8 @@ impl Store for PgStore {
                 && round_micros(t.reported) == r.get::<_, DateTime<Utc>>(4)
                 && t.resolved.map(round_micros) == r.get::<_, Option<DateTime<Utc>>>(5)
                 && t.events as i32 == r.get::<_, i32>(6)
-                && t.assignee.as_deref() == r.get::<_, Option<&str>>(7);
+                && t.assignee.as_deref() == r.get::<_, Option<&str>>(7)
+                && serde_json::from_str::<Ticket>(r.get::<_, &str>(8)).is_ok_and(|f| &f == t);
             if !same {
                 return brk(
                     Some(id),

@@ -82,7 +82,10 @@ CREATE TABLE frist.tickets (
     reacted boolean NOT NULL DEFAULT false,
     events integer NOT NULL,
     assignee text,
-    updated timestamptz NOT NULL
+    updated timestamptz NOT NULL,
+    -- The whole fold of the ticket's events, in frist's own JSON form (what the board and
+    -- lists read; verify checks it against frist's fold of the events).
+    fold jsonb NOT NULL
 );
 CREATE INDEX tickets_state ON frist.tickets (state);
 CREATE INDEX tickets_municipality ON frist.tickets (municipality);
@@ -216,42 +219,117 @@ BEGIN
 END
 $$;
 
--- The ticket's state after an event (the database's part of the fold; frist's own fold is
--- checked against it by `verify`). Runs inside the event's trigger, so a refused event
--- leaves no trace: the statement and its changes are rolled back together.
+-- A ticket's fold, one event further: the database's copy of frist's `Ticket::apply`
+-- (src/ticket/mod.rs), over the same JSON. `verify` compares the two for every ticket.
+CREATE FUNCTION frist.close_pause(f jsonb, t text) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    SET search_path = pg_catalog
+AS $$
+    SELECT CASE WHEN jsonb_array_length(f->'pauses') > 0
+                     AND f->'pauses'->-1->'end' = 'null'::jsonb
+                THEN jsonb_set(f, ARRAY['pauses', (jsonb_array_length(f->'pauses') - 1)::text, 'end'],
+                               to_jsonb(t))
+                ELSE f END
+$$;
+
+CREATE FUNCTION frist.fold_step(f jsonb, kind text, j jsonb) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog, frist
+AS $$
+DECLARE
+    eff text := j->>'effective';
+    was_reacted boolean := f->'reacted' <> 'null'::jsonb;
+    reopened text;
+BEGIN
+    f := jsonb_set(f, '{events}', to_jsonb((f->>'events')::integer + 1));
+    IF kind NOT IN ('note', 'assigned', 'classified', 'reclassified')
+        AND eff::timestamptz > (f->>'last_effective')::timestamptz THEN
+        f := jsonb_set(f, '{last_effective}', to_jsonb(eff));
+    END IF;
+    reopened := CASE WHEN was_reacted THEN 'reacted' ELSE 'open' END;
+    CASE kind
+        WHEN 'classified' THEN
+            f := jsonb_set(f, '{category}', j->'category');
+        WHEN 'reclassified' THEN
+            f := jsonb_set(f, '{category}', j->'to');
+        WHEN 'assigned' THEN
+            f := f || jsonb_build_object('assignee', j->'to');
+        WHEN 'reacted' THEN
+            IF NOT was_reacted THEN
+                f := jsonb_set(f, '{reacted}', to_jsonb(eff));
+            END IF;
+            IF f->>'state' = 'open' THEN
+                f := jsonb_set(f, '{state}', '"reacted"');
+            END IF;
+        WHEN 'paused' THEN
+            f := jsonb_set(f, '{pauses}', (f->'pauses') || jsonb_build_array(
+                jsonb_build_object('start', eff, 'end', NULL, 'reason', j->'reason')));
+            f := jsonb_set(f, '{state}', '"paused"');
+        WHEN 'resumed' THEN
+            f := frist.close_pause(f, eff);
+            f := jsonb_set(f, '{state}', to_jsonb(reopened));
+        WHEN 'resolved' THEN
+            f := frist.close_pause(f, eff);
+            f := jsonb_set(f, '{resolved}', to_jsonb(eff));
+            f := jsonb_set(f, '{state}', '"resolved"');
+        WHEN 'accepted' THEN
+            f := jsonb_set(f, '{accepted}',
+                jsonb_build_object('at', eff, 'by', j->'by', 'text', j->'reference'));
+            f := jsonb_set(f, '{state}', '"closed"');
+        WHEN 'rejected' THEN
+            f := jsonb_set(f, '{rejections}', (f->'rejections') || jsonb_build_array(
+                jsonb_build_object('at', eff, 'by', j->'by', 'text', j->'reason')));
+            IF f->'resolved' <> 'null'::jsonb THEN
+                f := jsonb_set(f, '{rejected_resolutions}',
+                    (f->'rejected_resolutions') || jsonb_build_array(f->'resolved'));
+                f := jsonb_set(f, '{resolved}', 'null');
+            END IF;
+            f := jsonb_set(f, '{state}', to_jsonb(reopened));
+        WHEN 'report-time-corrected' THEN
+            f := jsonb_set(f, '{reported}', j->'to');
+        ELSE
+            NULL;
+    END CASE;
+    RETURN f;
+END
+$$;
+
+-- The ticket's state after an event: its fold and the columns the rights and filters read.
+-- Runs inside the event's trigger, so a refused event leaves no trace: the statement and its
+-- changes are rolled back together.
 CREATE FUNCTION frist.derive(e frist.events, j jsonb) RETURNS void
     LANGUAGE plpgsql
     SET search_path = pg_catalog, frist
 AS $$
 DECLARE
-    eff timestamptz := (j->>'effective')::timestamptz;
+    f jsonb;
 BEGIN
     IF e.kind = 'reported' THEN
-        INSERT INTO frist.tickets (id, municipality, state, category, reported, events, updated)
-        VALUES (e.ticket, e.municipality, 'open', j->>'category', eff, 1, e.recorded);
+        f := jsonb_build_object(
+            'id', e.ticket, 'municipality', j->'municipality',
+            'reporter', coalesce(j->'reporter', '""'), 'title', j->'title',
+            'description', coalesce(j->'description', '""'), 'category', j->'category',
+            'contract', j->'contract', 'reported', j->'effective', 'state', 'open',
+            'reacted', NULL, 'resolved', NULL, 'rejected_resolutions', '[]'::jsonb,
+            'pauses', '[]'::jsonb, 'accepted', NULL, 'rejections', '[]'::jsonb,
+            'last_effective', j->'effective', 'events', 1);
+        INSERT INTO frist.tickets (id, municipality, state, category, reported, events, updated,
+                                   fold)
+        VALUES (e.ticket, e.municipality, 'open', f->>'category', (f->>'reported')::timestamptz,
+                1, e.recorded, f);
         RETURN;
     END IF;
+    SELECT frist.fold_step(x.fold, e.kind, j) INTO f FROM frist.tickets x WHERE x.id = e.ticket;
     UPDATE frist.tickets x SET
-        events = x.events + 1,
+        fold = f,
+        events = (f->>'events')::integer,
         updated = e.recorded,
-        category = CASE e.kind WHEN 'classified' THEN j->>'category'
-                               WHEN 'reclassified' THEN j->>'to'
-                               ELSE x.category END,
-        reacted = x.reacted OR e.kind = 'reacted',
-        state = CASE e.kind
-            WHEN 'reacted' THEN CASE WHEN x.state = 'open' THEN 'reacted' ELSE x.state END
-            WHEN 'paused' THEN 'paused'
-            WHEN 'resumed' THEN CASE WHEN x.reacted THEN 'reacted' ELSE 'open' END
-            WHEN 'resolved' THEN 'resolved'
-            WHEN 'accepted' THEN 'closed'
-            WHEN 'rejected' THEN CASE WHEN x.reacted THEN 'reacted' ELSE 'open' END
-            ELSE x.state END,
-        resolved = CASE e.kind WHEN 'resolved' THEN eff
-                               WHEN 'rejected' THEN NULL
-                               ELSE x.resolved END,
-        reported = CASE e.kind WHEN 'report-time-corrected' THEN (j->>'to')::timestamptz
-                               ELSE x.reported END,
-        assignee = CASE e.kind WHEN 'assigned' THEN j->>'to' ELSE x.assignee END
+        category = f->>'category',
+        reacted = f->'reacted' <> 'null'::jsonb,
+        state = f->>'state',
+        resolved = (f->>'resolved')::timestamptz,
+        reported = (f->>'reported')::timestamptz,
+        assignee = f->>'assignee'
     WHERE x.id = e.ticket;
 END
 $$;
