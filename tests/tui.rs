@@ -884,3 +884,41 @@ fn an_unsure_suggestion_is_shown_but_the_agent_must_choose() {
         "{writes:?}"
     );
 }
+
+#[test]
+fn the_breach_export_quotes_and_neutralises_cells_for_excel() {
+    let l = loaded();
+    let evil = "=HYPERLINK(\"http://x.example\";\"klik\")";
+    let logs = [
+        Log::new(1, "Ny;By", "Låsen er død", "kritisk", at(2025, 3, 3, 8, 0)),
+        Log::new(2, evil, "Låsen er død", "kritisk", at(2025, 3, 3, 8, 0)),
+    ];
+    let tickets = logs
+        .iter()
+        .map(|x| ticket::fold(&x.events).expect("reported first"))
+        .collect();
+    let mut a = App::new(
+        &l.contract,
+        &l.calendar,
+        Lang::Da,
+        Keymap::default_keymap(),
+        tickets,
+        now(),
+    );
+    a.resize(120, 40);
+    press(&mut a, &l, &[Action::TabBreaches]);
+    let writes = press(&mut a, &l, &[Action::Export]);
+    let [Effect::Export { path, content }] = writes.as_slice() else {
+        panic!("one export: {writes:?}");
+    };
+    assert!(path.ends_with(".csv"), "{path}");
+    assert!(content.starts_with('\u{feff}'), "a BOM for Danish Excel");
+    assert!(
+        content.contains("\r\n1;\"Ny;By\";kritisk;"),
+        "the ';' stays in its cell: {content}"
+    );
+    assert!(
+        content.contains("\r\n2;\"'=HYPERLINK(\"\"http://x.example\"\";\"\"klik\"\")\";kritisk;"),
+        "a formula is shown, not run: {content}"
+    );
+}

@@ -5,6 +5,7 @@ use super::{CmdResult, Ctx, Failure};
 use crate::calendar::yyyymm;
 use crate::i18n::Lang;
 use crate::load::Loaded;
+use crate::safe;
 use crate::store::{chain, Filter, Log, PgStore, SledStore, Store, StoreError, VerifyOutcome};
 use crate::ticket::{
     evaluate, ClassifiedBy, Evaluation, Event, EventKind, State, Ticket, TicketId,
@@ -764,8 +765,8 @@ fn event_line(ctx: &Ctx, e: &Event, width: usize) -> String {
         e.seq,
         ctx.lang.datetime(ctx.loaded.calendar.local(e.effective)),
         e.kind.label(ctx.lang),
-        e.user,
-        detail
+        safe::text(&e.user),
+        safe::text(&detail)
     )
 }
 
@@ -784,14 +785,26 @@ pub fn show(ctx: &Ctx, store: &dyn Store, a: &ShowArgs, out: &mut impl Write) ->
     }
     let l = ctx.lang;
     let cal = &ctx.loaded.calendar;
-    writeln!(out, "{} {}: {}", l.t("Sag", "Ticket"), t.id, t.title)?;
+    // Text from the log reaches the terminal with its control characters escaped.
+    writeln!(
+        out,
+        "{} {}: {}",
+        l.t("Sag", "Ticket"),
+        t.id,
+        safe::text(&t.title)
+    )?;
     writeln!(
         out,
         "  {}: {}",
         l.t("Kommune", "Municipality"),
-        t.municipality
+        safe::text(&t.municipality)
     )?;
-    writeln!(out, "  {}: {}", l.t("Kategori", "Category"), t.category)?;
+    writeln!(
+        out,
+        "  {}: {}",
+        l.t("Kategori", "Category"),
+        safe::text(&t.category)
+    )?;
     writeln!(
         out,
         "  {}: {}",
@@ -877,12 +890,12 @@ fn table(ctx: &Ctx, rows: &[(Ticket, Option<Evaluation>)], out: &mut impl Write)
             "{:>7}  {:<sw$} {:<16} {:<14} {:<12} {:<12} {:>11}  {}",
             t.id,
             t.state.short_label(l),
-            t.municipality,
-            t.category,
+            safe::text(&t.municipality),
+            safe::text(&t.category),
             status_word(ctx, e.as_ref().and_then(|e| e.reaction.status)),
             status_word(ctx, e.as_ref().and_then(|e| e.resolution.status)),
             crate::i18n::kroner(e.as_ref().map_or(0, |e| e.fine.total)),
-            t.title
+            safe::text(&t.title)
         )?;
     }
     writeln!(out, "{} {}", rows.len(), l.t("sager", "tickets"))?;

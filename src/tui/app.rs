@@ -1350,26 +1350,36 @@ impl<'a> App<'a> {
         }
     }
 
-    /// The breach list as CSV (`;`-separated, as Danish spreadsheets expect).
+    /// The breach list as CSV for Danish Excel, written by the same writer as the report's
+    /// CSV ([`crate::safe::Sheet`]): a `;` in a municipality stays in its cell, a cell that
+    /// looks like a formula is not run, and the BOM keeps "ø" an "ø".
     pub fn breaches_csv(&self) -> String {
-        let mut s =
-            String::from("sag;kommune;kategori;timer;frist;overskridelse_minutter;dagsbod_kr\n");
+        let mut w = crate::safe::Sheet::new();
+        w.row([
+            "sag",
+            "kommune",
+            "kategori",
+            "timer",
+            "frist",
+            "overskridelse_minutter",
+            "dagsbod_kr",
+        ]);
         for b in &self.breaches.list {
-            s.push_str(&format!(
-                "{};{};{};{};{};{};{}\n",
-                b.id,
-                b.municipality,
-                b.category,
+            w.row([
+                b.id.to_string(),
+                b.municipality.clone(),
+                b.category.clone(),
                 match b.timer {
                     TimerKind::Reaction => "reaktion",
                     TimerKind::Resolution => "løsning",
-                },
+                }
+                .to_string(),
                 crate::time::rfc3339(b.deadline, &self.cal.tz),
-                b.overrun.num_minutes(),
-                b.fine
-            ));
+                b.overrun.num_minutes().to_string(),
+                b.fine.to_string(),
+            ]);
         }
-        s
+        w.finish()
     }
 }
 
