@@ -903,3 +903,78 @@ fn the_csv_report_quotes_semicolons_and_never_runs_a_formula() {
     assert!(!s.contains(";=HYPERLINK"), "{s}");
     assert!(!s.contains(";\"=HYPERLINK"), "{s}");
 }
+
+#[test]
+fn a_municipality_or_category_that_does_not_exist_is_refused_by_read_commands() {
+    let log = Log::new();
+    log.add(&["--category", "kritisk", "--at", "2025-03-03 15:30"]);
+    log.ok(&[
+        "add",
+        "--municipality",
+        "Nyby Boligselskab",
+        "--new-municipality",
+        "--title",
+        "Låsen er død",
+        "--category",
+        "kritisk",
+        "--at",
+        "2025-03-03 15:30",
+    ]);
+    let before = log.export();
+    for args in [
+        &["report", "--month", "2025-03", "--municipality", "Arhus"][..],
+        &["list", "--municipality", "Arhus"],
+        &["list", "--municipality", "Arhus", "--json"],
+        &[
+            "report",
+            "--month",
+            "2025-03",
+            "--municipality",
+            "Arhus",
+            "--format",
+            "csv",
+        ],
+    ] {
+        let r = log.run(args);
+        assert_eq!(r.code, 2, "frist {args:?}: {}", r.stdout);
+        assert!(r.stdout.is_empty(), "no clean 0 kr. report: {}", r.stdout);
+        assert!(
+            r.stderr.contains("ukendt kommune 'Arhus'") && r.stderr.contains("mente du 'Aarhus'?"),
+            "{}",
+            r.stderr
+        );
+    }
+    let r = log.run(&["--lang", "en", "list", "--municipality", "Nyby Bolgselskab"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("did you mean 'Nyby Boligselskab'?"),
+        "a name from the log is suggested too: {}",
+        r.stderr
+    );
+    // A name in the log, a known municipality with no tickets, and "… Kommune" are fine.
+    let mine = log.json(&["list", "--municipality", "nyby boligselskab", "--json"]);
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    assert_eq!(mine[0]["municipality"], "Nyby Boligselskab");
+    let md = log.ok(&[
+        "report",
+        "--month",
+        "2025-03",
+        "--municipality",
+        "Aarhus Kommune",
+    ]);
+    assert!(md.contains("Kommune: Aarhus"), "{md}");
+    assert!(md.contains("| 1 | Aarhus | Låsen reagerer ikke |"), "{md}");
+    assert!(!md.contains("Nyby"), "{md}");
+    log.ok(&["list", "--municipality", "Lemvig"]);
+
+    let r = log.run(&[
+        "deadline",
+        "--category",
+        "kritsk",
+        "--reported",
+        "2025-03-03 15:30",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("mente du 'kritisk'?"), "{}", r.stderr);
+    assert_eq!(log.export(), before, "reading wrote nothing");
+}

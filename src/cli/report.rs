@@ -151,12 +151,24 @@ pub fn from_store(
 ) -> CmdResult {
     let month =
         report::parse_month(&args.month).map_err(|e| Failure::usage(format!("--month: {e}")))?;
+    // A name that is neither in the log nor a known municipality is refused (with the nearest
+    // one), and "aarhus kommune" reads as Aarhus.
+    let municipality = match args.municipality.as_deref().map(str::trim) {
+        Some(m) if !m.is_empty() => Some(super::log::read_municipality(ctx, store, m)?),
+        _ => None,
+    };
+    let args = &ReportArgs {
+        month: args.month.clone(),
+        municipality: municipality.clone(),
+        format: args.format,
+        out: args.out.clone(),
+    };
     let (tickets, measurements) = load_month(
         store,
         &ctx.loaded.contract,
         &ctx.loaded.calendar,
         month,
-        args.municipality.as_deref(),
+        municipality.as_deref(),
         ctx.now,
         ctx.lang,
     )?;
