@@ -30,9 +30,15 @@ fn expectation(src: &str) -> (usize, String) {
     (line.parse().unwrap(), field.trim().to_string())
 }
 
+/// `# message: TEXT` on a fixture's second line: the refusal says this (e.g. the range).
+fn expected_message(src: &str) -> Option<&str> {
+    src.lines().nth(1)?.strip_prefix("# message: ")
+}
+
 fn check_refusal(path: &Path, err: Error) {
     let src = std::fs::read_to_string(path).unwrap();
     let (line, field) = expectation(&src);
+    let wanted = expected_message(&src);
     let name = path.display().to_string();
     match err {
         Error::Config {
@@ -44,6 +50,9 @@ fn check_refusal(path: &Path, err: Error) {
             assert_eq!(file, name);
             assert_eq!((l, f.as_str()), (line, field.as_str()), "{name}: {message}");
             assert!(!message.is_empty());
+            if let Some(w) = wanted {
+                assert!(message.contains(w), "{name}: '{message}' should say '{w}'");
+            }
         }
         other => panic!("{name}: expected a config error, got {other}"),
     }
