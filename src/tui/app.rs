@@ -649,6 +649,12 @@ impl<'a> App<'a> {
     /// Turns a key press into an action: typed characters while a text field has the focus,
     /// otherwise the keymap (waiting for the rest of a sequence like `g g`).
     pub fn key(&mut self, key: Key) -> Option<Action> {
+        // Ctrl-C always quits, whatever the keymap says (update asks first when a form holds
+        // typed text).
+        if key == Key::CTRL_C {
+            self.pending.clear();
+            return Some(Action::Quit);
+        }
         if self.typing() && self.pending.is_empty() {
             match key.code {
                 Code::Char(c) if !key.ctrl && !key.alt => return Some(Action::Input(c)),
