@@ -390,6 +390,8 @@ pub struct StepForm {
     pub focus: usize,
     /// `Ok` when the step may be recorded as typed, else the reason (the engine's message).
     pub check: Result<(), String>,
+    /// The agent has typed or chosen something: quitting asks first.
+    pub edited: bool,
 }
 
 /// The new-ticket form's fields, in order.
@@ -409,6 +411,8 @@ pub struct NewForm {
     /// The agent chose the category (rather than taking the suggestion).
     pub picked: bool,
     pub check: Result<(), String>,
+    /// The agent has typed or chosen something: quitting asks first.
+    pub edited: bool,
 }
 
 /// The ticket open in the detail view.
@@ -503,6 +507,9 @@ pub struct App<'a> {
     pub help_scroll: u16,
     /// The last message: (text, is an error).
     pub status: Option<(String, bool)>,
+    /// Quit was asked for while a form held typed text, and the agent was asked to confirm:
+    /// the next quit quits; any other action takes the question back.
+    pub quit_asked: bool,
     pub totals: Totals,
     pending: Vec<Key>,
     /// The start's read of the log is not complete: the first frame is drawn before the log
@@ -581,6 +588,7 @@ impl<'a> App<'a> {
             help: false,
             help_scroll: 0,
             status: None,
+            quit_asked: false,
             totals: Totals::default(),
             pending: Vec::new(),
             loading: false,
@@ -679,6 +687,16 @@ impl<'a> App<'a> {
                 }
             }
         }
+    }
+
+    /// Quit while a form holds what the agent typed: say so once; the next quit quits.
+    fn ask_before_quitting(&mut self) {
+        self.quit_asked = true;
+        let m = self.lang.t(
+            "Formularen er ikke gemt. Tryk Ctrl-C igen for at afslutte uden at gemme, Esc for at lukke formularen, eller skriv videre.",
+            "The form is not saved. Press Ctrl-C again to quit without saving, Esc to close the form, or type on.",
+        );
+        self.fail(m);
     }
 
     /// The error of the last step, or a note.
@@ -1072,6 +1090,7 @@ impl<'a> App<'a> {
             fields: step.fields(),
             focus: 0,
             check: Ok(()),
+            edited: false,
         };
         if step == Step::CorrectReportTime {
             form.fields[0].value = self
@@ -1183,6 +1202,7 @@ impl<'a> App<'a> {
             suggestion: SuggestionView::default(),
             picked: false,
             check: Ok(()),
+            edited: false,
         });
         self.status = None;
         self.check_new();
@@ -1485,6 +1505,10 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
         return Vec::new();
     }
     app.now = now;
+    if action != Action::Quit && app.quit_asked {
+        app.quit_asked = false;
+        app.status = None;
+    }
     if app.help {
         match action {
             Action::Help | Action::Back | Action::Confirm => app.help = false,
@@ -1706,6 +1730,10 @@ fn update_form(app: &mut App, action: Action) -> Vec<Effect> {
             app.form = None;
             return Vec::new();
         }
+        Action::Quit if f.edited && !app.quit_asked => {
+            app.ask_before_quitting();
+            return Vec::new();
+        }
         Action::Quit => return vec![Effect::Quit],
         Action::NextField | Action::Down => f.focus = (f.focus + 1) % f.fields.len(),
         Action::PrevField | Action::Up => f.focus = (f.focus + f.fields.len() - 1) % f.fields.len(),
@@ -1730,7 +1758,9 @@ fn update_form(app: &mut App, action: Action) -> Vec<Effect> {
         }
         a => {
             let focus = f.focus;
-            edit_field(&mut f.fields[focus], a, ncat);
+            if edit_field(&mut f.fields[focus], a, ncat) {
+                f.edited = true;
+            }
         }
     }
     app.check_form();
@@ -1756,6 +1786,10 @@ fn update_new(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Back => {
             app.new = None;
+            return Vec::new();
+        }
+        Action::Quit if n.edited && !app.quit_asked => {
+            app.ask_before_quitting();
             return Vec::new();
         }
         Action::Quit => return vec![Effect::Quit],
@@ -1792,6 +1826,7 @@ fn update_new(app: &mut App, action: Action) -> Vec<Effect> {
         a => {
             let focus = n.focus;
             if edit_field(&mut n.fields[focus], a, ncat) {
+                n.edited = true;
                 if focus == NEW_CATEGORY {
                     n.picked = true;
                 }
