@@ -88,6 +88,11 @@ pub fn report(
 
 /// Writes `bytes` to a temporary file beside `path` and renames it into place, so a failed
 /// export leaves nothing half-written (and an earlier file stays as it was).
+///
+/// A path that is not a regular file (`/dev/null`, `/dev/stdout`, a named pipe) is written
+/// into as it is: renaming over it would replace the device with a file (as root, `--out
+/// /dev/null` left every later `> /dev/null` of the machine writing to disk). A symbolic link
+/// is followed, so the file it names is replaced and the link stays.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     let fail = |e: std::io::Error| Failure {
         message: format!(
@@ -95,6 +100,21 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
             path.display()
         ),
         code: 2,
+    };
+    let resolved;
+    let path = match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() && !m.is_dir() => {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(fail)?;
+            return f.write_all(bytes).and_then(|_| f.flush()).map_err(fail);
+        }
+        Ok(m) if m.is_file() && path.is_symlink() => {
+            resolved = std::fs::canonicalize(path).map_err(fail)?;
+            resolved.as_path()
+        }
+        _ => path,
     };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
