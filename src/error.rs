@@ -24,7 +24,7 @@ pub enum Error {
         last_year: i32,
     },
     /// A category id the contract does not have.
-    #[error("unknown category '{id}' in contract {contract}; valid ids: {}", valid.join(", "))]
+    #[error("unknown category '{id}' in contract {contract}; did you mean '{}'? Valid ids: {}", nearest(valid, id), valid.join(", "))]
     UnknownCategory {
         id: String,
         contract: String,
@@ -163,7 +163,8 @@ impl Error {
                 reason.text(l)
             ),
             (Error::UnknownCategory { id, contract, valid }, Lang::Da) => format!(
-                "ukendt kategori '{id}' i kontrakten {contract}; gyldige: {}",
+                "ukendt kategori '{id}' i kontrakten {contract}; mente du '{}'? Gyldige: {}",
+                nearest(valid, id),
                 valid.join(", ")
             ),
             (
@@ -205,4 +206,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Line number (1-based) of a byte offset in a source text.
 pub fn line_of(src: &str, offset: usize) -> usize {
     src[..offset.min(src.len())].matches('\n').count() + 1
+}
+
+/// The known name nearest to what was typed, for a "did you mean" hint.
+pub fn nearest<'a>(known: &'a [String], typed: &str) -> &'a str {
+    let typed = typed.to_lowercase();
+    known
+        .iter()
+        .min_by_key(|k| strsim::levenshtein(&k.to_lowercase(), &typed))
+        .map_or("", |k| k.as_str())
 }

@@ -13,6 +13,7 @@ pub mod error;
 pub mod i18n;
 pub mod load;
 pub mod report;
+pub mod safe;
 pub mod sla;
 pub mod store;
 pub mod ticket;

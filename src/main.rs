@@ -4,7 +4,8 @@ fn main() {
     let cli = frist::cli::Cli::parse();
     if let Err(f) = frist::cli::run(cli) {
         if !f.message.is_empty() {
-            eprintln!("frist: {}", f.message);
+            // A message may quote a file or the log: no control characters reach the terminal.
+            eprintln!("frist: {}", frist::safe::lines(&f.message));
         }
         std::process::exit(f.code);
     }

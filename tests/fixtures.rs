@@ -3,6 +3,8 @@
 
 use frist::calendar::HolidayRules;
 use frist::contract::Contract;
+use frist::tui::keymap::{Key, Keymap, Lookup};
+use frist::tui::Action;
 use frist::Error;
 use std::path::{Path, PathBuf};
 
@@ -30,9 +32,15 @@ fn expectation(src: &str) -> (usize, String) {
     (line.parse().unwrap(), field.trim().to_string())
 }
 
+/// `# message: TEXT` on a fixture's second line: the refusal says this (e.g. the range).
+fn expected_message(src: &str) -> Option<&str> {
+    src.lines().nth(1)?.strip_prefix("# message: ")
+}
+
 fn check_refusal(path: &Path, err: Error) {
     let src = std::fs::read_to_string(path).unwrap();
     let (line, field) = expectation(&src);
+    let wanted = expected_message(&src);
     let name = path.display().to_string();
     match err {
         Error::Config {
@@ -44,6 +52,9 @@ fn check_refusal(path: &Path, err: Error) {
             assert_eq!(file, name);
             assert_eq!((l, f.as_str()), (line, field.as_str()), "{name}: {message}");
             assert!(!message.is_empty());
+            if let Some(w) = wanted {
+                assert!(message.contains(w), "{name}: '{message}' should say '{w}'");
+            }
         }
         other => panic!("{name}: expected a config error, got {other}"),
     }
@@ -110,4 +121,43 @@ fn extra_and_removed_days_change_the_calendar() {
         rules.year(2026, &[frist::calendar::DayKind::Public]).len(),
         1
     );
+}
+
+/// A keymap fixture read as a user file over the default keymap.
+fn user_keymap(p: &Path) -> frist::Result<Keymap> {
+    let src = std::fs::read_to_string(p).unwrap();
+    Keymap::parse(
+        &src,
+        &p.display().to_string(),
+        Some(&Keymap::default_keymap()),
+    )
+}
+
+#[test]
+fn valid_keymaps_load_and_ctrl_c_always_quits() {
+    for p in files("valid_keymaps") {
+        let km = user_keymap(&p).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            km.lookup(&[Key::CTRL_C]),
+            Lookup::Action(Action::Quit),
+            "{}",
+            p.display()
+        );
+        assert!(
+            km.binding(Action::Quit)
+                .unwrap()
+                .keys_text()
+                .contains("ctrl-c"),
+            "the help screen shows ctrl-c: {}",
+            p.display()
+        );
+    }
+}
+
+#[test]
+fn broken_keymaps_are_refused_with_file_line_and_action() {
+    for p in files("invalid_keymaps") {
+        let err = user_keymap(&p).expect_err(&p.display().to_string());
+        check_refusal(&p, err);
+    }
 }

@@ -837,3 +837,170 @@ fn on_a_local_log_a_ticket_is_assigned_by_name_and_list_mine_shows_ones_own() {
     );
     assert!(log.ok(&["verify"]).contains("OK"));
 }
+
+/// Terminal escape sequences a hostile or careless title may hold: set the window title, clear
+/// the screen, write the clipboard (OSC 52), and a C1 control.
+const HOSTILE: &str = "\x1b]0;pwned\x07 \x1b[2J \x1b]52;c;cHduZWQ=\x07 \u{9b}31m";
+
+fn assert_no_controls(what: &str, s: &str) {
+    assert!(
+        !s.chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t'),
+        "{what} lets a control character through: {s:?}"
+    );
+}
+
+#[test]
+fn escape_sequences_in_the_log_are_shown_escaped_and_kept_exact_in_json() {
+    let log = Log::new();
+    let muni = "Ond\x1b[31mkommune";
+    let out = log.ok(&[
+        "add",
+        "--municipality",
+        muni,
+        "--new-municipality",
+        "--title",
+        HOSTILE,
+        "--reporter",
+        "Lone\x1b[8m",
+        "--category",
+        "kritisk",
+        "--at",
+        "2025-03-03 15:30",
+    ]);
+    assert_eq!(out.trim(), "1");
+    log.ok(&["note", "1", "ring\x1b]52;c;eA==\x07 tilbage"]);
+
+    for args in [
+        &["list"][..],
+        &["show", "1"],
+        &["breaches", "--month", "2025-03"],
+        &["report", "--month", "2025-03"],
+    ] {
+        let s = log.ok(args);
+        assert_no_controls(&format!("{args:?}"), &s);
+        assert!(
+            s.contains("\\x1b]0;pwned\\x07") || s.contains("\\x1b[31m"),
+            "{args:?} shows what was typed: {s}"
+        );
+    }
+    let show = log.ok(&["show", "1"]);
+    assert!(show.contains("\\x1b]52;c;cHduZWQ=\\x07"), "{show}");
+    assert!(show.contains("Ond\\x1b[31mkommune"), "{show}");
+    assert!(show.contains("ring\\x1b]52;c;eA==\\x07 tilbage"), "{show}");
+    assert!(show.contains("\\u{9b}31m"), "{show}");
+
+    // JSON keeps the text exact.
+    let v = log.json(&["show", "1", "--json"]);
+    assert_eq!(v["title"], HOSTILE);
+    assert_eq!(v["municipality"], muni);
+    assert_eq!(log.json(&["list", "--json"])[0]["title"], HOSTILE);
+    let v: serde_json::Value =
+        serde_json::from_str(&log.ok(&["report", "--month", "2025-03", "--format", "json"]))
+            .unwrap();
+    assert!(v.to_string().contains("pwned"), "{v}");
+}
+
+#[test]
+fn the_csv_report_quotes_semicolons_and_never_runs_a_formula() {
+    let log = Log::new();
+    let formula = "=HYPERLINK(\"http://x.example\";\"klik\")";
+    for (muni, title) in [("Ny;By", "Låsen er død"), ("Aarhus", formula)] {
+        log.ok(&[
+            "add",
+            "--municipality",
+            muni,
+            "--new-municipality",
+            "--title",
+            title,
+            "--category",
+            "kritisk",
+            "--at",
+            "2025-03-03 15:30",
+        ]);
+    }
+    let s = log.ok(&["report", "--month", "2025-03", "--format", "csv"]);
+    assert!(s.starts_with('\u{feff}'), "UTF-8 with BOM");
+    assert!(s.contains(";\"Ny;By\";"), "{s}");
+    assert!(
+        s.contains(";\"'=HYPERLINK(\"\"http://x.example\"\";\"\"klik\"\")\";"),
+        "{s}"
+    );
+    assert!(!s.contains(";=HYPERLINK"), "{s}");
+    assert!(!s.contains(";\"=HYPERLINK"), "{s}");
+}
+
+#[test]
+fn a_municipality_or_category_that_does_not_exist_is_refused_by_read_commands() {
+    let log = Log::new();
+    log.add(&["--category", "kritisk", "--at", "2025-03-03 15:30"]);
+    log.ok(&[
+        "add",
+        "--municipality",
+        "Nyby Boligselskab",
+        "--new-municipality",
+        "--title",
+        "Låsen er død",
+        "--category",
+        "kritisk",
+        "--at",
+        "2025-03-03 15:30",
+    ]);
+    let before = log.export();
+    for args in [
+        &["report", "--month", "2025-03", "--municipality", "Arhus"][..],
+        &["list", "--municipality", "Arhus"],
+        &["list", "--municipality", "Arhus", "--json"],
+        &[
+            "report",
+            "--month",
+            "2025-03",
+            "--municipality",
+            "Arhus",
+            "--format",
+            "csv",
+        ],
+    ] {
+        let r = log.run(args);
+        assert_eq!(r.code, 2, "frist {args:?}: {}", r.stdout);
+        assert!(r.stdout.is_empty(), "no clean 0 kr. report: {}", r.stdout);
+        assert!(
+            r.stderr.contains("ukendt kommune 'Arhus'") && r.stderr.contains("mente du 'Aarhus'?"),
+            "{}",
+            r.stderr
+        );
+    }
+    let r = log.run(&["--lang", "en", "list", "--municipality", "Nyby Bolgselskab"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("did you mean 'Nyby Boligselskab'?"),
+        "a name from the log is suggested too: {}",
+        r.stderr
+    );
+    // A name in the log, a known municipality with no tickets, and "… Kommune" are fine.
+    let mine = log.json(&["list", "--municipality", "nyby boligselskab", "--json"]);
+    assert_eq!(mine.as_array().unwrap().len(), 1);
+    assert_eq!(mine[0]["municipality"], "Nyby Boligselskab");
+    let md = log.ok(&[
+        "report",
+        "--month",
+        "2025-03",
+        "--municipality",
+        "Aarhus Kommune",
+    ]);
+    assert!(md.contains("Kommune: Aarhus"), "{md}");
+    assert!(md.contains("| 1 | Aarhus | Låsen reagerer ikke |"), "{md}");
+    assert!(!md.contains("Nyby"), "{md}");
+    log.ok(&["list", "--municipality", "Lemvig"]);
+
+    let r = log.run(&[
+        "deadline",
+        "--category",
+        "kritsk",
+        "--reported",
+        "2025-03-03 15:30",
+    ]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("mente du 'kritisk'?"), "{}", r.stderr);
+    assert_eq!(log.export(), before, "reading wrote nothing");
+}

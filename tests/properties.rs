@@ -81,3 +81,194 @@ proptest! {
         let _ = frist::time::parse_time(&s, &chrono_tz::Europe::Copenhagen);
     }
 }
+
+// ---- Every parser of a file frist reads: an error or a value, never a panic ----
+
+/// The text of every file in `dirs` (relative to the crate) with one of `exts`: the seeds that
+/// the mutations below start from, so that most cases get past the first line.
+fn seeds(dirs: &[&str], exts: &[&str]) -> Vec<String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut v = Vec::new();
+    for d in dirs {
+        let Ok(rd) = std::fs::read_dir(root.join(d)) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.extension().is_some_and(|x| exts.iter().any(|e| x == *e)) {
+                v.push(std::fs::read_to_string(&p).unwrap());
+            }
+        }
+    }
+    assert!(!v.is_empty(), "no seeds in {dirs:?}");
+    v.sort();
+    v
+}
+
+/// `seeds` with one to three spans replaced by arbitrary text (a digit more, a quote less, a
+/// multi-byte character or an escape where a number was).
+fn mutated(seeds: Vec<String>) -> impl Strategy<Value = String> {
+    let text = prop_oneof![
+        1 => any::<String>(),
+        2 => "[ -~]{0,6}",
+        2 => "[0-9]{1,20}",
+        1 => "[øæå€🔒\u{1b}\u{0}\n.:-]{1,3}",
+    ];
+    let splice = (any::<prop::sample::Index>(), 0usize..8, text);
+    (
+        prop::sample::select(seeds),
+        prop::collection::vec(splice, 1..4),
+    )
+        .prop_map(|(mut s, edits)| {
+            for (at, len, with) in edits {
+                let bounds: Vec<usize> =
+                    s.char_indices().map(|(i, _)| i).chain([s.len()]).collect();
+                let from = at.index(bounds.len());
+                let to = (from + len).min(bounds.len() - 1);
+                s.replace_range(bounds[from]..bounds[to], &with);
+            }
+            s
+        })
+}
+
+/// Text a careless or hostile hand could write: arbitrary strings, arbitrary bytes read
+/// lossily, and mutations of good files (mostly) and of broken ones.
+fn hostile(good: Vec<String>, bad: Vec<String>) -> impl Strategy<Value = String> {
+    let bad = if bad.is_empty() { good.clone() } else { bad };
+    prop_oneof![
+        1 => any::<String>(),
+        1 => any::<Vec<u8>>().prop_map(|b| String::from_utf8_lossy(&b).into_owned()),
+        6 => mutated(good),
+        2 => mutated(bad),
+    ]
+}
+
+fn dk_rules() -> frist::calendar::HolidayRules {
+    let src = include_str!("../holidays/dk.toml");
+    frist::calendar::HolidayRules::parse(src, "holidays/dk.toml").unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// A contract file; one that is accepted also computes deadlines and fines for every
+    /// category without a panic (its numbers are within the bounds the parser enforces).
+    #[test]
+    fn a_contract_file_never_panics(
+        src in hostile(
+            seeds(&["contracts", "tests/valid_contracts"], &["toml"]),
+            seeds(&["tests/invalid_contracts"], &["toml"]),
+        ),
+        r in instant(),
+    ) {
+        if let Ok(c) = frist::contract::Contract::parse(&src, "fuzz.toml") {
+            let cal = c.calendar(&dk_rules());
+            for cat in &c.categories {
+                if let Ok(d) = sla::deadlines(&cal, cat, r) {
+                    if let (Some(t), Some(table)) = (d.resolution, cat.fine) {
+                        let end = t.deadline + TimeDelta::days(60);
+                        let _ = sla::fine(&cal, &table, t.deadline, end);
+                    }
+                }
+            }
+        }
+    }
+
+    /// A holiday file; one that is accepted also expands every year without a panic.
+    #[test]
+    fn a_holiday_file_never_panics(
+        src in hostile(
+            seeds(&["holidays", "tests/valid_holidays"], &["toml"]),
+            seeds(&["tests/invalid_holidays"], &["toml"]),
+        ),
+    ) {
+        if let Ok(rules) = frist::calendar::HolidayRules::parse(&src, "fuzz.toml") {
+            let kinds = [frist::calendar::DayKind::Public, frist::calendar::DayKind::Customary];
+            for y in [2000, 2024, 2025, 2098] {
+                let _ = rules.year(y, &kinds);
+            }
+        }
+    }
+
+    /// A keymap file, alone and as a user file over the default keymap.
+    #[test]
+    fn a_keymap_file_never_panics(
+        src in hostile(
+            seeds(&["keymaps", "tests/valid_keymaps"], &["toml"]),
+            seeds(&["tests/invalid_keymaps"], &["toml"]),
+        ),
+    ) {
+        use frist::tui::Keymap;
+        let _ = Keymap::parse(&src, "fuzz.toml", None);
+        if let Ok(km) = Keymap::parse(&src, "fuzz.toml", Some(&Keymap::default_keymap())) {
+            prop_assert_eq!(
+                km.lookup(&[frist::tui::keymap::Key::CTRL_C]),
+                frist::tui::keymap::Lookup::Action(frist::tui::Action::Quit)
+            );
+        }
+    }
+
+    /// A svartider (response-time) file.
+    #[test]
+    fn a_svartider_file_never_panics(
+        src in hostile(vec![
+            "\u{feff}Transaktionstype;Tidspunkt;Sekunder\nlogin i app'en;2025-03-10 09:00:00;2,5\n\nFremsøgning af borger;2025-03-10T08:00:00Z;1.25\n".into(),
+            "Login i App'en,2025-03-10 09:00,\"3,5\"\n".into(),
+            "Login i App'en;10.03.2025 09:00;4\n".into(),
+        ], Vec::new()),
+    ) {
+        let (c, _) = lock_contract();
+        let _ = frist::report::parse_measurements_csv(&src, "fuzz.csv", &c.tz, &c.response_times);
+    }
+
+    /// A line of an import file (as `frist export` writes it): read, checked against the
+    /// chain, and folded into a ticket.
+    #[test]
+    fn an_import_line_never_panics(src in hostile(export_lines(), Vec::new())) {
+        if let Ok(r) = serde_json::from_str::<frist::store::chain::Record>(&src) {
+            let mut checker = frist::store::chain::Checker::default();
+            if checker.next_record(&r).is_ok() {
+                let _ = frist::ticket::fold(std::slice::from_ref(&r.event));
+            }
+        }
+    }
+}
+
+/// Lines as `frist export` writes them: a reported event and its classification.
+fn export_lines() -> Vec<String> {
+    use frist::ticket::{ClassifiedBy, Event, EventKind};
+    let t = common::utc("2025-03-03T14:30:00Z");
+    let events = [
+        EventKind::Reported {
+            municipality: "Aarhus".into(),
+            reporter: "Lone".into(),
+            title: "Låsen reagerer ikke".into(),
+            description: "Ingen kan åbne døren".into(),
+            category: "kritisk".into(),
+            contract: "laasesystem".into(),
+        },
+        EventKind::Classified {
+            category: "kritisk".into(),
+            by: ClassifiedBy::Auto,
+            confidence: Some(0.8),
+            reasons: vec!["nede".into()],
+        },
+    ];
+    let mut checker = frist::store::chain::Checker::default();
+    events
+        .into_iter()
+        .enumerate()
+        .map(|(seq, kind)| {
+            let event = Event {
+                ticket: 1,
+                seq: seq as u32,
+                user: "mette".into(),
+                recorded: t,
+                effective: t,
+                kind,
+            };
+            let (n, hash, _) = checker.push(&event).unwrap();
+            serde_json::to_string(&frist::store::chain::Record { n, hash, event }).unwrap()
+        })
+        .collect()
+}

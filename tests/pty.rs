@@ -13,6 +13,9 @@ struct Screen {
     parser: vt100::Parser,
     rx: Receiver<Vec<u8>>,
     input: Box<dyn Write + Send>,
+    /// Kept to read the terminal's mode after the TUI has gone.
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    master: Box<dyn portable_pty::MasterPty + Send>,
 }
 
 impl Screen {
@@ -75,6 +78,7 @@ fn spawn(log: &Log) -> (Screen, Box<dyn portable_pty::Child + Send + Sync>) {
         parser: vt100::Parser::new(24, 80, 0),
         rx,
         input: pty.master.take_writer().unwrap(),
+        master: pty.master,
     };
     (s, child)
 }
@@ -144,4 +148,48 @@ fn an_empty_log_that_exists_is_offered_demo_tickets_before_the_board() {
     s.wait_for("Afventer kommunen (");
     quit(&mut s, child);
     assert!(log.ok(&["verify"]).contains("200 sager"));
+}
+
+/// SIGINT, SIGTERM and SIGHUP to the TUI: it ends with 128 + the signal, and the terminal it
+/// leaves is the one it found: off the alternate screen, out of raw mode (the line
+/// discipline echoes and waits for Enter again), cursor shown.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_signal_to_the_tui_gives_the_terminal_back() {
+    // ICANON and ECHO of Linux's termios c_lflag.
+    const ICANON: u32 = 0o2;
+    const ECHO: u32 = 0o10;
+    let log = Log::new();
+    log.add(&["--category", "kritisk", "--at", "2025-03-03 15:30"]);
+    for (name, number) in [("INT", 2), ("TERM", 15), ("HUP", 1)] {
+        let (mut s, mut child) = spawn(&log);
+        s.wait_for("Filter:");
+        let raw = s.master.get_termios().expect("termios").local_flags.bits();
+        assert_eq!(raw & (ICANON | ECHO), 0, "the TUI runs in raw mode");
+        assert!(s.parser.screen().alternate_screen());
+        let pid = child.process_id().expect("a pid").to_string();
+        let killed = std::process::Command::new("kill")
+            .args([&format!("-{name}"), &pid])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        // Everything the TUI writes until it has gone (the reader ends when it exits).
+        while let Ok(bytes) = s.rx.recv_timeout(Duration::from_secs(30)) {
+            s.parser.process(&bytes);
+        }
+        let status = child.wait().unwrap();
+        assert_eq!(status.exit_code(), 128 + number, "SIG{name}: {status:?}");
+        assert!(
+            !s.parser.screen().alternate_screen(),
+            "SIG{name}: the alternate screen is left"
+        );
+        assert!(!s.parser.screen().hide_cursor(), "SIG{name}: cursor shown");
+        let mode = s.master.get_termios().expect("termios").local_flags.bits();
+        assert_eq!(
+            mode & (ICANON | ECHO),
+            ICANON | ECHO,
+            "SIG{name}: raw mode is off"
+        );
+        assert_eq!(log.export().lines().count(), 2, "the log is intact");
+    }
 }

@@ -964,3 +964,38 @@ fn svartider_import_reads_the_file_or_says_why_not() {
         );
     }
 }
+
+/// `--out` naming a device (through a link here, so that a regression replaces only the
+/// link): written into, never replaced by a file. As root, renaming over `/dev/null` once left
+/// every later `> /dev/null` of the machine writing to a regular file.
+#[cfg(unix)]
+#[test]
+fn export_to_a_device_writes_into_it_and_leaves_it_a_device() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let link = dir.path().join("out.md");
+    std::os::unix::fs::symlink("/dev/null", &link).unwrap();
+    write_atomically(&link, b"# report").unwrap();
+    assert!(link.is_symlink(), "the link stays a link");
+    assert!(
+        std::fs::metadata("/dev/null")
+            .unwrap()
+            .file_type()
+            .is_char_device(),
+        "/dev/null stays a device"
+    );
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        1,
+        "no temporary file left"
+    );
+
+    // A link to a regular file: the file is replaced, the link stays.
+    let target = dir.path().join("real.md");
+    std::fs::write(&target, "old").unwrap();
+    let link2 = dir.path().join("link.md");
+    std::os::unix::fs::symlink(&target, &link2).unwrap();
+    write_atomically(&link2, b"new").unwrap();
+    assert!(link2.is_symlink());
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+}

@@ -909,3 +909,108 @@ fn a_municipality_is_offered_only_what_its_role_allows() {
     let screen = draw(&mut a, 120, 40);
     assert!(screen.contains("Kommunens accept"), "{screen}");
 }
+
+#[test]
+fn the_breach_export_quotes_and_neutralises_cells_for_excel() {
+    let l = loaded();
+    let evil = "=HYPERLINK(\"http://x.example\";\"klik\")";
+    let logs = [
+        Log::new(1, "Ny;By", "Låsen er død", "kritisk", at(2025, 3, 3, 8, 0)),
+        Log::new(2, evil, "Låsen er død", "kritisk", at(2025, 3, 3, 8, 0)),
+    ];
+    let tickets = logs
+        .iter()
+        .map(|x| ticket::fold(&x.events).expect("reported first"))
+        .collect();
+    let mut a = App::new(
+        &l.contract,
+        &l.calendar,
+        Lang::Da,
+        Keymap::default_keymap(),
+        tickets,
+        now(),
+    );
+    a.resize(120, 40);
+    press(&mut a, &l, &[Action::TabBreaches]);
+    let writes = press(&mut a, &l, &[Action::Export]);
+    let [Effect::Export { path, content }] = writes.as_slice() else {
+        panic!("one export: {writes:?}");
+    };
+    assert!(path.ends_with(".csv"), "{path}");
+    assert!(content.starts_with('\u{feff}'), "a BOM for Danish Excel");
+    assert!(
+        content.contains("\r\n1;\"Ny;By\";kritisk;"),
+        "the ';' stays in its cell: {content}"
+    );
+    assert!(
+        content.contains("\r\n2;\"'=HYPERLINK(\"\"http://x.example\"\";\"\"klik\"\")\";kritisk;"),
+        "a formula is shown, not run: {content}"
+    );
+}
+
+#[test]
+fn ctrl_c_quits_even_when_the_keymap_unbinds_quit() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    a.keymap.bindings.retain(|b| b.action != Action::Quit);
+    let ctrl_c = Key {
+        code: Code::Char('c'),
+        ctrl: true,
+        alt: false,
+    };
+    assert_eq!(a.key(Key::char('q')), None, "q is unbound");
+    assert_eq!(a.key(ctrl_c), Some(Action::Quit));
+    assert_eq!(update(&mut a, Action::Quit, now()), vec![Effect::Quit]);
+}
+
+#[test]
+fn ctrl_c_in_a_form_with_typed_text_asks_once_before_quitting() {
+    let l = loaded();
+    let ctrl_c = Key {
+        code: Code::Char('c'),
+        ctrl: true,
+        alt: false,
+    };
+    // An empty form: nothing is lost, Ctrl-C quits at once.
+    let mut a = app(&l, Lang::Da);
+    press(&mut a, &l, &[Action::NewTicket]);
+    let q = a.key(ctrl_c).expect("ctrl-c is an action");
+    assert_eq!(update(&mut a, q, now()), vec![Effect::Quit]);
+
+    // A half-filled form: the first Ctrl-C asks, the second quits.
+    let mut a = app(&l, Lang::Da);
+    press(&mut a, &l, &[Action::NewTicket]);
+    for c in "Lemvig".chars() {
+        let action = a.key(Key::char(c)).expect("typed");
+        press(&mut a, &l, &[action]);
+    }
+    let q = a.key(ctrl_c).unwrap();
+    assert_eq!(
+        update(&mut a, q, now()),
+        vec![],
+        "the first Ctrl-C only asks"
+    );
+    assert!(a.new.is_some(), "the form and its text stay");
+    let screen = draw(&mut a, 120, 40);
+    assert!(
+        screen.contains("Tryk Ctrl-C igen for at afslutte uden at gemme"),
+        "{screen}"
+    );
+    assert_eq!(update(&mut a, q, now()), vec![Effect::Quit]);
+
+    // Typing on takes the question back: the next Ctrl-C asks again.
+    let mut a = app(&l, Lang::En);
+    select(&mut a, &l, 1);
+    press(&mut a, &l, &[Action::Note]);
+    press(&mut a, &l, &typed("Ringede til"));
+    assert_eq!(update(&mut a, Action::Quit, now()), vec![]);
+    assert!(a
+        .status
+        .as_ref()
+        .is_some_and(|(m, _)| m.contains("Press Ctrl-C again")));
+    press(&mut a, &l, &typed(" borger"));
+    assert!(a.status.is_none(), "the question is gone");
+    assert_eq!(update(&mut a, Action::Quit, now()), vec![]);
+    assert!(a.form.is_some());
+    assert_eq!(update(&mut a, Action::Quit, now()), vec![Effect::Quit]);
+}

@@ -5,6 +5,7 @@ use super::{CmdResult, Ctx, Failure};
 use crate::calendar::yyyymm;
 use crate::i18n::Lang;
 use crate::load::Loaded;
+use crate::safe;
 use crate::store::{chain, Filter, Log, PgStore, SledStore, Store, StoreError, VerifyOutcome};
 use crate::ticket::{
     evaluate, ClassifiedBy, Evaluation, Event, EventKind, State, Ticket, TicketId,
@@ -448,20 +449,13 @@ pub fn assign(
     )
 }
 
-/// Finds the municipality's known spelling, or refuses with the nearest known name.
-pub fn check_municipality(
+/// The municipality's known spelling (one of Denmark's kommuner or a name in the log), or
+/// else the nearest known name as the error.
+fn known_municipality(
     ctx: &Ctx,
     store: &dyn Store,
     name: &str,
-    allow_new: bool,
-) -> Result<String, Failure> {
-    let name = name.trim();
-    if name.is_empty() {
-        return Err(Failure::usage(ctx.lang.t(
-            "--municipality er tom; angiv kommunens navn",
-            "--municipality is empty; give the municipality's name",
-        )));
-    }
+) -> Result<Result<String, String>, Failure> {
     let mut known: Vec<String> = MUNICIPALITIES.iter().map(|s| s.to_string()).collect();
     known.extend(store.municipalities().map_err(|e| store_failure(e, ctx))?);
     let full = name.to_lowercase();
@@ -471,22 +465,69 @@ pub fn check_municipality(
         .iter()
         .find(|k| k.to_lowercase() == full || k.to_lowercase() == wanted)
     {
-        return Ok(k.clone());
-    }
-    if allow_new {
-        return Ok(name.to_string());
+        return Ok(Ok(k.clone()));
     }
     let nearest = known
         .iter()
         .min_by_key(|k| strsim::levenshtein(&k.to_lowercase(), wanted))
         .cloned()
         .unwrap_or_default();
+    Ok(Err(nearest))
+}
+
+fn empty_municipality(ctx: &Ctx) -> Failure {
+    Failure::usage(ctx.lang.t(
+        "--municipality er tom; angiv kommunens navn",
+        "--municipality is empty; give the municipality's name",
+    ))
+}
+
+/// Finds the municipality's known spelling, or refuses with the nearest known name.
+pub fn check_municipality(
+    ctx: &Ctx,
+    store: &dyn Store,
+    name: &str,
+    allow_new: bool,
+) -> Result<String, Failure> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(empty_municipality(ctx));
+    }
+    let nearest = match known_municipality(ctx, store, name)? {
+        Ok(k) => return Ok(k),
+        Err(_) if allow_new => return Ok(name.to_string()),
+        Err(n) => n,
+    };
+    let (name, nearest) = (safe::text(name), safe::text(&nearest));
     Err(Failure::usage(match ctx.lang {
         crate::i18n::Lang::Da => format!(
             "ukendt kommune '{name}'; mente du '{nearest}'? (en ny kunde: tilføj --new-municipality)"
         ),
         crate::i18n::Lang::En => format!(
             "unknown municipality '{name}'; did you mean '{nearest}'? (a new customer: add --new-municipality)"
+        ),
+    }))
+}
+
+/// A municipality a read command (`list`, `report`) is asked about: its known spelling, or a
+/// refusal with the nearest known name. A misspelt name must not give a clean, empty answer
+/// ("0 kr., driftsprøven er bestået") that reads as if the municipality had no faults.
+pub fn read_municipality(ctx: &Ctx, store: &dyn Store, name: &str) -> Result<String, Failure> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(empty_municipality(ctx));
+    }
+    let nearest = match known_municipality(ctx, store, name)? {
+        Ok(k) => return Ok(k),
+        Err(n) => n,
+    };
+    let (name, nearest) = (safe::text(name), safe::text(&nearest));
+    Err(Failure::usage(match ctx.lang {
+        crate::i18n::Lang::Da => format!(
+            "ukendt kommune '{name}': den er hverken i loggen eller blandt Danmarks kommuner; mente du '{nearest}'?"
+        ),
+        crate::i18n::Lang::En => format!(
+            "unknown municipality '{name}': it is neither in the log nor one of Denmark's municipalities; did you mean '{nearest}'?"
         ),
     }))
 }
@@ -815,8 +856,8 @@ fn event_line(ctx: &Ctx, e: &Event, width: usize) -> String {
         e.seq,
         ctx.lang.datetime(ctx.loaded.calendar.local(e.effective)),
         e.kind.label(ctx.lang),
-        e.user,
-        detail
+        safe::text(&e.user),
+        safe::text(&detail)
     )
 }
 
@@ -835,14 +876,26 @@ pub fn show(ctx: &Ctx, store: &dyn Store, a: &ShowArgs, out: &mut impl Write) ->
     }
     let l = ctx.lang;
     let cal = &ctx.loaded.calendar;
-    writeln!(out, "{} {}: {}", l.t("Sag", "Ticket"), t.id, t.title)?;
+    // Text from the log reaches the terminal with its control characters escaped.
+    writeln!(
+        out,
+        "{} {}: {}",
+        l.t("Sag", "Ticket"),
+        t.id,
+        safe::text(&t.title)
+    )?;
     writeln!(
         out,
         "  {}: {}",
         l.t("Kommune", "Municipality"),
-        t.municipality
+        safe::text(&t.municipality)
     )?;
-    writeln!(out, "  {}: {}", l.t("Kategori", "Category"), t.category)?;
+    writeln!(
+        out,
+        "  {}: {}",
+        l.t("Kategori", "Category"),
+        safe::text(&t.category)
+    )?;
     writeln!(
         out,
         "  {}: {}",
@@ -929,13 +982,13 @@ fn table(ctx: &Ctx, rows: &[(Ticket, Option<Evaluation>)], out: &mut impl Write)
             "{:>7}  {:<sw$} {:<16} {:<14} {:<12} {:<12} {:>11}  {:<10} {}",
             t.id,
             t.state.short_label(l),
-            t.municipality,
-            t.category,
+            safe::text(&t.municipality),
+            safe::text(&t.category),
             status_word(ctx, e.as_ref().and_then(|e| e.reaction.status)),
             status_word(ctx, e.as_ref().and_then(|e| e.resolution.status)),
             crate::i18n::kroner(e.as_ref().map_or(0, |e| e.fine.total)),
-            t.assignee.as_deref().unwrap_or("–"),
-            t.title
+            safe::text(t.assignee.as_deref().unwrap_or("–")),
+            safe::text(&t.title)
         )?;
     }
     writeln!(out, "{} {}", rows.len(), l.t("sager", "tickets"))?;
@@ -987,7 +1040,7 @@ pub fn list(
         Filter::All
     };
     let municipality = match &a.municipality {
-        Some(m) => Some(check_municipality(ctx, store, m, true)?),
+        Some(m) => Some(read_municipality(ctx, store, m)?),
         None => None,
     };
     let tickets = store.tickets(filter).map_err(|e| store_failure(e, ctx))?;

@@ -88,6 +88,11 @@ pub fn report(
 
 /// Writes `bytes` to a temporary file beside `path` and renames it into place, so a failed
 /// export leaves nothing half-written (and an earlier file stays as it was).
+///
+/// A path that is not a regular file (`/dev/null`, `/dev/stdout`, a named pipe) is written
+/// into as it is: renaming over it would replace the device with a file (as root, `--out
+/// /dev/null` left every later `> /dev/null` of the machine writing to disk). A symbolic link
+/// is followed, so the file it names is replaced and the link stays.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
     let fail = |e: std::io::Error| Failure {
         message: format!(
@@ -95,6 +100,21 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
             path.display()
         ),
         code: 2,
+    };
+    let resolved;
+    let path = match std::fs::metadata(path) {
+        Ok(m) if !m.is_file() && !m.is_dir() => {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(fail)?;
+            return f.write_all(bytes).and_then(|_| f.flush()).map_err(fail);
+        }
+        Ok(m) if m.is_file() && path.is_symlink() => {
+            resolved = std::fs::canonicalize(path).map_err(fail)?;
+            resolved.as_path()
+        }
+        _ => path,
     };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
@@ -151,12 +171,24 @@ pub fn from_store(
 ) -> CmdResult {
     let month =
         report::parse_month(&args.month).map_err(|e| Failure::usage(format!("--month: {e}")))?;
+    // A name that is neither in the log nor a known municipality is refused (with the nearest
+    // one), and "aarhus kommune" reads as Aarhus.
+    let municipality = match args.municipality.as_deref().map(str::trim) {
+        Some(m) if !m.is_empty() => Some(super::log::read_municipality(ctx, store, m)?),
+        _ => None,
+    };
+    let args = &ReportArgs {
+        month: args.month.clone(),
+        municipality: municipality.clone(),
+        format: args.format,
+        out: args.out.clone(),
+    };
     let (tickets, measurements) = load_month(
         store,
         &ctx.loaded.contract,
         &ctx.loaded.calendar,
         month,
-        args.municipality.as_deref(),
+        municipality.as_deref(),
         ctx.now,
         ctx.lang,
     )?;

@@ -184,9 +184,9 @@ pub fn user(ctx: &Ctx, db: Option<&Path>, a: &UserArgs, out: &mut impl Write) ->
                 writeln!(
                     out,
                     "{:<24} {:<20} {}",
-                    p.login,
+                    crate::safe::text(&p.login),
                     p.role.label(l),
-                    p.municipality.as_deref().unwrap_or("–")
+                    crate::safe::text(p.municipality.as_deref().unwrap_or("–"))
                 )?;
             }
             Ok(())
@@ -231,8 +231,14 @@ pub fn whoami(ctx: &Ctx, db: Option<&Path>, user: &str, out: &mut impl Write) ->
     let store = open(ctx, db)?;
     let me = store.whoami();
     match &me.municipality {
-        Some(m) => writeln!(out, "{} {} {}", me.login, me.role.label(l), m)?,
-        None => writeln!(out, "{} {}", me.login, me.role.label(l))?,
+        Some(m) => writeln!(
+            out,
+            "{} {} {}",
+            crate::safe::text(&me.login),
+            me.role.label(l),
+            crate::safe::text(m)
+        )?,
+        None => writeln!(out, "{} {}", crate::safe::text(&me.login), me.role.label(l))?,
     }
     Ok(())
 }

@@ -215,7 +215,9 @@ impl FineTable {
     pub fn max_total(&self) -> u64 {
         match self.cap_days {
             0 => 0,
-            n => self.lower + u64::from(n - 1) * self.higher,
+            n => self
+                .lower
+                .saturating_add(u64::from(n - 1).saturating_mul(self.higher)),
         }
     }
 }
@@ -321,13 +323,116 @@ struct RawContract {
     holiday_kinds: Vec<DayKind>,
     window: BTreeMap<String, Spanned<String>>,
     desk: Option<BTreeMap<String, Spanned<String>>>,
-    availability: Option<Availability>,
-    response_fine: Option<ResponseFine>,
+    availability: Option<Spanned<Availability>>,
+    response_fine: Option<Spanned<ResponseFine>>,
     #[serde(default)]
-    response_time: Vec<ResponseLimit>,
+    response_time: Vec<Spanned<ResponseLimit>>,
     /// Percent: a classifier suggestion less sure than this is shown but not pre-selected.
     suggest_threshold: Option<Spanned<f64>>,
     category: Vec<Spanned<Category>>,
+}
+
+/// The most kroner one amount of a contract may be (a daily rate, a fee, a fine per point): a
+/// milliard. Bounded so that a rate times the most days or points it is charged cannot
+/// overflow, and a month's sum over millions of tickets neither.
+pub const MAX_KRONER: u64 = 1_000_000_000;
+/// The most days a fine table may charge for one incident: a year.
+pub const MAX_CAP_DAYS: u32 = 365;
+/// The longest response-time limit, in seconds: a day.
+pub const MAX_RESPONSE_SECONDS: f64 = 86_400.0;
+
+/// Whether `id` is a valid id: lower-case ASCII letters, digits and `-`, not empty.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+}
+
+/// The byte offset of the line that sets `key` in the table that begins at `from` (a
+/// `[table]` or `[[array]]` header, or the top of the file), or `None`. The search ends at the
+/// next table header, so a key is never found in another table.
+fn key_at(src: &str, from: usize, key: &str) -> Option<usize> {
+    let mut off = from.min(src.len());
+    while !src.is_char_boundary(off) {
+        off -= 1;
+    }
+    let mut first = true;
+    for line in src[off..].split_inclusive('\n') {
+        let t = line.trim_start();
+        if t.starts_with('[') {
+            if !first {
+                return None;
+            }
+        } else if let Some(rest) = t.strip_prefix(key) {
+            let rest = rest.trim_start();
+            if rest.starts_with('=') || rest.starts_with('.') {
+                return Some(off + (line.len() - t.len()));
+            }
+        }
+        first = false;
+        off += line.len();
+    }
+    None
+}
+
+/// A config error at `key` of the table that begins at `from` (or at `from` itself).
+fn key_error(src: &str, file: &str, from: usize, key: &str, message: String) -> Error {
+    error_at(src, file, key_at(src, from, key).unwrap_or(from), message)
+}
+
+/// Kroner within `0..=MAX_KRONER`, or the refusal naming the key and the range.
+fn check_kroner(src: &str, file: &str, from: usize, key: &str, what: &str, kr: u64) -> Result<()> {
+    if kr > MAX_KRONER {
+        return Err(key_error(
+            src,
+            file,
+            from,
+            key,
+            format!("{what} = {kr} is out of range; give kroner from 0 to {MAX_KRONER}"),
+        ));
+    }
+    Ok(())
+}
+
+/// A percentage that is a finite number from 0 to 100, or the refusal naming the key.
+fn check_percent(src: &str, file: &str, from: usize, key: &str, p: f64) -> Result<()> {
+    if !p.is_finite() || !(0.0..=100.0).contains(&p) {
+        return Err(key_error(
+            src,
+            file,
+            from,
+            key,
+            format!("{key} = {p} is out of range; give a percentage from 0 to 100"),
+        ));
+    }
+    Ok(())
+}
+
+/// The checks of one fine table (`from`: its category's header).
+fn check_fine(src: &str, file: &str, from: usize, id: &str, f: &FineTable) -> Result<()> {
+    let err = |m: String| key_error(src, file, from, "fine", m);
+    if f.cap_days == 0 || f.cap_days > MAX_CAP_DAYS || f.higher < f.lower {
+        return Err(err(format!(
+            "category '{id}': fine needs cap_days from 1 to {MAX_CAP_DAYS} and higher ≥ lower (got cap_days = {}, lower = {}, higher = {})",
+            f.cap_days, f.lower, f.higher
+        )));
+    }
+    for (name, kr) in [("lower", f.lower), ("higher", f.higher)] {
+        if kr > MAX_KRONER {
+            return Err(err(format!(
+                "category '{id}': fine.{name} = {kr} is out of range; give kroner per day from 0 to {MAX_KRONER}"
+            )));
+        }
+    }
+    if f.grace.0 > Target::MAX_MINUTES {
+        return Err(err(format!(
+            "category '{id}': fine.grace of {} minutes is out of range; give at most {}h",
+            f.grace.0,
+            Target::MAX_MINUTES / 60
+        )));
+    }
+    Ok(())
 }
 
 /// The default of `suggest_threshold`: a suggestion must be at least this sure (0–1) to be
@@ -378,21 +483,126 @@ impl Contract {
                 ),
             )
         })?;
+        if !valid_id(&raw.id) {
+            return Err(key_error(
+                src,
+                file,
+                0,
+                "id",
+                format!(
+                    "contract id '{}' must be lower-case letters a–z, digits and '-' (e.g. \"laasesystem\"); it names the contract in the log",
+                    raw.id
+                ),
+            ));
+        }
+        let availability = match raw.availability {
+            None => None,
+            Some(a) => {
+                let at = a.span().start;
+                let a = a.into_inner();
+                check_percent(src, file, at, "target_percent", a.target_percent)?;
+                check_kroner(
+                    src,
+                    file,
+                    at,
+                    "fine_per_half_point",
+                    "fine_per_half_point",
+                    a.fine_per_half_point,
+                )?;
+                Some(a)
+            }
+        };
+        let response_fine = match raw.response_fine {
+            None => None,
+            Some(f) => {
+                let at = f.span().start;
+                let f = f.into_inner();
+                check_kroner(src, file, at, "monthly_fee", "monthly_fee", f.monthly_fee)?;
+                check_kroner(
+                    src,
+                    file,
+                    at,
+                    "min_per_point",
+                    "min_per_point",
+                    f.min_per_point,
+                )?;
+                check_percent(src, file, at, "percent_per_point", f.percent_per_point)?;
+                if f.min_measurements == 0 || f.min_measurements > 1_000_000 {
+                    return Err(key_error(
+                        src,
+                        file,
+                        at,
+                        "min_measurements",
+                        format!(
+                            "min_measurements = {} is out of range; give a count from 1 to 1000000 (default 20)",
+                            f.min_measurements
+                        ),
+                    ));
+                }
+                Some(f)
+            }
+        };
+        let mut response_times: Vec<ResponseLimit> = Vec::with_capacity(raw.response_time.len());
+        for spanned in raw.response_time {
+            let at = spanned.span().start;
+            let r = spanned.into_inner();
+            if r.name.trim().is_empty() {
+                return Err(key_error(
+                    src,
+                    file,
+                    at,
+                    "name",
+                    "a response-time type needs a name; measurements are matched by it".into(),
+                ));
+            }
+            for (key, v) in [("p95", r.p95), ("max", r.max)] {
+                if let Some(v) = v {
+                    if !v.is_finite() || v <= 0.0 || v > MAX_RESPONSE_SECONDS {
+                        return Err(key_error(
+                            src,
+                            file,
+                            at,
+                            key,
+                            format!(
+                                "{key} = {v} for '{}' is out of range; give seconds above 0 and at most {MAX_RESPONSE_SECONDS} (or leave it out for batch)",
+                                r.name
+                            ),
+                        ));
+                    }
+                }
+            }
+            if let (Some(p), Some(m)) = (r.p95, r.max) {
+                if p > m {
+                    return Err(key_error(
+                        src,
+                        file,
+                        at,
+                        "p95",
+                        format!(
+                            "p95 = {p} for '{}' is above max = {m}; the 95 % limit cannot exceed the maximum",
+                            r.name
+                        ),
+                    ));
+                }
+            }
+            response_times.push(r);
+        }
         let mut categories: Vec<Category> = Vec::with_capacity(raw.category.len());
         for spanned in raw.category {
             let at = spanned.span().start;
             let c = spanned.into_inner();
             let err = |m: String| error_at(src, file, at, m);
-            if c.id.is_empty()
-                || !c
-                    .id
-                    .chars()
-                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
-            {
-                return Err(err(format!(
-                    "category id '{}' must be lower-case letters, digits and '-'",
-                    c.id
-                )));
+            if !valid_id(&c.id) {
+                return Err(key_error(
+                    src,
+                    file,
+                    at,
+                    "id",
+                    format!(
+                        "category id '{}' must be lower-case letters a–z, digits and '-' (e.g. \"akut-montering\")",
+                        c.id
+                    ),
+                ));
             }
             if categories.iter().any(|o| o.id == c.id) {
                 return Err(err(format!("category id '{}' appears twice", c.id)));
@@ -404,12 +614,7 @@ impl Contract {
                 )));
             }
             if let Some(f) = c.fine {
-                if f.cap_days == 0 || f.higher < f.lower {
-                    return Err(err(format!(
-                        "category '{}': fine needs cap_days ≥ 1 and higher ≥ lower (got cap_days = {}, lower = {}, higher = {})",
-                        c.id, f.cap_days, f.lower, f.higher
-                    )));
-                }
+                check_fine(src, file, at, &c.id, &f)?;
                 if c.day.resolution.is_none() {
                     return Err(err(format!(
                         "category '{}' has a fine but no resolution target",
@@ -444,7 +649,7 @@ impl Contract {
             None => DEFAULT_SUGGEST_THRESHOLD,
             Some(v) => {
                 let p = *v.get_ref();
-                if !(0.0..=100.0).contains(&p) {
+                if !p.is_finite() || !(0.0..=100.0).contains(&p) {
                     return Err(Error::Config {
                         file: file.into(),
                         line: crate::error::line_of(src, v.span().start),
@@ -466,9 +671,9 @@ impl Contract {
             holiday_kinds: raw.holiday_kinds,
             desk,
             window,
-            availability: raw.availability,
-            response_fine: raw.response_fine,
-            response_times: raw.response_time,
+            availability,
+            response_fine,
+            response_times,
             suggest_threshold,
             categories,
         })

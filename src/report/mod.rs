@@ -617,12 +617,16 @@ pub fn build(input: &ReportInput) -> Result<Report> {
     let availability = availability(contract, &p, down, incidents);
     let operational_test = streak(cal, &p, look_from, &failing)?;
     let response_times = response_times(contract, cal, &p, input.measurements);
-    let resolution: u64 = breaches.iter().map(|b| b.fine).sum();
+    let resolution = breaches
+        .iter()
+        .fold(0u64, |sum, b| sum.saturating_add(b.fine));
     let fines = Fines {
         resolution,
         availability: availability.fine,
         response_times: response_times.fine,
-        total: resolution + availability.fine + response_times.fine,
+        total: resolution
+            .saturating_add(availability.fine)
+            .saturating_add(response_times.fine),
     };
     Ok(Report {
         month: format!("{}-{:02}", input.month.0, input.month.1),

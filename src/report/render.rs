@@ -6,6 +6,7 @@
 use super::{Report, TimerStats};
 use crate::contract::Target;
 use crate::i18n::{kroner, Lang};
+use crate::safe::{self, Sheet};
 use crate::sla::explain::target_words;
 use crate::sla::{Clock, TimerKind};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -702,23 +703,26 @@ fn doc(r: &Report, lang: Lang, mode: Mode) -> Doc {
     }
 }
 
+/// A table cell: on one line, its `|` escaped, control characters shown as escapes.
 fn md_cell(s: &str) -> String {
-    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+    safe::text(&s.replace('|', "\\|").replace(['\n', '\r'], " ")).into_owned()
 }
 
 /// Markdown that reads well pasted into an e-mail.
 pub fn render_markdown(r: &Report, lang: Lang) -> String {
     let d = doc(r, lang, Mode::Text);
-    let mut out = format!("# {}\n\n", d.title);
+    // Text from the log (a municipality, a title, a note) never reaches the reader's terminal
+    // or mail program with its control characters.
+    let mut out = format!("# {}\n\n", safe::text(&d.title));
     for m in &d.meta {
-        let _ = writeln!(out, "- {m}");
+        let _ = writeln!(out, "- {}", safe::text(m));
     }
     for s in &d.sections {
-        let _ = write!(out, "\n## {}\n\n", s.title);
+        let _ = write!(out, "\n## {}\n\n", safe::text(&s.title));
         for b in &s.blocks {
             match b {
                 Block::Para(p) => {
-                    let _ = writeln!(out, "{p}\n");
+                    let _ = writeln!(out, "{}\n", safe::text(p));
                 }
                 Block::Table(t) => {
                     let _ = writeln!(
@@ -764,38 +768,29 @@ pub fn render_markdown(r: &Report, lang: Lang) -> String {
 /// numbers (minutes, kroner). Sections follow each other, separated by an empty line.
 pub fn render_csv(r: &Report, lang: Lang) -> String {
     let d = doc(r, lang, Mode::Sheet);
-    let mut w = csv::WriterBuilder::new()
-        .delimiter(b';')
-        .flexible(true)
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(Vec::new());
-    let _ = w.write_record([d.title.as_str()]);
+    let mut w = Sheet::new();
+    w.row([d.title.as_str()]);
     for m in &d.meta {
         let (k, v) = m.split_once(": ").unwrap_or((m, ""));
-        let _ = w.write_record([k, v]);
+        w.row([k, v]);
     }
     for s in &d.sections {
-        let _ = w.write_record([""]);
-        let _ = w.write_record([s.title.as_str()]);
+        w.row([""]);
+        w.row([s.title.as_str()]);
         for b in &s.blocks {
             match b {
-                Block::Para(p) => {
-                    let _ = w.write_record([p.as_str()]);
-                }
+                Block::Para(p) => w.row([p.as_str()]),
                 Block::Table(t) => {
-                    let _ = w.write_record(&t.headers);
+                    w.row(&t.headers);
                     for row in &t.rows {
-                        let _ = w.write_record(row);
+                        w.row(row);
                     }
                 }
                 Block::Chart(_) => {}
             }
         }
     }
-    let bytes = w.into_inner().unwrap_or_default();
-    let mut out = String::from('\u{feff}');
-    out.push_str(&String::from_utf8_lossy(&bytes));
-    out
+    w.finish()
 }
 
 fn esc(s: &str) -> String {

@@ -161,12 +161,12 @@ pub fn response_times(
         let p95 = (n > 0).then(|| secs[(n * 95).div_ceil(100).max(1) - 1]);
         let judged = n as u32 >= min_measurements;
         let mut counts = [0u32; 4];
-        let mut points = 0;
+        let mut points: u32 = 0;
         if let Some(max) = l.max {
             for m in &mine {
                 if let Some(c) = fault_category(m.seconds, max) {
                     counts[c as usize] += 1;
-                    points += c.points();
+                    points = points.saturating_add(c.points());
                     faults.push(Fault {
                         kind: l.name.clone(),
                         at: m.at,
@@ -197,7 +197,9 @@ pub fn response_times(
         });
     }
     faults.sort_by(|a, b| a.at.cmp(&b.at).then(a.kind.cmp(&b.kind)));
-    let points: u32 = faults.iter().map(|f| f.points).sum();
+    let points = faults
+        .iter()
+        .fold(0u32, |sum, f| sum.saturating_add(f.points));
     let per_point = contract.response_fine.map_or(0, |f| {
         let share = (f.monthly_fee as f64 * f.percent_per_point / 100.0).round() as u64;
         share.max(f.min_per_point)
@@ -208,7 +210,7 @@ pub fn response_times(
         faults,
         points,
         per_point,
-        fine: u64::from(points) * per_point,
+        fine: u64::from(points).saturating_mul(per_point),
         min_measurements,
     }
 }

@@ -469,6 +469,8 @@ pub struct StepForm {
     pub focus: usize,
     /// `Ok` when the step may be recorded as typed, else the reason (the engine's message).
     pub check: Result<(), String>,
+    /// The agent has typed or chosen something: quitting asks first.
+    pub edited: bool,
 }
 
 /// The new-ticket form's fields, in order.
@@ -488,6 +490,8 @@ pub struct NewForm {
     /// The agent chose the category (rather than taking the suggestion).
     pub picked: bool,
     pub check: Result<(), String>,
+    /// The agent has typed or chosen something: quitting asks first.
+    pub edited: bool,
 }
 
 /// The ticket open in the detail view.
@@ -588,6 +592,9 @@ pub struct App<'a> {
     pub help_scroll: u16,
     /// The last message: (text, is an error).
     pub status: Option<(String, bool)>,
+    /// Quit was asked for while a form held typed text, and the agent was asked to confirm:
+    /// the next quit quits; any other action takes the question back.
+    pub quit_asked: bool,
     pub totals: Totals,
     pending: Vec<Key>,
     /// The start's read of the log is not complete: the first frame is drawn before the log
@@ -669,6 +676,7 @@ impl<'a> App<'a> {
             help: false,
             help_scroll: 0,
             status: None,
+            quit_asked: false,
             totals: Totals::default(),
             pending: Vec::new(),
             loading: false,
@@ -737,6 +745,12 @@ impl<'a> App<'a> {
     /// Turns a key press into an action: typed characters while a text field has the focus,
     /// otherwise the keymap (waiting for the rest of a sequence like `g g`).
     pub fn key(&mut self, key: Key) -> Option<Action> {
+        // Ctrl-C always quits, whatever the keymap says (update asks first when a form holds
+        // typed text).
+        if key == Key::CTRL_C {
+            self.pending.clear();
+            return Some(Action::Quit);
+        }
         if self.typing() && self.pending.is_empty() {
             match key.code {
                 Code::Char(c) if !key.ctrl && !key.alt => return Some(Action::Input(c)),
@@ -761,6 +775,16 @@ impl<'a> App<'a> {
                 }
             }
         }
+    }
+
+    /// Quit while a form holds what the agent typed: say so once; the next quit quits.
+    fn ask_before_quitting(&mut self) {
+        self.quit_asked = true;
+        let m = self.lang.t(
+            "Formularen er ikke gemt. Tryk Ctrl-C igen for at afslutte uden at gemme, Esc for at lukke formularen, eller skriv videre.",
+            "The form is not saved. Press Ctrl-C again to quit without saving, Esc to close the form, or type on.",
+        );
+        self.fail(m);
     }
 
     /// The error of the last step, or a note.
@@ -1160,6 +1184,7 @@ impl<'a> App<'a> {
             fields: step.fields(),
             focus: 0,
             check: Ok(()),
+            edited: false,
         };
         if step == Step::CorrectReportTime {
             form.fields[0].value = self
@@ -1272,6 +1297,7 @@ impl<'a> App<'a> {
             suggestion: SuggestionView::default(),
             picked: false,
             check: Ok(()),
+            edited: false,
         });
         self.status = None;
         self.check_new();
@@ -1445,26 +1471,36 @@ impl<'a> App<'a> {
         }
     }
 
-    /// The breach list as CSV (`;`-separated, as Danish spreadsheets expect).
+    /// The breach list as CSV for Danish Excel, written by the same writer as the report's
+    /// CSV ([`crate::safe::Sheet`]): a `;` in a municipality stays in its cell, a cell that
+    /// looks like a formula is not run, and the BOM keeps "ø" an "ø".
     pub fn breaches_csv(&self) -> String {
-        let mut s =
-            String::from("sag;kommune;kategori;timer;frist;overskridelse_minutter;dagsbod_kr\n");
+        let mut w = crate::safe::Sheet::new();
+        w.row([
+            "sag",
+            "kommune",
+            "kategori",
+            "timer",
+            "frist",
+            "overskridelse_minutter",
+            "dagsbod_kr",
+        ]);
         for b in &self.breaches.list {
-            s.push_str(&format!(
-                "{};{};{};{};{};{};{}\n",
-                b.id,
-                b.municipality,
-                b.category,
+            w.row([
+                b.id.to_string(),
+                b.municipality.clone(),
+                b.category.clone(),
                 match b.timer {
                     TimerKind::Reaction => "reaktion",
                     TimerKind::Resolution => "løsning",
-                },
+                }
+                .to_string(),
                 crate::time::rfc3339(b.deadline, &self.cal.tz),
-                b.overrun.num_minutes(),
-                b.fine
-            ));
+                b.overrun.num_minutes().to_string(),
+                b.fine.to_string(),
+            ]);
         }
-        s
+        w.finish()
     }
 }
 
@@ -1565,6 +1601,10 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
         return Vec::new();
     }
     app.now = now;
+    if action != Action::Quit && app.quit_asked {
+        app.quit_asked = false;
+        app.status = None;
+    }
     if app.help {
         match action {
             Action::Help | Action::Back | Action::Confirm => app.help = false,
@@ -1790,6 +1830,10 @@ fn update_form(app: &mut App, action: Action) -> Vec<Effect> {
             app.form = None;
             return Vec::new();
         }
+        Action::Quit if f.edited && !app.quit_asked => {
+            app.ask_before_quitting();
+            return Vec::new();
+        }
         Action::Quit => return vec![Effect::Quit],
         Action::NextField | Action::Down => f.focus = (f.focus + 1) % f.fields.len(),
         Action::PrevField | Action::Up => f.focus = (f.focus + f.fields.len() - 1) % f.fields.len(),
@@ -1814,7 +1858,9 @@ fn update_form(app: &mut App, action: Action) -> Vec<Effect> {
         }
         a => {
             let focus = f.focus;
-            edit_field(&mut f.fields[focus], a, ncat);
+            if edit_field(&mut f.fields[focus], a, ncat) {
+                f.edited = true;
+            }
         }
     }
     app.check_form();
@@ -1840,6 +1886,10 @@ fn update_new(app: &mut App, action: Action) -> Vec<Effect> {
     match action {
         Action::Back => {
             app.new = None;
+            return Vec::new();
+        }
+        Action::Quit if n.edited && !app.quit_asked => {
+            app.ask_before_quitting();
             return Vec::new();
         }
         Action::Quit => return vec![Effect::Quit],
@@ -1876,6 +1926,7 @@ fn update_new(app: &mut App, action: Action) -> Vec<Effect> {
         a => {
             let focus = n.focus;
             if edit_field(&mut n.fields[focus], a, ncat) {
+                n.edited = true;
                 if focus == NEW_CATEGORY {
                     n.picked = true;
                 }

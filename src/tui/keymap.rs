@@ -66,6 +66,14 @@ impl Key {
         Key::plain(Code::Char(c))
     }
 
+    /// Ctrl-C: always quits, whatever a keymap says, so that a user file can never leave
+    /// the TUI without a way out.
+    pub const CTRL_C: Key = Key {
+        code: Code::Char('c'),
+        ctrl: true,
+        alt: false,
+    };
+
     /// Reads one chord: `q`, `G`, `?`, `ctrl-c`, `alt-f`, `shift-tab`, `enter`, `esc`, `up`,
     /// `pagedown`, `f1`, `space`, `-`.
     pub fn parse(s: &str) -> Option<Key> {
@@ -277,6 +285,8 @@ impl Keymap {
             bindings: Vec::new(),
         });
         out.name = file.to_string();
+        // Where each key sequence read from this file stands: (action, keys) → offset.
+        let mut spans: Vec<(Action, Vec<Key>, usize)> = Vec::new();
         for (name, entry) in raw {
             let err = |offset: usize, message: String| Error::Config {
                 file: file.to_string(),
@@ -309,6 +319,7 @@ impl Keymap {
                         ),
                     )
                 })?;
+                spans.push((action, seq.clone(), k.span().start));
                 keys.push(seq);
             }
             match out.bindings.iter_mut().find(|b| b.action == action) {
@@ -337,7 +348,101 @@ impl Keymap {
                 .position(|a| *a == b.action)
                 .unwrap_or(usize::MAX)
         });
+        out.check(src, file, &spans)?;
+        out.keep_ctrl_c();
         Ok(out)
+    }
+
+    /// Refuses a keymap in which one key would do two things: a key (or sequence) bound to
+    /// two actions, a key that begins another action's sequence (`g` and `g g`: the longer
+    /// could never be typed), or Ctrl-C bound to anything but quit. The error stands at the
+    /// key as this file writes it and names both actions.
+    fn check(&self, src: &str, file: &str, spans: &[(Action, Vec<Key>, usize)]) -> Result<()> {
+        let at = |action: Action, seq: &[Key]| {
+            spans
+                .iter()
+                .find(|(a, k, _)| *a == action && k.as_slice() == seq)
+                .map(|(_, _, o)| *o)
+        };
+        let refuse = |action: Action, offset: Option<usize>, message: String| Error::Config {
+            file: file.to_string(),
+            line: offset.map_or(0, |o| line_of(src, o)),
+            field: action.name(),
+            message,
+        };
+        let text = |seq: &[Key]| seq.iter().map(Key::to_string).collect::<Vec<_>>().join(" ");
+        for b in &self.bindings {
+            if b.action == Action::Quit {
+                continue;
+            }
+            if let Some(seq) = b.keys.iter().find(|k| k.first() == Some(&Key::CTRL_C)) {
+                return Err(refuse(
+                    b.action,
+                    at(b.action, seq),
+                    format!(
+                        "'{}' cannot be bound to {}: ctrl-c always quits frist; give {} another key",
+                        text(seq),
+                        b.action.name(),
+                        b.action.name()
+                    ),
+                ));
+            }
+        }
+        for (i, a) in self.bindings.iter().enumerate() {
+            for b in &self.bindings[i + 1..] {
+                for ka in &a.keys {
+                    for kb in &b.keys {
+                        let (short, long) = if ka.len() <= kb.len() {
+                            ((a.action, ka), (b.action, kb))
+                        } else {
+                            ((b.action, kb), (a.action, ka))
+                        };
+                        if long.1[..short.1.len()] != short.1[..] {
+                            continue;
+                        }
+                        // Stand at the key this file wrote (the other may come from the base).
+                        let (here, offset) = match at(b.action, kb) {
+                            Some(o) => (b.action, Some(o)),
+                            None => (a.action, at(a.action, ka)),
+                        };
+                        let message = if short.1.len() == long.1.len() {
+                            format!(
+                                "the key '{}' is bound to both {} and {}; a key does one thing: remove it from one of them (keys = [] unbinds an action)",
+                                text(short.1),
+                                a.action.name(),
+                                b.action.name()
+                            )
+                        } else {
+                            format!(
+                                "'{}' of {} is the start of '{}' of {}, so '{}' could never be typed; give one of them another key",
+                                text(short.1),
+                                short.0.name(),
+                                text(long.1),
+                                long.0.name(),
+                                text(long.1)
+                            )
+                        };
+                        return Err(refuse(here, offset, message));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Puts ctrl-c among quit's keys (so the help screen shows it), whatever the file says.
+    fn keep_ctrl_c(&mut self) {
+        let ctrl_c = vec![Key::CTRL_C];
+        match self.bindings.iter_mut().find(|b| b.action == Action::Quit) {
+            Some(b) if !b.keys.contains(&ctrl_c) => b.keys.push(ctrl_c),
+            Some(_) => {}
+            None => self.bindings.push(Binding {
+                action: Action::Quit,
+                keys: vec![ctrl_c],
+                desc: "Afslut".into(),
+                desc_en: "Quit".into(),
+            }),
+        }
     }
 
     /// `--keymap NAME|PATH` (default: `default`), then the user's override file if it exists.
@@ -524,7 +629,11 @@ mod tests {
     fn a_user_file_overrides_per_action() {
         let base = Keymap::default_keymap();
         let km = Keymap::parse("[quit]\nkeys = [\"ctrl-q\"]\n", "user.toml", Some(&base)).unwrap();
-        assert_eq!(km.binding(Action::Quit).unwrap().keys_text(), "ctrl-q");
+        // Ctrl-C stays: it always quits.
+        assert_eq!(
+            km.binding(Action::Quit).unwrap().keys_text(),
+            "ctrl-q, ctrl-c"
+        );
         assert_eq!(
             km.binding(Action::Quit).unwrap().desc,
             base.binding(Action::Quit).unwrap().desc

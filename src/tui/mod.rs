@@ -13,6 +13,7 @@ pub mod app;
 pub mod format;
 pub mod keymap;
 pub mod run;
+mod signals;
 pub mod store_backend;
 pub mod views;
 

@@ -167,6 +167,9 @@ pub struct Session<'a> {
     app: App<'a>,
     terminal: Option<ratatui::DefaultTerminal>,
     started: Instant,
+    /// SIGINT, SIGTERM and SIGHUP end the session like `q`, with the terminal restored.
+    /// Dropped after the terminal is given back ([`Drop`] runs before the fields drop).
+    signals: super::signals::Watch,
 }
 
 impl<'a> Session<'a> {
@@ -189,6 +192,7 @@ impl<'a> Session<'a> {
             app,
             terminal: None,
             started: Instant::now(),
+            signals: super::signals::Watch::start(),
         };
         s.resume()?;
         Ok(s)
@@ -271,12 +275,17 @@ impl<'a> Session<'a> {
         let tick = Duration::from_secs(1);
         let mut last_tick = Instant::now();
         loop {
+            self.signalled()?;
             self.draw()?;
-            // Wake at least four times a second to bring in other people's changes.
+            // Wake at least four times a second to bring in other people's changes (and to
+            // see a signal).
             let timeout = tick
                 .saturating_sub(last_tick.elapsed())
                 .min(Duration::from_millis(250));
-            if event::poll(timeout).map_err(terminal_error)? {
+            let ready = event::poll(timeout);
+            // A signal may interrupt the wait: it, not the interruption, is the news.
+            self.signalled()?;
+            if ready.map_err(terminal_error)? {
                 match event::read().map_err(terminal_error)? {
                     TermEvent::Key(k) if k.kind != KeyEventKind::Release => {
                         let Some(key) = Key::from_event(&k) else {
@@ -310,6 +319,24 @@ impl<'a> Session<'a> {
                 let now = self.now();
                 update(&mut self.app, Action::Tick, now);
             }
+        }
+    }
+}
+
+impl Session<'_> {
+    /// Ends the session when a termination signal came: the caller restores the terminal
+    /// (by dropping the session) and closes the log; the exit code is 128 + the signal.
+    fn signalled(&self) -> CmdResult {
+        match self.signals.received() {
+            None => Ok(()),
+            Some(sig) => Err(Failure {
+                message: format!(
+                    "{} {}",
+                    self.app.lang.t("afbrudt af", "interrupted by"),
+                    super::signals::name(sig)
+                ),
+                code: 128 + sig,
+            }),
         }
     }
 }
