@@ -811,3 +811,39 @@ fn demo_days_out_of_range_is_refused_naming_the_flag_and_range() {
     );
     assert_eq!(log.json(&["list", "--json"]), serde_json::json!([]));
 }
+
+#[test]
+fn show_prints_the_whole_description_wrapped_to_the_width() {
+    let log = Log::new();
+    let description = "Siden i morges kan ingen af medarbejderne i hjemmeplejen i Viby åbne \
+        borgernes døre med appen; de får en fejl om at nøglen er udløbet, og de må ringe til \
+        vagten for hver eneste dør. Vi har genstartet telefonerne uden at det hjalp.";
+    log.add(&[
+        "--category",
+        "kritisk",
+        "--at",
+        "2025-03-03 15:30",
+        "--description",
+        description,
+    ]);
+    for width in [40u16, 80, 120] {
+        let human = log.ok(&["show", "1", "--width", &width.to_string()]);
+        let lines: Vec<&str> = human
+            .lines()
+            .skip_while(|l| !l.starts_with("  Beskrivelse:"))
+            .skip(1)
+            .take_while(|l| l.starts_with("    "))
+            .collect();
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.chars().count() <= usize::from(width)),
+            "{width}: {human}"
+        );
+        let joined = lines.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ");
+        assert_eq!(joined, description, "{width}: {human}");
+        if width == 40 {
+            assert!(lines.len() >= 6, "{human}");
+        }
+    }
+}

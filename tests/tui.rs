@@ -334,6 +334,70 @@ fn detail_of_a_fined_ticket_80x24() {
     insta::assert_snapshot!(draw(&mut a, 80, 24));
 }
 
+/// Ticket 1 with a long title and a description of several sentences.
+fn with_long_description() -> Vec<Ticket> {
+    let mut v = tickets();
+    v[0].title = "Ingen i hjemmeplejen kan åbne låse hos borgerne i Viby og Højbjerg".into();
+    v[0].description = "Siden i morges kan ingen af medarbejderne i hjemmeplejen åbne \
+        borgernes døre med appen; de får en fejl om at nøglen er udløbet. De må ringe til \
+        vagten for hver dør. Vi har genstartet telefonerne uden at det hjalp, og \
+        aftenvagten møder kl. 15."
+        .into();
+    v
+}
+
+#[test]
+fn detail_shows_the_whole_description_at_80x24() {
+    let l = loaded();
+    let mut a = App::new(
+        &l.contract,
+        &l.calendar,
+        Lang::Da,
+        Keymap::default_keymap(),
+        with_long_description(),
+        now(),
+    );
+    select(&mut a, &l, 1);
+    press(&mut a, &l, &[Action::Confirm]);
+    let screen = draw(&mut a, 80, 24);
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn detail_shows_every_word_of_the_description_at_any_width_from_40() {
+    let l = loaded();
+    let tickets = with_long_description();
+    let description = tickets[0].description.clone();
+    let mut a = App::new(
+        &l.contract,
+        &l.calendar,
+        Lang::Da,
+        Keymap::default_keymap(),
+        tickets,
+        now(),
+    );
+    select(&mut a, &l, 1);
+    press(&mut a, &l, &[Action::Confirm]);
+    for w in 40..=130 {
+        let screen = draw(&mut a, w, 24);
+        // Every word of the description is on screen, in order (the backend quotes each line).
+        let words: Vec<&str> = screen
+            .lines()
+            .flat_map(|l| l.trim_matches('"').split_whitespace())
+            .collect();
+        let want: Vec<&str> = description.split_whitespace().collect();
+        let first = words
+            .iter()
+            .position(|x| *x == "Beskrivelse:")
+            .unwrap_or_else(|| panic!("{w}: no description\n{screen}"));
+        assert_eq!(
+            &words[first + 1..first + 1 + want.len()],
+            &want[..],
+            "{w} columns:\n{screen}"
+        );
+    }
+}
+
 #[test]
 fn new_ticket_form_with_suggestion() {
     let l = loaded();

@@ -495,6 +495,36 @@ fn report(f: &mut Frame, area: Rect, app: &App) {
     f.render_widget(Paragraph::new(lines), figures);
 }
 
+/// One logical line of styled spans wrapped at `width` columns (words kept whole), each line
+/// after a margin of `margin` spaces, as the lines to draw: their number is then exactly the
+/// height, which a wrapped `Paragraph` does not tell.
+pub(crate) fn wrap_spans(spans: &[Span<'_>], width: u16, margin: u16) -> Vec<Line<'static>> {
+    let text: String = spans.iter().map(|s| s.content.as_ref()).collect();
+    // Where each span begins in `text`.
+    let mut bounds = Vec::with_capacity(spans.len());
+    let mut at = 0;
+    for s in spans {
+        bounds.push((at, at + s.content.len(), s.style));
+        at += s.content.len();
+    }
+    let pad = " ".repeat(usize::from(margin));
+    crate::wrap::ranges(&text, usize::from(width.saturating_sub(margin)))
+        .into_iter()
+        .map(|(a, b)| {
+            let mut line = vec![Span::raw(pad.clone())];
+            line.extend(
+                bounds
+                    .iter()
+                    .filter(|(s, e, _)| *s < b && *e > a)
+                    .map(|(s, e, style)| {
+                        Span::styled(text[(*s).max(a)..(*e).min(b)].to_string(), *style)
+                    }),
+            );
+            Line::from(line)
+        })
+        .collect()
+}
+
 /// A rectangle of at most `w`×`h` centred in `area`.
 pub(crate) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
