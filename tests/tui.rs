@@ -435,6 +435,112 @@ fn breaches_of_the_month() {
     insta::assert_snapshot!(draw(&mut a, 120, 40));
 }
 
+/// The fixture and three tickets whose deadlines fell in February: a critical fault still
+/// open (its dagsbod accrues in March), a question of ten working days still open, and a
+/// fault fixed late in February and closed (settled: not listed in March).
+fn with_february_breaches() -> Vec<Ticket> {
+    let mut extra = [
+        Log::new(
+            10,
+            "Kolding",
+            "Ingen kan åbne døre på Solhaven",
+            "kritisk",
+            at(2025, 2, 26, 10, 0),
+        ),
+        Log::new(
+            11,
+            "Vejle",
+            "Hvordan flytter vi en bruger til en anden gruppe?",
+            "systemteknisk",
+            at(2025, 2, 3, 9, 0),
+        ),
+        Log::new(
+            12,
+            "Odense",
+            "Rapportmodulet svarer ikke",
+            "systemfejl",
+            at(2025, 2, 10, 9, 0),
+        ),
+    ];
+    extra[2]
+        .push(
+            at(2025, 2, 10, 9, 30),
+            EventKind::Reacted {
+                note: String::new(),
+            },
+        )
+        .push(
+            at(2025, 2, 11, 9, 0),
+            EventKind::Resolved {
+                note: "Genstartet".into(),
+            },
+        )
+        .push(
+            at(2025, 2, 12, 9, 0),
+            EventKind::Accepted {
+                by: "Per".into(),
+                reference: "mail".into(),
+            },
+        );
+    let mut v = tickets();
+    v.extend(
+        extra
+            .iter()
+            .map(|l| ticket::fold(&l.events).expect("reported first")),
+    );
+    v
+}
+
+#[test]
+fn breaches_show_overruns_in_their_own_clock_and_fines_from_earlier_deadlines() {
+    let l = loaded();
+    let mut a = App::new(
+        &l.contract,
+        &l.calendar,
+        Lang::Da,
+        Keymap::default_keymap(),
+        with_february_breaches(),
+        now(),
+    );
+    press(&mut a, &l, &[Action::TabBreaches]);
+    let screen = draw(&mut a, 120, 40);
+    // The working-days question is 13 working days past its deadline in window time, not
+    // "4d 9t" of 24-hour days; the title is there.
+    let row = |id: &str| {
+        screen
+            .lines()
+            .find(|x| x.trim_start_matches('"').trim_start().starts_with(id))
+            .unwrap_or_else(|| panic!("no row {id}:\n{screen}"))
+            .to_string()
+    };
+    let q = row("11 ");
+    assert!(q.contains("arbejdsdage"), "{q}");
+    assert!(q.contains("Hvordan flytter vi"), "{q}");
+    // A continuous target's overrun is wall time.
+    let critical = row("10 ");
+    assert!(critical.contains("5d 19t"), "{critical}");
+    assert!(screen.contains("fra tidligere frister"), "{screen}");
+    assert!(critical.contains("40.000 kr."), "{critical}");
+    // The settled February fault is not listed in March.
+    assert!(!screen.contains("Rapportmodulet"), "{screen}");
+    // The dagsbod of tickets not closed agrees with the footer.
+    assert_eq!(a.breaches.not_closed_total, a.totals.dagsbod);
+    let footer = screen
+        .lines()
+        .find(|x| x.contains("påløbet dagsbod"))
+        .unwrap_or_default()
+        .to_string();
+    let want = frist::i18n::kroner(a.totals.dagsbod);
+    assert!(footer.contains(&want), "{footer}");
+    assert!(
+        screen.contains(&format!(
+            "Påløbet på sager, der ikke er lukket: {want} (som i bunden)"
+        )),
+        "{screen}"
+    );
+    insta::assert_snapshot!(screen);
+}
+
 #[test]
 fn breaches_80x24_english() {
     let l = loaded();

@@ -424,13 +424,21 @@ pub struct Detail {
 pub struct Breach {
     pub id: TicketId,
     pub municipality: String,
+    pub title: String,
     pub category: String,
     pub timer: TimerKind,
+    /// The target's own clock, which the overrun is measured and shown in.
+    pub clock: sla::Clock,
     pub deadline: DateTime<Utc>,
     /// How far past the deadline, in the target's own clock (until done, or now).
     pub overrun: TimeDelta,
     /// The dagsbod (resolution timers only).
     pub fine: u64,
+    /// The deadline fell before the month, and the dagsbod is still accruing in it (or not
+    /// settled: the ticket is not closed). Listed under the month's own breaches.
+    pub earlier: bool,
+    /// The ticket is closed (its dagsbod is settled; the footer counts only the others).
+    pub closed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -449,7 +457,12 @@ pub struct Breaches {
     pub by_municipality: Vec<(String, u64, usize)>,
     /// (category id, dagsbod, breaches), largest first.
     pub by_category: Vec<(String, u64, usize)>,
+    /// The dagsbod of the month's own breaches (booked in this month, as in the report).
     pub total: u64,
+    /// The dagsbod still accruing from deadlines before the month.
+    pub earlier_total: u64,
+    /// Of both, the dagsbod of tickets not closed: for this month, the footer's figure.
+    pub not_closed_total: u64,
     pub selected: usize,
 }
 
@@ -572,6 +585,8 @@ impl<'a> App<'a> {
                 by_municipality: Vec::new(),
                 by_category: Vec::new(),
                 total: 0,
+                earlier_total: 0,
+                not_closed_total: 0,
                 selected: 0,
             },
             report: None,
@@ -916,19 +931,23 @@ impl<'a> App<'a> {
             .min(self.acceptance.len().saturating_sub(1));
     }
 
-    /// Recomputes the breach list of the chosen month.
+    /// Recomputes the breach list of the chosen month: the timers whose deadline fell in it,
+    /// then the resolution timers of earlier deadlines whose dagsbod still accrued in the
+    /// month (not resolved before it began) or is not settled (the ticket is not closed).
     pub fn refresh_breaches(&mut self) {
         let month = self.breaches.month;
         let from = self.cal.to_utc(month.and_time(NaiveTime::MIN));
         let next = next_month(month);
         let to = self.cal.to_utc(next.and_time(NaiveTime::MIN));
         // A deadline lies at most a few weeks after the report (30 working days and pauses
-        // are far less than a year): look only at tickets reported in that span.
+        // are far less than a year): look only at closed tickets reported in that span (the
+        // others are all evaluated already).
         let earliest = from - TimeDelta::days(366);
         let mut list = Vec::new();
         for i in 0..self.rows.len() {
             let rep = self.rows[i].ticket.reported;
-            if rep < earliest || rep >= to {
+            let closed = self.rows[i].ticket.state == State::Closed;
+            if rep >= to || (closed && rep < earliest) {
                 continue;
             }
             self.ensure(i);
@@ -941,11 +960,15 @@ impl<'a> App<'a> {
                 let (Some(timer), Some(deadline)) = (t.timer, t.deadline) else {
                     continue;
                 };
-                if deadline < from
-                    || deadline >= to
-                    || t.status_at(self.now) != Some(Status::Breached)
-                {
+                if deadline >= to || t.status_at(self.now) != Some(Status::Breached) {
                     continue;
+                }
+                let earlier = deadline < from;
+                if earlier {
+                    let accrues = t.done.is_none_or(|d| d >= from) || !closed;
+                    if kind != TimerKind::Resolution || e.fine.total == 0 || !accrues {
+                        continue;
+                    }
                 }
                 let end = t.done.unwrap_or(if t.paused { e.now } else { self.now });
                 let overrun =
@@ -953,8 +976,10 @@ impl<'a> App<'a> {
                 list.push(Breach {
                     id: r.ticket.id,
                     municipality: r.ticket.municipality.clone(),
+                    title: r.ticket.title.clone(),
                     category: r.ticket.category.clone(),
                     timer: kind,
+                    clock: timer.clock,
                     deadline,
                     overrun,
                     fine: if kind == TimerKind::Resolution {
@@ -962,12 +987,14 @@ impl<'a> App<'a> {
                     } else {
                         0
                     },
+                    earlier,
+                    closed,
                 });
             }
         }
         let group = |key: &dyn Fn(&Breach) -> String| {
             let mut m: BTreeMap<String, (u64, usize)> = BTreeMap::new();
-            for b in &list {
+            for b in list.iter().filter(|b| !b.earlier) {
                 let e = m.entry(key(b)).or_default();
                 e.0 += b.fine;
                 e.1 += 1;
@@ -979,23 +1006,27 @@ impl<'a> App<'a> {
         };
         self.breaches.by_municipality = group(&|b| b.municipality.clone());
         self.breaches.by_category = group(&|b| b.category.clone());
-        self.breaches.total = list.iter().map(|b| b.fine).sum();
+        self.breaches.total = list.iter().filter(|b| !b.earlier).map(|b| b.fine).sum();
+        self.breaches.earlier_total = list.iter().filter(|b| b.earlier).map(|b| b.fine).sum();
+        self.breaches.not_closed_total = list.iter().filter(|b| !b.closed).map(|b| b.fine).sum();
         self.breaches.list = list;
         self.sort_breaches();
     }
 
     fn sort_breaches(&mut self) {
         match self.breaches.sort {
+            // The month's own breaches first, then those from earlier deadlines.
             BreachSort::Amount => self.breaches.list.sort_by(|a, b| {
-                b.fine
-                    .cmp(&a.fine)
+                a.earlier
+                    .cmp(&b.earlier)
+                    .then(b.fine.cmp(&a.fine))
                     .then(b.overrun.cmp(&a.overrun))
                     .then(a.id.cmp(&b.id))
             }),
             BreachSort::Deadline => self
                 .breaches
                 .list
-                .sort_by(|a, b| a.deadline.cmp(&b.deadline).then(a.id.cmp(&b.id))),
+                .sort_by_key(|b| (b.earlier, b.deadline, b.id)),
         }
         self.breaches.selected = self
             .breaches
@@ -1353,20 +1384,42 @@ impl<'a> App<'a> {
     /// The breach list as CSV (`;`-separated, as Danish spreadsheets expect).
     pub fn breaches_csv(&self) -> String {
         let mut s =
-            String::from("sag;kommune;kategori;timer;frist;overskridelse_minutter;dagsbod_kr\n");
+            String::from("sag;kommune;titel;kategori;timer;frist;overskridelse;enhed;dagsbod_kr;tidligere_frist\n");
+        let field = |s: &str| {
+            if s.contains([';', '"', '\n']) {
+                format!("\"{}\"", s.replace('"', "\"\"").replace('\n', " "))
+            } else {
+                s.to_string()
+            }
+        };
         for b in &self.breaches.list {
+            let (amount, unit) = match b.clock {
+                sla::Clock::WorkingDays => (
+                    format!(
+                        "{:.1}",
+                        b.overrun.num_minutes() as f64 / self.full_day.num_minutes().max(1) as f64
+                    )
+                    .replace('.', ","),
+                    "arbejdsdage",
+                ),
+                sla::Clock::Business => (b.overrun.num_minutes().to_string(), "min. i dagtimer"),
+                _ => (b.overrun.num_minutes().to_string(), "min."),
+            };
             s.push_str(&format!(
-                "{};{};{};{};{};{};{}\n",
+                "{};{};{};{};{};{};{};{};{};{}\n",
                 b.id,
-                b.municipality,
+                field(&b.municipality),
+                field(&b.title),
                 b.category,
                 match b.timer {
                     TimerKind::Reaction => "reaktion",
                     TimerKind::Resolution => "løsning",
                 },
                 crate::time::rfc3339(b.deadline, &self.cal.tz),
-                b.overrun.num_minutes(),
-                b.fine
+                amount,
+                unit,
+                b.fine,
+                if b.earlier { "ja" } else { "nej" }
             ));
         }
         s
