@@ -857,22 +857,19 @@ fn report_tab_shows_the_months_figures_and_exports_every_format() {
     for (w, h) in [(80, 24), (20, 5), (1, 1)] {
         draw(&mut a, w, h);
     }
-    // The month keys move the report's month, and read that month's breached tickets once.
+    // The month keys move the report's month (the runner builds it from the log).
     let asked = press(&mut a, &l, &[Action::PrevMonth]);
     assert!(
         matches!(
             asked.as_slice(),
-            [
-                Effect::LoadTickets(frist::store::Filter::BreachCandidates(Some(202502))),
-                Effect::LoadReport {
-                    month: (2025, 2),
-                    ..
-                }
-            ]
+            [Effect::LoadReport {
+                month: (2025, 2),
+                ..
+            }]
         ),
         "{asked:?}"
     );
-    a.set_report(Ok(build_report(&l, &asked[1])));
+    a.set_report(Ok(build_report(&l, &asked[0])));
     let asked = press(&mut a, &l, &[Action::Export]);
     let exports: Vec<&str> = asked
         .iter()
@@ -891,6 +888,65 @@ fn report_tab_shows_the_months_figures_and_exports_every_format() {
         ],
         "export writes the report on screen in every format"
     );
+}
+
+#[test]
+fn the_report_has_its_own_municipality_and_month_and_names_them() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    let asked = press(&mut a, &l, &[Action::TabReport]);
+    a.set_report(Ok(build_report(&l, &asked[0])));
+    let screen = draw(&mut a, 120, 40);
+    let head = screen.lines().nth(2).unwrap_or_default().to_string();
+    assert!(head.contains("Kommune: alle kommuner"), "{head}");
+    // `m` in Rapport chooses the report's municipality; the board's filter stays.
+    let asked = press(&mut a, &l, &[Action::FilterMunicipality]);
+    let [Effect::LoadReport {
+        month: (2025, 3),
+        municipality: Some(m),
+    }] = asked.as_slice()
+    else {
+        panic!("the report of a municipality: {asked:?}")
+    };
+    assert_eq!(m, "Aalborg");
+    assert_eq!(a.municipality, None, "the board's filter did not move");
+    // Until the new report is in, the heading already says which one is being built.
+    let screen = draw(&mut a, 120, 40);
+    assert!(screen.contains("Kommune: Aalborg · bygges"), "{screen}");
+    a.set_report(Ok(build_report(&l, &asked[0])));
+    let screen = draw(&mut a, 120, 40);
+    let head = screen.lines().nth(2).unwrap_or_default().to_string();
+    assert!(
+        head.contains("Servicerapport marts 2025") && head.contains("Kommune: Aalborg"),
+        "{head}"
+    );
+    // A report asked for earlier (all municipalities) that arrives late is not shown as
+    // Aalborg's.
+    let all = build_report(
+        &l,
+        &Effect::LoadReport {
+            month: (2025, 3),
+            municipality: None,
+        },
+    );
+    a.set_report(Ok(all));
+    assert_eq!(
+        a.rapport
+            .report
+            .as_ref()
+            .and_then(|r| r.as_ref().ok())
+            .and_then(|r| r.municipality.clone()),
+        Some("Aalborg".into())
+    );
+    // The board shows all municipalities still.
+    press(&mut a, &l, &[Action::TabBoard]);
+    let board = draw(&mut a, 120, 40);
+    assert!(board.contains("Kommune: alle"), "{board}");
+    // Rapport's month is its own too: Brud stays in March.
+    press(&mut a, &l, &[Action::TabReport, Action::PrevMonth]);
+    assert_eq!(a.rapport.month.format("%Y-%m").to_string(), "2025-02");
+    press(&mut a, &l, &[Action::TabBreaches]);
+    assert_eq!(a.breaches.month.format("%Y-%m").to_string(), "2025-03");
 }
 
 #[test]

@@ -506,9 +506,8 @@ pub struct App<'a> {
     pub acceptance: Vec<usize>,
     pub acc_selected: usize,
     pub breaches: Breaches,
-    /// The service report of the breaches' month and the municipality filter, as the runner
-    /// built it (or why it could not); `None` until the Rapport tab is opened.
-    pub report: Option<Result<crate::report::Report, String>>,
+    /// The Rapport tab: its own month and municipality, and the report built for them.
+    pub rapport: super::rapport::Rapport,
     pub detail: Option<Detail>,
     pub form: Option<StepForm>,
     pub new: Option<NewForm>,
@@ -589,7 +588,7 @@ impl<'a> App<'a> {
                 not_closed_total: 0,
                 selected: 0,
             },
-            report: None,
+            rapport: super::rapport::Rapport::new(month),
             detail: None,
             form: None,
             new: None,
@@ -1307,23 +1306,19 @@ impl<'a> App<'a> {
         }
     }
 
-    /// Asks the runner for the report of the chosen month and municipality.
+    /// Asks the runner for the report of the Rapport tab's month and municipality.
     pub fn report_effect(&self) -> Effect {
-        let m = self.breaches.month;
-        Effect::LoadReport {
-            month: (m.year(), m.month()),
-            municipality: self.municipality.clone(),
-        }
+        self.rapport.effect()
     }
 
-    /// The report the runner built.
+    /// The report the runner built (dropped if the tab has moved on since it asked).
     pub fn set_report(&mut self, r: Result<crate::report::Report, String>) {
-        self.report = Some(r);
+        self.rapport.set(r);
     }
 
     /// The shown report written in every format: Markdown, CSV, JSON and HTML.
     fn report_exports(&mut self) -> Vec<Effect> {
-        let Some(Ok(r)) = &self.report else {
+        let Some(Ok(r)) = &self.rapport.report else {
             let m = self.lang.t(
                 "der er ingen rapport at eksportere",
                 "there is no report to export",
@@ -1460,7 +1455,7 @@ fn first_of_month(d: NaiveDate) -> NaiveDate {
     d.with_day(1).unwrap_or(d)
 }
 
-fn next_month(d: NaiveDate) -> NaiveDate {
+pub(crate) fn next_month(d: NaiveDate) -> NaiveDate {
     let (y, m) = if d.month() == 12 {
         (d.year() + 1, 1)
     } else {
@@ -1469,7 +1464,7 @@ fn next_month(d: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(d)
 }
 
-fn prev_month(d: NaiveDate) -> NaiveDate {
+pub(crate) fn prev_month(d: NaiveDate) -> NaiveDate {
     let (y, m) = if d.month() == 1 {
         (d.year() - 1, 12)
     } else {
@@ -1596,9 +1591,10 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
             if app.detail.is_none() =>
         {
             let forward = matches!(action, Action::NextField | Action::Right);
-            if matches!(app.tab, Tab::Breaches | Tab::Report)
-                && matches!(action, Action::Left | Action::Right)
-            {
+            if app.tab == Tab::Report && matches!(action, Action::Left | Action::Right) {
+                return app.rapport.update(action).unwrap_or_default();
+            }
+            if app.tab == Tab::Breaches && matches!(action, Action::Left | Action::Right) {
                 return update(
                     app,
                     if forward {
@@ -1640,6 +1636,19 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
             app.refilter();
             return app.load_for_filter();
         }
+        // Rapport's municipality is its own: cycling it there leaves the board's filter be.
+        Action::FilterMunicipality if app.tab == Tab::Report && app.detail.is_none() => {
+            let all = app.logged_municipalities();
+            let next = match &app.rapport.municipality {
+                None => all.first().cloned(),
+                Some(m) => all
+                    .iter()
+                    .position(|x| x == m)
+                    .and_then(|i| all.get(i + 1))
+                    .cloned(),
+            };
+            return app.rapport.choose(next);
+        }
         Action::FilterMunicipality => {
             let all = app.logged_municipalities();
             app.municipality = match &app.municipality {
@@ -1652,9 +1661,6 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
             };
             app.refilter();
             app.refresh_acceptance();
-            if app.tab == Tab::Report {
-                return vec![app.report_effect()];
-            }
         }
         Action::NewTicket => {
             app.open_new();
@@ -1675,8 +1681,10 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
         Action::Note => app.open_form(Step::Note),
         Action::CorrectReportTime => app.open_form(Step::CorrectReportTime),
         Action::Export if app.tab == Tab::Report => return app.report_exports(),
-        // Brud and Rapport share the month.
-        Action::PrevMonth | Action::NextMonth if matches!(app.tab, Tab::Breaches | Tab::Report) => {
+        Action::PrevMonth | Action::NextMonth if app.tab == Tab::Report => {
+            return app.rapport.update(action).unwrap_or_default();
+        }
+        Action::PrevMonth | Action::NextMonth if app.tab == Tab::Breaches => {
             app.breaches.month = if action == Action::NextMonth {
                 next_month(app.breaches.month)
             } else {
@@ -1684,11 +1692,7 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
             };
             app.breaches.selected = 0;
             app.refresh_breaches();
-            let mut effects = app.load_for_month();
-            if app.tab == Tab::Report {
-                effects.push(app.report_effect());
-            }
-            return effects;
+            return app.load_for_month();
         }
         Action::Sort if app.tab == Tab::Breaches => {
             app.breaches.sort = match app.breaches.sort {
