@@ -847,3 +847,41 @@ fn show_prints_the_whole_description_wrapped_to_the_width() {
         }
     }
 }
+
+#[test]
+fn list_search_finds_title_description_notes_and_reporter() {
+    let log = Log::new();
+    log.add(&[
+        "--category",
+        "kritisk",
+        "--at",
+        "2025-03-03 15:30",
+        "--description",
+        "Nøglebrikkerne i Viby virker ikke",
+        "--reporter",
+        "Bo Hansen",
+    ]);
+    log.add(&["--category", "systemfejl", "--at", "2025-03-03 16:00"]);
+    log.ok(&["note", "2", "Kunden sender skærmbilleder"]);
+    let ids = |args: &[&str]| -> Vec<u64> {
+        let mut a = vec!["list", "--json"];
+        a.extend_from_slice(args);
+        log.json(&a)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(ids(&["--search", "viby NØGLEBRIKKERNE"]), vec![1]);
+    assert_eq!(ids(&["--search", "skærmbilleder"]), vec![2]);
+    assert_eq!(ids(&["--search", "bo hansen"]), vec![1]);
+    assert_eq!(ids(&["--search", "låsen"]), vec![1, 2]);
+    assert!(ids(&["--search", "findes ikke"]).is_empty());
+    let human = log.ok(&["list", "--search", "skærmbilleder"]);
+    assert_eq!(
+        human.lines().count(),
+        3,
+        "header, one ticket, the count: {human}"
+    );
+}

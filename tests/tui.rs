@@ -715,8 +715,76 @@ fn the_board_sorts_by_nearest_running_deadline_and_filters() {
     press(&mut a, &l, &[Action::Back]);
     assert_eq!(a.board.len(), 6);
     press(&mut a, &l, &[Action::FilterMunicipality]);
+    press(&mut a, &l, &typed("aal"));
+    press(&mut a, &l, &[Action::Confirm]);
     assert_eq!(a.municipality.as_deref(), Some("Aalborg"));
     assert_eq!(a.board.len(), 1);
+}
+
+#[test]
+fn search_finds_descriptions_notes_and_reporters() {
+    let l = loaded();
+    let mut a = App::new(
+        &l.contract,
+        &l.calendar,
+        Lang::Da,
+        Keymap::default_keymap(),
+        with_long_description(),
+        now(),
+    );
+    press(&mut a, &l, &[Action::Filter]);
+    assert_eq!(a.filter, Filter::All);
+    let found = |a: &mut App, text: &str| -> Vec<u64> {
+        press(a, &l, &[Action::Search]);
+        press(a, &l, &typed(text));
+        let ids = a.board.iter().map(|i| a.rows[*i].ticket.id).collect();
+        press(a, &l, &[Action::Back]);
+        ids
+    };
+    // Ticket 1's description, in any case and word order.
+    assert_eq!(found(&mut a, "NØGLEN udløbet"), vec![1]);
+    // Ticket 8's note and ticket 2's reaction note.
+    assert_eq!(found(&mut a, "logs bedt"), vec![8]);
+    assert_eq!(found(&mut a, "ringet op"), vec![2]);
+    // Ticket 9's resolution note is empty; ticket 7's acceptance names Mette Lund.
+    assert_eq!(found(&mut a, "mette lund"), vec![7]);
+    // The reporter: every fixture ticket has the same.
+    assert_eq!(found(&mut a, "it-support").len(), 9);
+    assert!(found(&mut a, "findes ikke").is_empty());
+}
+
+#[test]
+fn the_municipality_picker_narrows_as_you_type() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    press(&mut a, &l, &[Action::FilterMunicipality]);
+    assert!(a.picker.is_some());
+    // Typed letters go to the picker, not to the keymap (`q` would quit, `n` open a form).
+    press(&mut a, &l, &typed("ng"));
+    let screen = draw(&mut a, 80, 24);
+    insta::assert_snapshot!(screen);
+    let shown = a.picker.as_ref().map(|p| p.shown()).unwrap_or_default();
+    assert_eq!(
+        shown,
+        vec![Some("Herning".to_string()), Some("Kolding".to_string())]
+    );
+    // Esc leaves the filter as it was.
+    press(&mut a, &l, &[Action::Back]);
+    assert!(a.picker.is_none());
+    assert_eq!(a.municipality, None);
+    press(&mut a, &l, &[Action::FilterMunicipality]);
+    press(&mut a, &l, &typed("kol"));
+    press(&mut a, &l, &[Action::Confirm]);
+    assert_eq!(a.municipality.as_deref(), Some("Kolding"));
+    let ids: Vec<u64> = a.board.iter().map(|i| a.rows[*i].ticket.id).collect();
+    assert_eq!(ids, vec![5]);
+    // The first entry brings every municipality back.
+    press(
+        &mut a,
+        &l,
+        &[Action::FilterMunicipality, Action::Top, Action::Confirm],
+    );
+    assert_eq!(a.municipality, None);
 }
 
 #[test]
@@ -900,7 +968,9 @@ fn the_report_has_its_own_municipality_and_month_and_names_them() {
     let head = screen.lines().nth(2).unwrap_or_default().to_string();
     assert!(head.contains("Kommune: alle kommuner"), "{head}");
     // `m` in Rapport chooses the report's municipality; the board's filter stays.
-    let asked = press(&mut a, &l, &[Action::FilterMunicipality]);
+    press(&mut a, &l, &[Action::FilterMunicipality]);
+    press(&mut a, &l, &typed("aal"));
+    let asked = press(&mut a, &l, &[Action::Confirm]);
     let [Effect::LoadReport {
         month: (2025, 3),
         municipality: Some(m),

@@ -246,8 +246,14 @@ pub struct ListArgs {
     /// Only closed tickets.
     #[arg(long)]
     pub closed: bool,
+    /// Only this municipality's tickets.
     #[arg(long)]
     pub municipality: Option<String>,
+    /// Only tickets whose title, description, notes, reporter, municipality, category or id
+    /// contain every word of TEXT (any case, any order).
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Print the tickets as JSON.
     #[arg(long)]
     pub json: bool,
 }
@@ -963,6 +969,11 @@ pub fn list(ctx: &Ctx, store: &dyn Store, a: &ListArgs, out: &mut impl Write) ->
     let rows: Vec<(Ticket, Option<Evaluation>)> = tickets
         .into_iter()
         .filter(|t| municipality.as_ref().is_none_or(|m| &t.municipality == m))
+        .filter(|t| {
+            a.search
+                .as_deref()
+                .is_none_or(|q| crate::ticket::search_matches(&t.search_text(), q))
+        })
         .map(|t| {
             let e = contracts.evaluate(&t, ctx.now);
             (t, e)

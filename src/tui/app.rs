@@ -10,6 +10,7 @@
 use super::action::Action;
 use super::format::{self, parse_when};
 use super::keymap::{Code, Key, Keymap, Lookup};
+use super::picker::{PickFor, Picked, Picker};
 use super::{NewTicket, SuggestionView};
 use crate::calendar::{yyyymm, WorkCalendar};
 use crate::contract::Contract;
@@ -230,11 +231,7 @@ pub struct Row {
 
 impl Row {
     fn new(ticket: Ticket) -> Row {
-        let haystack = format!(
-            "{} {} {} {} {}",
-            ticket.id, ticket.municipality, ticket.category, ticket.title, ticket.reporter
-        )
-        .to_lowercase();
+        let haystack = ticket.search_text();
         Row {
             ticket,
             eval: None,
@@ -511,6 +508,8 @@ pub struct App<'a> {
     pub detail: Option<Detail>,
     pub form: Option<StepForm>,
     pub new: Option<NewForm>,
+    /// The municipality picker, while open.
+    pub picker: Option<super::picker::Picker>,
     pub help: bool,
     pub help_scroll: u16,
     /// The last message: (text, is an error).
@@ -592,6 +591,7 @@ impl<'a> App<'a> {
             detail: None,
             form: None,
             new: None,
+            picker: None,
             help: false,
             help_scroll: 0,
             status: None,
@@ -657,7 +657,7 @@ impl<'a> App<'a> {
         if let Some(n) = &self.new {
             return !matches!(n.fields[n.focus].kind, FieldKind::Category(_));
         }
-        self.searching
+        self.searching || self.picker.is_some()
     }
 
     /// Turns a key press into an action: typed characters while a text field has the focus,
@@ -878,7 +878,7 @@ impl<'a> App<'a> {
                 .municipality
                 .as_ref()
                 .is_none_or(|m| &t.municipality == m)
-            && (self.search.is_empty() || r.haystack.contains(&self.search.to_lowercase()))
+            && ticket::search_matches(&r.haystack, &self.search)
     }
 
     /// Recomputes the board's rows after a change of filter, search or tickets; keeps the
@@ -1533,6 +1533,32 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
     if app.form.is_some() {
         return update_form(app, action);
     }
+    if let Some(p) = app.picker.as_mut() {
+        if action == Action::Quit {
+            return vec![Effect::Quit];
+        }
+        match p.update(action) {
+            Picked::Open => {}
+            Picked::Cancelled => app.picker = None,
+            Picked::Chosen(m) => {
+                let target = p.target;
+                app.picker = None;
+                match target {
+                    PickFor::Report => return app.rapport.choose(m),
+                    PickFor::Board => {
+                        app.municipality = m;
+                        app.detail = None;
+                        if app.tab != Tab::Acceptance {
+                            app.tab = Tab::Board;
+                        }
+                        app.refilter();
+                        app.refresh_acceptance();
+                    }
+                }
+            }
+        }
+        return Vec::new();
+    }
     if app.new.is_some() {
         return update_new(app, action);
     }
@@ -1636,31 +1662,15 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
             app.refilter();
             return app.load_for_filter();
         }
-        // Rapport's municipality is its own: cycling it there leaves the board's filter be.
-        Action::FilterMunicipality if app.tab == Tab::Report && app.detail.is_none() => {
-            let all = app.logged_municipalities();
-            let next = match &app.rapport.municipality {
-                None => all.first().cloned(),
-                Some(m) => all
-                    .iter()
-                    .position(|x| x == m)
-                    .and_then(|i| all.get(i + 1))
-                    .cloned(),
-            };
-            return app.rapport.choose(next);
-        }
+        // `m` opens the picker for the view it is pressed in: Rapport's municipality is its
+        // own, and choosing it there leaves the board's filter be.
         Action::FilterMunicipality => {
-            let all = app.logged_municipalities();
-            app.municipality = match &app.municipality {
-                None => all.first().cloned(),
-                Some(m) => all
-                    .iter()
-                    .position(|x| x == m)
-                    .and_then(|i| all.get(i + 1))
-                    .cloned(),
+            let (target, current) = if app.tab == Tab::Report && app.detail.is_none() {
+                (PickFor::Report, app.rapport.municipality.clone())
+            } else {
+                (PickFor::Board, app.municipality.clone())
             };
-            app.refilter();
-            app.refresh_acceptance();
+            app.picker = Some(Picker::new(target, app.logged_municipalities(), current));
         }
         Action::NewTicket => {
             app.open_new();

@@ -12,6 +12,7 @@ pub mod action;
 pub mod app;
 pub mod format;
 pub mod keymap;
+pub mod picker;
 pub mod rapport;
 pub mod run;
 pub mod store_backend;

@@ -6,6 +6,7 @@ mod breaches;
 mod detail;
 mod forms;
 mod help;
+mod picker;
 mod report;
 
 use super::app::{App, Tab};
@@ -84,6 +85,9 @@ pub fn draw(f: &mut Frame, app: &App) {
     footer(f, totals, hints, app);
     if app.form.is_some() {
         forms::step(f, body, app);
+    }
+    if app.picker.is_some() {
+        picker::draw(f, body, app);
     }
     if app.help {
         help::draw(f, area, app);
@@ -258,7 +262,12 @@ fn hint_line(app: &App) -> Line<'static> {
     use super::action::Action as A;
     let l = app.lang;
     let km = &app.keymap;
-    let list: Vec<(A, &str, &str)> = if app.form.is_some() || app.new.is_some() {
+    let list: Vec<(A, &str, &str)> = if app.picker.is_some() {
+        vec![
+            (A::Confirm, "vælg", "choose"),
+            (A::Back, "fortryd", "cancel"),
+        ]
+    } else if app.form.is_some() || app.new.is_some() {
         vec![
             (A::Confirm, "gem", "save"),
             (A::NextField, "næste felt", "next field"),
