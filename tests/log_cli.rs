@@ -885,3 +885,65 @@ fn list_search_finds_title_description_notes_and_reporter() {
         "header, one ticket, the count: {human}"
     );
 }
+
+/// The default demo reads like a real desk: availability of 98–100 % in its months, a few
+/// breaches per municipality a month, written acceptances within days (a few late), every
+/// state and every category present.
+#[test]
+fn the_demo_looks_like_a_real_desk() {
+    let log = Log::new();
+    log.ok(&["demo"]);
+    let all = log.json(&["list", "--json"]);
+    let all = all.as_array().unwrap();
+    let states: std::collections::BTreeSet<&str> =
+        all.iter().map(|t| t["state"].as_str().unwrap()).collect();
+    for s in ["open", "reacted", "paused", "resolved", "closed"] {
+        assert!(states.contains(s), "no {s} ticket: {states:?}");
+    }
+    let categories: std::collections::BTreeSet<&str> = all
+        .iter()
+        .map(|t| t["category"].as_str().unwrap())
+        .collect();
+    assert_eq!(categories.len(), 10, "{categories:?}");
+    // NOW is 2025-03-10: December (from the 10th), January, February and March to date.
+    for month in ["2024-12", "2025-01", "2025-02", "2025-03"] {
+        let r = log.json(&["report", "--month", month, "--format", "json"]);
+        let availability = r["availability"]["percent"].as_f64().unwrap();
+        assert!(
+            (98.0..=100.0).contains(&availability),
+            "{month}: {availability} %"
+        );
+        let mut per_municipality = std::collections::BTreeMap::new();
+        for b in r["breaches"].as_array().unwrap() {
+            *per_municipality
+                .entry(b["municipality"].as_str().unwrap().to_string())
+                .or_insert(0) += 1;
+        }
+        assert!(
+            per_municipality.values().all(|n| *n <= 4),
+            "{month}: {per_municipality:?}"
+        );
+    }
+    // Written acceptance: the wait from the resolution that counts to the acceptance.
+    let mut resolved = std::collections::HashMap::new();
+    let mut waits = Vec::new();
+    for line in log.export().lines() {
+        let line: serde_json::Value = serde_json::from_str(line).unwrap();
+        let e = &line["event"];
+        let t = e["ticket"].as_u64().unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339(e["effective"].as_str().unwrap()).unwrap();
+        match e["type"].as_str().unwrap_or_default() {
+            "resolved" => {
+                resolved.insert(t, at);
+            }
+            "accepted" => waits.push((at - resolved[&t]).num_hours()),
+            _ => {}
+        }
+    }
+    waits.sort_unstable();
+    assert!(waits.len() > 150, "{}", waits.len());
+    let median = waits[waits.len() / 2];
+    assert!(median <= 48, "median wait {median} h");
+    assert!(waits.iter().all(|h| *h <= 16 * 24), "{waits:?}");
+    assert!(waits.iter().any(|h| *h > 3 * 24), "a few are late");
+}
