@@ -133,6 +133,54 @@ impl Lang {
 }
 
 /// Danish kroner with thousands dots: `65.000 kr.` (both languages: it is the contract's currency).
+/// A count with its noun in the right number: `1 overskreden frist`, `2 overskredne frister`.
+pub fn count(l: Lang, n: usize, da: (&str, &str), en: (&str, &str)) -> String {
+    let (one, many) = match l {
+        Lang::Da => da,
+        Lang::En => en,
+    };
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Working days with one decimal and the language's decimal mark, a window time divided by a
+/// full window day: `0,5 arbejdsdag`, `2,3 arbejdsdage`, `-0,5 arbejdsdag`.
+pub fn working_days_decimal(l: Lang, time: TimeDelta, full_day: TimeDelta) -> String {
+    let days = time.num_minutes() as f64 / full_day.num_minutes().max(1) as f64;
+    let n = format!("{:.1}", (days * 10.0).round() / 10.0);
+    let n = if n == "-0.0" { "0.0".to_string() } else { n };
+    let one = days.abs() <= 1.0;
+    match l {
+        Lang::Da => format!(
+            "{} {}",
+            n.replace('.', ","),
+            if one { "arbejdsdag" } else { "arbejdsdage" }
+        ),
+        Lang::En => format!("{n} {}", if one { "working day" } else { "working days" }),
+    }
+}
+
+/// An overrun in its target's own clock, with the unit: working days for a working-day
+/// target (`11,4 arbejdsdage`), hours and minutes of service-window time for a business
+/// target (`107t 34m dagtimer`: never days, which would read as 24 hours), wall time for a
+/// continuous or calendar-day target (`1d 7t 30m`). `minutes` are in that clock (window
+/// minutes for the first two).
+pub fn overrun(l: Lang, clock: crate::sla::Clock, minutes: i64, full_day: TimeDelta) -> String {
+    use crate::sla::Clock;
+    match clock {
+        Clock::WorkingDays => working_days_decimal(l, TimeDelta::minutes(minutes), full_day),
+        Clock::Business => {
+            let (h, m) = (minutes / 60, minutes % 60);
+            let hm = match (h, m) {
+                (0, m) => format!("{m}m"),
+                (h, 0) => format!("{h}{}", l.t("t", "h")),
+                (h, m) => format!("{h}{} {m}m", l.t("t", "h")),
+            };
+            format!("{hm} {}", l.t("dagtimer", "window"))
+        }
+        Clock::Continuous | Clock::CalendarDays => l.duration(TimeDelta::minutes(minutes)),
+    }
+}
+
 pub fn kroner(amount: u64) -> String {
     let digits = amount.to_string();
     let mut out = String::with_capacity(digits.len() + 6);
@@ -149,6 +197,23 @@ pub fn kroner(amount: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_overrun_is_shown_in_its_targets_own_clock_with_the_unit() {
+        use crate::sla::Clock;
+        let day = TimeDelta::minutes(555);
+        let cases = [
+            (Clock::WorkingDays, 6440, Lang::Da, "11,6 arbejdsdage"),
+            (Clock::WorkingDays, 555, Lang::Da, "1,0 arbejdsdag"),
+            (Clock::Business, 6454, Lang::Da, "107t 34m dagtimer"),
+            (Clock::Business, 45, Lang::En, "45m window"),
+            (Clock::Continuous, 6454, Lang::Da, "4d 11t 34m"),
+            (Clock::CalendarDays, 60, Lang::En, "1h"),
+        ];
+        for (clock, m, l, want) in cases {
+            assert_eq!(overrun(l, clock, m, day), want);
+        }
+    }
 
     #[test]
     fn kroner_has_thousands_dots() {

@@ -19,5 +19,6 @@ pub mod store;
 pub mod ticket;
 pub mod time;
 pub mod tui;
+pub mod wrap;
 
 pub use error::{Error, Result};

@@ -1004,3 +1004,139 @@ fn a_municipality_or_category_that_does_not_exist_is_refused_by_read_commands() 
     assert!(r.stderr.contains("mente du 'kritisk'?"), "{}", r.stderr);
     assert_eq!(log.export(), before, "reading wrote nothing");
 }
+
+#[test]
+fn show_prints_the_whole_description_wrapped_to_the_width() {
+    let log = Log::new();
+    let description = "Siden i morges kan ingen af medarbejderne i hjemmeplejen i Viby åbne \
+        borgernes døre med appen; de får en fejl om at nøglen er udløbet, og de må ringe til \
+        vagten for hver eneste dør. Vi har genstartet telefonerne uden at det hjalp.";
+    log.add(&[
+        "--category",
+        "kritisk",
+        "--at",
+        "2025-03-03 15:30",
+        "--description",
+        description,
+    ]);
+    for width in [40u16, 80, 120] {
+        let human = log.ok(&["show", "1", "--width", &width.to_string()]);
+        let lines: Vec<&str> = human
+            .lines()
+            .skip_while(|l| !l.starts_with("  Beskrivelse:"))
+            .skip(1)
+            .take_while(|l| l.starts_with("    "))
+            .collect();
+        assert!(
+            lines
+                .iter()
+                .all(|l| l.chars().count() <= usize::from(width)),
+            "{width}: {human}"
+        );
+        let joined = lines.iter().map(|l| l.trim()).collect::<Vec<_>>().join(" ");
+        assert_eq!(joined, description, "{width}: {human}");
+        if width == 40 {
+            assert!(lines.len() >= 6, "{human}");
+        }
+    }
+}
+
+#[test]
+fn list_search_finds_title_description_notes_and_reporter() {
+    let log = Log::new();
+    log.add(&[
+        "--category",
+        "kritisk",
+        "--at",
+        "2025-03-03 15:30",
+        "--description",
+        "Nøglebrikkerne i Viby virker ikke",
+        "--reporter",
+        "Bo Hansen",
+    ]);
+    log.add(&["--category", "systemfejl", "--at", "2025-03-03 16:00"]);
+    log.ok(&["note", "2", "Kunden sender skærmbilleder"]);
+    let ids = |args: &[&str]| -> Vec<u64> {
+        let mut a = vec!["list", "--json"];
+        a.extend_from_slice(args);
+        log.json(&a)
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].as_u64().unwrap())
+            .collect()
+    };
+    assert_eq!(ids(&["--search", "viby NØGLEBRIKKERNE"]), vec![1]);
+    assert_eq!(ids(&["--search", "skærmbilleder"]), vec![2]);
+    assert_eq!(ids(&["--search", "bo hansen"]), vec![1]);
+    assert_eq!(ids(&["--search", "låsen"]), vec![1, 2]);
+    assert!(ids(&["--search", "findes ikke"]).is_empty());
+    let human = log.ok(&["list", "--search", "skærmbilleder"]);
+    assert_eq!(
+        human.lines().count(),
+        3,
+        "header, one ticket, the count: {human}"
+    );
+}
+
+/// The default demo reads like a real desk: availability of 98–100 % in its months, a few
+/// breaches per municipality a month, written acceptances within days (a few late), every
+/// state and every category present.
+#[test]
+fn the_demo_looks_like_a_real_desk() {
+    let log = Log::new();
+    log.ok(&["demo"]);
+    let all = log.json(&["list", "--json"]);
+    let all = all.as_array().unwrap();
+    let states: std::collections::BTreeSet<&str> =
+        all.iter().map(|t| t["state"].as_str().unwrap()).collect();
+    for s in ["open", "reacted", "paused", "resolved", "closed"] {
+        assert!(states.contains(s), "no {s} ticket: {states:?}");
+    }
+    let categories: std::collections::BTreeSet<&str> = all
+        .iter()
+        .map(|t| t["category"].as_str().unwrap())
+        .collect();
+    assert_eq!(categories.len(), 10, "{categories:?}");
+    // NOW is 2025-03-10: December (from the 10th), January, February and March to date.
+    for month in ["2024-12", "2025-01", "2025-02", "2025-03"] {
+        let r = log.json(&["report", "--month", month, "--format", "json"]);
+        let availability = r["availability"]["percent"].as_f64().unwrap();
+        assert!(
+            (98.0..=100.0).contains(&availability),
+            "{month}: {availability} %"
+        );
+        let mut per_municipality = std::collections::BTreeMap::new();
+        for b in r["breaches"].as_array().unwrap() {
+            *per_municipality
+                .entry(b["municipality"].as_str().unwrap().to_string())
+                .or_insert(0) += 1;
+        }
+        assert!(
+            per_municipality.values().all(|n| *n <= 4),
+            "{month}: {per_municipality:?}"
+        );
+    }
+    // Written acceptance: the wait from the resolution that counts to the acceptance.
+    let mut resolved = std::collections::HashMap::new();
+    let mut waits = Vec::new();
+    for line in log.export().lines() {
+        let line: serde_json::Value = serde_json::from_str(line).unwrap();
+        let e = &line["event"];
+        let t = e["ticket"].as_u64().unwrap();
+        let at = chrono::DateTime::parse_from_rfc3339(e["effective"].as_str().unwrap()).unwrap();
+        match e["type"].as_str().unwrap_or_default() {
+            "resolved" => {
+                resolved.insert(t, at);
+            }
+            "accepted" => waits.push((at - resolved[&t]).num_hours()),
+            _ => {}
+        }
+    }
+    waits.sort_unstable();
+    assert!(waits.len() > 150, "{}", waits.len());
+    let median = waits[waits.len() / 2];
+    assert!(median <= 48, "median wait {median} h");
+    assert!(waits.iter().all(|h| *h <= 16 * 24), "{waits:?}");
+    assert!(waits.iter().any(|h| *h > 3 * 24), "a few are late");
+}

@@ -802,6 +802,25 @@ fn html_is_one_self_contained_file_with_charts() {
         assert!(!s.contains(external), "refers outside: {external}");
     }
     assert!(s.contains("@media print"));
+    // Fits a 1000-pixel window and an A4 page (checked by eye in headless Chromium, see
+    // docs/report.md): tables of many columns take the page's width and wrap their cells,
+    // charts scale down to the page.
+    assert!(s.contains("<table class=\"wide\">"), "{s}");
+    assert!(s.contains("max-width:100%;height:auto"), "{s}");
+    // The resolution chart's label column is wide enough for the longest category name
+    // (about 7 px a character at 12 px), so no label is cut at the left.
+    let longest = "Fejl på låseenheder og den adgangsgivende enhed";
+    let label_end = s
+        .split("<text x=\"")
+        .skip(1)
+        .find(|t| t.contains(&format!(">{longest}<")))
+        .and_then(|t| t.split('"').next())
+        .and_then(|x| x.parse::<f64>().ok())
+        .expect("the longest category label");
+    assert!(
+        label_end >= 6.5 * longest.chars().count() as f64,
+        "{label_end}"
+    );
     assert!(s.contains("App&#39;en svarer ikke") || s.contains("Ingen kan logge ind"));
     assert!(s.contains("</html>"));
 }
@@ -998,4 +1017,43 @@ fn export_to_a_device_writes_into_it_and_leaves_it_a_device() {
     write_atomically(&link2, b"new").unwrap();
     assert!(link2.is_symlink());
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+}
+
+/// A question of ten working days, reported Mon 03-03 10:00 (deadline Mon 03-17 10:00) and
+/// answered Mon 03-31 10:00: 5 310 window minutes late, which is 9,6 working days of the
+/// contract's full window day (555 min), as the board counts them, and not `88t 30m`.
+#[test]
+fn a_working_days_breach_reads_in_working_days_in_every_format() {
+    let l = loaded();
+    let tickets = vec![Log::new(
+        20,
+        "systemteknisk",
+        at(2025, 3, 3, 10, 0),
+        "Hvordan tildeler vi roller?",
+    )
+    .react(at(2025, 3, 3, 11, 0))
+    .resolve(at(2025, 3, 31, 10, 0), "Svar sendt")
+    .done()];
+    let r = build_report(&l, (2025, 3), None, &tickets, &[], now());
+    assert_eq!(r.breaches.len(), 1);
+    assert_eq!(r.breaches[0].overrun_minutes, 5310);
+    assert_eq!(r.breaches[0].overrun_working_days, Some(9.6));
+    let md = report::render_markdown(&r, Lang::Da);
+    let row = md
+        .lines()
+        .find(|x| x.contains("Hvordan tildeler vi roller?"))
+        .expect("breach row");
+    assert!(row.contains("| 9,6 arbejdsdage | 7.000 kr. |"), "{row}");
+    assert!(!row.contains("dagtimer"), "{row}");
+    let html = report::render_html(&r, Lang::Da);
+    assert!(
+        html.contains("<td class=\"n\">9,6 arbejdsdage</td>"),
+        "{html}"
+    );
+    let en = report::render_html(&r, Lang::En);
+    assert!(en.contains("<td class=\"n\">9.6 working days</td>"), "{en}");
+    let csv = report::render_csv(&r, Lang::Da);
+    assert!(csv.contains(";9,6;arbejdsdage;7000\r\n"), "{csv}");
+    let json: serde_json::Value = serde_json::from_str(&report::render_json(&r)).unwrap();
+    assert_eq!(json["breaches"][0]["overrun_working_days"], 9.6);
 }

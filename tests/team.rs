@@ -765,7 +765,7 @@ fn suite(s: &dyn Store, user: &str) {
         ),
         (
             EventKind::Note {
-                text: "tjek i morgen".into(),
+                text: "\u{a0} tjek i morgen\n".into(),
             },
             t(4, 16),
         ),
@@ -780,6 +780,10 @@ fn suite(s: &dyn Store, user: &str) {
     assert_eq!(b_now.rejected_resolutions, vec![t(4, 12)]);
     assert_eq!(b_now.assignee.as_deref(), Some(user));
     assert_eq!(b_now.category, "systemfejl");
+    assert_eq!(
+        b_now.notes,
+        vec!["genstartet".to_string(), "tjek i morgen".to_string()]
+    );
     s.append(
         b.id,
         EventKind::Rejected {

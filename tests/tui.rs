@@ -334,6 +334,70 @@ fn detail_of_a_fined_ticket_80x24() {
     insta::assert_snapshot!(draw(&mut a, 80, 24));
 }
 
+/// Ticket 1 with a long title and a description of several sentences.
+fn with_long_description() -> Vec<Ticket> {
+    let mut v = tickets();
+    v[0].title = "Ingen i hjemmeplejen kan åbne låse hos borgerne i Viby og Højbjerg".into();
+    v[0].description = "Siden i morges kan ingen af medarbejderne i hjemmeplejen åbne \
+        borgernes døre med appen; de får en fejl om at nøglen er udløbet. De må ringe til \
+        vagten for hver dør. Vi har genstartet telefonerne uden at det hjalp, og \
+        aftenvagten møder kl. 15."
+        .into();
+    v
+}
+
+#[test]
+fn detail_shows_the_whole_description_at_80x24() {
+    let l = loaded();
+    let mut a = App::new(
+        &l.contract,
+        &l.calendar,
+        Lang::Da,
+        Keymap::default_keymap(),
+        with_long_description(),
+        now(),
+    );
+    select(&mut a, &l, 1);
+    press(&mut a, &l, &[Action::Confirm]);
+    let screen = draw(&mut a, 80, 24);
+    insta::assert_snapshot!(screen);
+}
+
+#[test]
+fn detail_shows_every_word_of_the_description_at_any_width_from_40() {
+    let l = loaded();
+    let tickets = with_long_description();
+    let description = tickets[0].description.clone();
+    let mut a = App::new(
+        &l.contract,
+        &l.calendar,
+        Lang::Da,
+        Keymap::default_keymap(),
+        tickets,
+        now(),
+    );
+    select(&mut a, &l, 1);
+    press(&mut a, &l, &[Action::Confirm]);
+    for w in 40..=130 {
+        let screen = draw(&mut a, w, 24);
+        // Every word of the description is on screen, in order (the backend quotes each line).
+        let words: Vec<&str> = screen
+            .lines()
+            .flat_map(|l| l.trim_matches('"').split_whitespace())
+            .collect();
+        let want: Vec<&str> = description.split_whitespace().collect();
+        let first = words
+            .iter()
+            .position(|x| *x == "Beskrivelse:")
+            .unwrap_or_else(|| panic!("{w}: no description\n{screen}"));
+        assert_eq!(
+            &words[first + 1..first + 1 + want.len()],
+            &want[..],
+            "{w} columns:\n{screen}"
+        );
+    }
+}
+
 #[test]
 fn new_ticket_form_with_suggestion() {
     let l = loaded();
@@ -369,6 +433,112 @@ fn breaches_of_the_month() {
     press(&mut a, &l, &[Action::TabBreaches]);
     assert_eq!(a.tab, Tab::Breaches);
     insta::assert_snapshot!(draw(&mut a, 120, 40));
+}
+
+/// The fixture and three tickets whose deadlines fell in February: a critical fault still
+/// open (its dagsbod accrues in March), a question of ten working days still open, and a
+/// fault fixed late in February and closed (settled: not listed in March).
+fn with_february_breaches() -> Vec<Ticket> {
+    let mut extra = [
+        Log::new(
+            10,
+            "Kolding",
+            "Ingen kan åbne døre på Solhaven",
+            "kritisk",
+            at(2025, 2, 26, 10, 0),
+        ),
+        Log::new(
+            11,
+            "Vejle",
+            "Hvordan flytter vi en bruger til en anden gruppe?",
+            "systemteknisk",
+            at(2025, 2, 3, 9, 0),
+        ),
+        Log::new(
+            12,
+            "Odense",
+            "Rapportmodulet svarer ikke",
+            "systemfejl",
+            at(2025, 2, 10, 9, 0),
+        ),
+    ];
+    extra[2]
+        .push(
+            at(2025, 2, 10, 9, 30),
+            EventKind::Reacted {
+                note: String::new(),
+            },
+        )
+        .push(
+            at(2025, 2, 11, 9, 0),
+            EventKind::Resolved {
+                note: "Genstartet".into(),
+            },
+        )
+        .push(
+            at(2025, 2, 12, 9, 0),
+            EventKind::Accepted {
+                by: "Per".into(),
+                reference: "mail".into(),
+            },
+        );
+    let mut v = tickets();
+    v.extend(
+        extra
+            .iter()
+            .map(|l| ticket::fold(&l.events).expect("reported first")),
+    );
+    v
+}
+
+#[test]
+fn breaches_show_overruns_in_their_own_clock_and_fines_from_earlier_deadlines() {
+    let l = loaded();
+    let mut a = App::new(
+        &l.contract,
+        &l.calendar,
+        Lang::Da,
+        Keymap::default_keymap(),
+        with_february_breaches(),
+        now(),
+    );
+    press(&mut a, &l, &[Action::TabBreaches]);
+    let screen = draw(&mut a, 120, 40);
+    // The working-days question is 13 working days past its deadline in window time, not
+    // "4d 9t" of 24-hour days; the title is there.
+    let row = |id: &str| {
+        screen
+            .lines()
+            .find(|x| x.trim_start_matches('"').trim_start().starts_with(id))
+            .unwrap_or_else(|| panic!("no row {id}:\n{screen}"))
+            .to_string()
+    };
+    let q = row("11 ");
+    assert!(q.contains("arbejdsdage"), "{q}");
+    assert!(q.contains("Hvordan flytter vi"), "{q}");
+    // A continuous target's overrun is wall time.
+    let critical = row("10 ");
+    assert!(critical.contains("5d 19t"), "{critical}");
+    assert!(screen.contains("fra tidligere frister"), "{screen}");
+    assert!(critical.contains("40.000 kr."), "{critical}");
+    // The settled February fault is not listed in March.
+    assert!(!screen.contains("Rapportmodulet"), "{screen}");
+    // The dagsbod of tickets not closed agrees with the footer.
+    assert_eq!(a.breaches.not_closed_total, a.totals.dagsbod);
+    let footer = screen
+        .lines()
+        .find(|x| x.contains("påløbet dagsbod"))
+        .unwrap_or_default()
+        .to_string();
+    let want = frist::i18n::kroner(a.totals.dagsbod);
+    assert!(footer.contains(&want), "{footer}");
+    assert!(
+        screen.contains(&format!(
+            "Påløbet på sager, der ikke er lukket: {want} (som i bunden)"
+        )),
+        "{screen}"
+    );
+    insta::assert_snapshot!(screen);
 }
 
 #[test]
@@ -545,8 +715,76 @@ fn the_board_sorts_by_nearest_running_deadline_and_filters() {
     press(&mut a, &l, &[Action::Back]);
     assert_eq!(a.board.len(), 6);
     press(&mut a, &l, &[Action::FilterMunicipality]);
+    press(&mut a, &l, &typed("aal"));
+    press(&mut a, &l, &[Action::Confirm]);
     assert_eq!(a.municipality.as_deref(), Some("Aalborg"));
     assert_eq!(a.board.len(), 1);
+}
+
+#[test]
+fn search_finds_descriptions_notes_and_reporters() {
+    let l = loaded();
+    let mut a = App::new(
+        &l.contract,
+        &l.calendar,
+        Lang::Da,
+        Keymap::default_keymap(),
+        with_long_description(),
+        now(),
+    );
+    press(&mut a, &l, &[Action::Filter]);
+    assert_eq!(a.filter, Filter::All);
+    let found = |a: &mut App, text: &str| -> Vec<u64> {
+        press(a, &l, &[Action::Search]);
+        press(a, &l, &typed(text));
+        let ids = a.board.iter().map(|i| a.rows[*i].ticket.id).collect();
+        press(a, &l, &[Action::Back]);
+        ids
+    };
+    // Ticket 1's description, in any case and word order.
+    assert_eq!(found(&mut a, "NØGLEN udløbet"), vec![1]);
+    // Ticket 8's note and ticket 2's reaction note.
+    assert_eq!(found(&mut a, "logs bedt"), vec![8]);
+    assert_eq!(found(&mut a, "ringet op"), vec![2]);
+    // Ticket 9's resolution note is empty; ticket 7's acceptance names Mette Lund.
+    assert_eq!(found(&mut a, "mette lund"), vec![7]);
+    // The reporter: every fixture ticket has the same.
+    assert_eq!(found(&mut a, "it-support").len(), 9);
+    assert!(found(&mut a, "findes ikke").is_empty());
+}
+
+#[test]
+fn the_municipality_picker_narrows_as_you_type() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    press(&mut a, &l, &[Action::FilterMunicipality]);
+    assert!(a.picker.is_some());
+    // Typed letters go to the picker, not to the keymap (`q` would quit, `n` open a form).
+    press(&mut a, &l, &typed("ng"));
+    let screen = draw(&mut a, 80, 24);
+    insta::assert_snapshot!(screen);
+    let shown = a.picker.as_ref().map(|p| p.shown()).unwrap_or_default();
+    assert_eq!(
+        shown,
+        vec![Some("Herning".to_string()), Some("Kolding".to_string())]
+    );
+    // Esc leaves the filter as it was.
+    press(&mut a, &l, &[Action::Back]);
+    assert!(a.picker.is_none());
+    assert_eq!(a.municipality, None);
+    press(&mut a, &l, &[Action::FilterMunicipality]);
+    press(&mut a, &l, &typed("kol"));
+    press(&mut a, &l, &[Action::Confirm]);
+    assert_eq!(a.municipality.as_deref(), Some("Kolding"));
+    let ids: Vec<u64> = a.board.iter().map(|i| a.rows[*i].ticket.id).collect();
+    assert_eq!(ids, vec![5]);
+    // The first entry brings every municipality back.
+    press(
+        &mut a,
+        &l,
+        &[Action::FilterMunicipality, Action::Top, Action::Confirm],
+    );
+    assert_eq!(a.municipality, None);
 }
 
 #[test]
@@ -687,22 +925,19 @@ fn report_tab_shows_the_months_figures_and_exports_every_format() {
     for (w, h) in [(80, 24), (20, 5), (1, 1)] {
         draw(&mut a, w, h);
     }
-    // The month keys move the report's month, and read that month's breached tickets once.
+    // The month keys move the report's month (the runner builds it from the log).
     let asked = press(&mut a, &l, &[Action::PrevMonth]);
     assert!(
         matches!(
             asked.as_slice(),
-            [
-                Effect::LoadTickets(frist::store::Filter::BreachCandidates(Some(202502))),
-                Effect::LoadReport {
-                    month: (2025, 2),
-                    ..
-                }
-            ]
+            [Effect::LoadReport {
+                month: (2025, 2),
+                ..
+            }]
         ),
         "{asked:?}"
     );
-    a.set_report(Ok(build_report(&l, &asked[1])));
+    a.set_report(Ok(build_report(&l, &asked[0])));
     let asked = press(&mut a, &l, &[Action::Export]);
     let exports: Vec<&str> = asked
         .iter()
@@ -721,6 +956,67 @@ fn report_tab_shows_the_months_figures_and_exports_every_format() {
         ],
         "export writes the report on screen in every format"
     );
+}
+
+#[test]
+fn the_report_has_its_own_municipality_and_month_and_names_them() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    let asked = press(&mut a, &l, &[Action::TabReport]);
+    a.set_report(Ok(build_report(&l, &asked[0])));
+    let screen = draw(&mut a, 120, 40);
+    let head = screen.lines().nth(2).unwrap_or_default().to_string();
+    assert!(head.contains("Kommune: alle kommuner"), "{head}");
+    // `m` in Rapport chooses the report's municipality; the board's filter stays.
+    press(&mut a, &l, &[Action::FilterMunicipality]);
+    press(&mut a, &l, &typed("aal"));
+    let asked = press(&mut a, &l, &[Action::Confirm]);
+    let [Effect::LoadReport {
+        month: (2025, 3),
+        municipality: Some(m),
+    }] = asked.as_slice()
+    else {
+        panic!("the report of a municipality: {asked:?}")
+    };
+    assert_eq!(m, "Aalborg");
+    assert_eq!(a.municipality, None, "the board's filter did not move");
+    // Until the new report is in, the heading already says which one is being built.
+    let screen = draw(&mut a, 120, 40);
+    assert!(screen.contains("Kommune: Aalborg · bygges"), "{screen}");
+    a.set_report(Ok(build_report(&l, &asked[0])));
+    let screen = draw(&mut a, 120, 40);
+    let head = screen.lines().nth(2).unwrap_or_default().to_string();
+    assert!(
+        head.contains("Servicerapport marts 2025") && head.contains("Kommune: Aalborg"),
+        "{head}"
+    );
+    // A report asked for earlier (all municipalities) that arrives late is not shown as
+    // Aalborg's.
+    let all = build_report(
+        &l,
+        &Effect::LoadReport {
+            month: (2025, 3),
+            municipality: None,
+        },
+    );
+    a.set_report(Ok(all));
+    assert_eq!(
+        a.rapport
+            .report
+            .as_ref()
+            .and_then(|r| r.as_ref().ok())
+            .and_then(|r| r.municipality.clone()),
+        Some("Aalborg".into())
+    );
+    // The board shows all municipalities still.
+    press(&mut a, &l, &[Action::TabBoard]);
+    let board = draw(&mut a, 120, 40);
+    assert!(board.contains("Kommune: alle"), "{board}");
+    // Rapport's month is its own too: Brud stays in March.
+    press(&mut a, &l, &[Action::TabReport, Action::PrevMonth]);
+    assert_eq!(a.rapport.month.format("%Y-%m").to_string(), "2025-02");
+    press(&mut a, &l, &[Action::TabBreaches]);
+    assert_eq!(a.breaches.month.format("%Y-%m").to_string(), "2025-03");
 }
 
 #[test]

@@ -176,9 +176,30 @@ struct Gen<'a> {
     next: usize,
     first_id: u64,
     buf: VecDeque<Event>,
-    categories: Vec<(String, u32, Vec<String>, Vec<String>)>,
-    weight_sum: u32,
+    categories: Vec<DemoCategory>,
+    /// The chance that a ticket is of a downtime category (a critical or system fault): a
+    /// handful a month whatever the volume, so most months show 98–100 % availability.
+    p_down: f64,
+    /// The category each of the last tickets gets (indices into `categories`) unless the
+    /// demo has one of it already, so every category is in even a small demo.
+    forced: Vec<usize>,
+    /// The categories generated so far.
+    seen: Vec<bool>,
 }
+
+struct DemoCategory {
+    id: String,
+    weight: u32,
+    titles: Vec<String>,
+    descriptions: Vec<String>,
+    downtime: bool,
+}
+
+/// Downtime tickets a month a demo aims at.
+const DOWNTIME_PER_MONTH: f64 = 2.0;
+
+/// The chance that a finished step was late (after its deadline): a few breaches a month.
+const LATE_PERCENT: u32 = 3;
 
 fn pick<'b, T>(rng: &mut fastrand::Rng, v: &'b [T]) -> &'b T {
     &v[rng.usize(..v.len())]
@@ -208,26 +229,47 @@ impl<'a> Gen<'a> {
             })
             .collect();
         times.sort_unstable();
+        // The last two tickets make a live board: one reported twenty minutes ago and not yet
+        // answered, one paused (waiting for the municipality) three hours in.
+        let len = times.len();
+        if len >= 20 {
+            times[len - 1] = ctx.now - TimeDelta::minutes(20);
+            times[len - 2] = times[len - 2].min(ctx.now - TimeDelta::hours(3));
+        }
         let contract = &ctx.loaded.contract;
-        let categories: Vec<(String, u32, Vec<String>, Vec<String>)> = contract
+        let categories: Vec<DemoCategory> = contract
             .categories
             .iter()
-            .map(|c| match TEXTS.iter().find(|x| x.0 == c.id) {
-                Some((_, w, ti, de)) => (
-                    c.id.clone(),
-                    *w,
-                    ti.iter().map(|s| s.to_string()).collect(),
-                    de.iter().map(|s| s.to_string()).collect(),
-                ),
-                None => (
-                    c.id.clone(),
-                    10,
-                    vec![c.name.clone()],
-                    vec![c.description.clone()],
-                ),
+            .map(|c| {
+                let (weight, titles, descriptions) = match TEXTS.iter().find(|x| x.0 == c.id) {
+                    Some((_, w, ti, de)) => (
+                        *w,
+                        ti.iter().map(|s| s.to_string()).collect(),
+                        de.iter().map(|s| s.to_string()).collect(),
+                    ),
+                    None => (10, vec![c.name.clone()], vec![c.description.clone()]),
+                };
+                DemoCategory {
+                    id: c.id.clone(),
+                    weight,
+                    titles,
+                    descriptions,
+                    downtime: c.downtime,
+                }
             })
             .collect();
-        let weight_sum = categories.iter().map(|c| c.1).sum();
+        let n_categories = categories.len();
+        let per_month = n as f64 / f64::from(days.max(1)) * 30.4;
+        let p_down = (DOWNTIME_PER_MONTH / per_month.max(1.0)).min(0.05);
+        // The most recent tickets take every category once, in an order of the seed's.
+        let mut forced: Vec<usize> = (0..categories.len()).collect();
+        rng.shuffle(&mut forced);
+        // Downtime categories first: the newest two (unanswered, paused) are never a
+        // critical fault left waiting.
+        forced.sort_by_key(|i| !categories[*i].downtime);
+        if (n as usize) < 2 * categories.len() {
+            forced.clear();
+        }
         Gen {
             ctx,
             rng,
@@ -236,8 +278,51 @@ impl<'a> Gen<'a> {
             first_id,
             buf: VecDeque::new(),
             categories,
-            weight_sum,
+            p_down,
+            forced,
+            seen: vec![false; n_categories],
         }
+    }
+
+    /// A category by weight within the downtime categories (with the chance `p_down`) or
+    /// the others.
+    fn category(&mut self, index: usize) -> usize {
+        let i = self.pick_category(index);
+        if let Some(s) = self.seen.get_mut(i) {
+            *s = true;
+        }
+        i
+    }
+
+    fn pick_category(&mut self, index: usize) -> usize {
+        let n = self.times.len();
+        let k = self.forced.len();
+        if k > 0 && index + k >= n {
+            let f = self.forced[index + k - n];
+            if !self.seen[f] {
+                return f;
+            }
+        }
+        let down = self.rng.f64() < self.p_down;
+        let pool: Vec<(usize, u32)> = self
+            .categories
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.downtime == down)
+            .map(|(i, c)| (i, c.weight))
+            .collect();
+        let total: u32 = pool.iter().map(|p| p.1).sum();
+        if total == 0 {
+            return 0;
+        }
+        let mut x = self.rng.u32(..total);
+        for (i, w) in pool {
+            if x < w {
+                return i;
+            }
+            x -= w;
+        }
+        0
     }
 
     fn municipality(&mut self) -> &'static str {
@@ -252,42 +337,60 @@ impl<'a> Gen<'a> {
         MUNICIPALITIES[0].0
     }
 
-    /// A completion instant: mostly within the target, sometimes late.
+    /// A completion instant: mostly within the target, a few late (and then not by much).
+    /// A fault that stops the solution (`fast`) is fixed well within its target: a desk
+    /// drops everything for it.
     fn finish(
         &mut self,
         from: DateTime<Utc>,
         deadline: Option<DateTime<Utc>>,
         floor: DateTime<Utc>,
+        fast: bool,
     ) -> DateTime<Utc> {
-        let span = deadline
-            .map(|d| (d - from).num_minutes().max(30))
-            .unwrap_or(24 * 60);
-        let f = if self.rng.u32(..100) < 90 {
-            0.1 + self.rng.f64() * 0.85
-        } else {
-            1.05 + self.rng.f64() * 1.5
+        let floor = floor + TimeDelta::minutes(5);
+        let Some(d) = deadline else {
+            return floor.max(from) + TimeDelta::minutes(self.rng.i64(30..24 * 60));
         };
-        (from + TimeDelta::minutes((span as f64 * f) as i64)).max(floor + TimeDelta::minutes(5))
+        let target = (d - from).num_minutes().max(30);
+        if self.rng.u32(..100) < LATE_PERCENT || d <= floor {
+            // Late, by up to four tenths of the target (a fault that stops the solution:
+            // a little).
+            let most = if fast { 0.15 } else { 0.4 };
+            let over = (target as f64 * (0.02 + self.rng.f64() * most)) as i64;
+            return (d + TimeDelta::minutes(over.max(1))).max(floor);
+        }
+        // On time: somewhere between the earliest possible moment (after the step before
+        // it, or a pause) and the deadline; early for a fault that stops the solution.
+        let start = floor.max(from);
+        let room = (d - start).num_minutes().max(1) as f64;
+        let f = if fast {
+            0.05 + self.rng.f64() * 0.2
+        } else {
+            0.1 + self.rng.f64() * 0.85
+        };
+        start + TimeDelta::minutes((room * f) as i64)
     }
 
     /// One ticket's events, stopping at the first that would lie after now.
     fn ticket(&mut self, id: u64, reported_at: DateTime<Utc>) -> Vec<Event> {
         let ctx = self.ctx;
         let now = ctx.now;
-        let mut x = self.rng.u32(..self.weight_sum);
-        let mut ci = 0;
-        for (i, c) in self.categories.iter().enumerate() {
-            if x < c.1 {
-                ci = i;
-                break;
-            }
-            x -= c.1;
-        }
-        let (category, _, titles, descs) = self.categories[ci].clone();
+        let index = (id - self.first_id) as usize;
+        let ci = self.category(index);
+        let c = &self.categories[ci];
+        let (category, titles, descs, fast) = (
+            c.id.clone(),
+            c.titles.clone(),
+            c.descriptions.clone(),
+            c.downtime,
+        );
+        let n = self.times.len();
+        // The live board's two: the newest is not answered yet, the one before it is paused.
+        let (unanswered, paused_now) = (n >= 20 && index + 1 == n, n >= 20 && index + 2 == n);
         let user = pick(&mut self.rng, AGENTS).to_string();
         let reporter = pick(&mut self.rng, REPORTERS).to_string();
         let municipality = self.municipality().to_string();
-        let mut events = vec![Event {
+        let events = vec![Event {
             ticket: id,
             seq: 0,
             user: user.clone(),
@@ -333,8 +436,29 @@ impl<'a> Gen<'a> {
             return events;
         };
         let mut t = reported_at;
+        if unanswered {
+            return self.record(id, &user, events, ticket, plan);
+        }
+        if paused_now {
+            let half = (now - reported_at) / 2;
+            if ev.reaction.deadline.is_some() {
+                plan.push((
+                    reported_at + half / 2,
+                    EventKind::Reacted {
+                        note: "Ringet til kommunen med diagnose og plan".into(),
+                    },
+                ));
+            }
+            plan.push((
+                reported_at + half,
+                EventKind::Paused {
+                    reason: pick(&mut self.rng, PAUSE_REASONS).to_string(),
+                },
+            ));
+            return self.record(id, &user, events, ticket, plan);
+        }
         if let Some(d) = ev.reaction.deadline {
-            t = self.finish(reported_at, Some(d), t);
+            t = self.finish(reported_at, Some(d), t, fast);
             plan.push((
                 t,
                 EventKind::Reacted {
@@ -363,15 +487,41 @@ impl<'a> Gen<'a> {
                 },
             ));
         }
-        let mut resolved = self.finish(reported_at, ev.resolution.deadline.map(|d| d + pause), t);
+        // A pause moves the deadline in the target's own clock: ask the engine where to.
+        let deadline = if pause > TimeDelta::zero() {
+            let mut tmp = ticket.clone();
+            for (at, kind) in &plan[1..] {
+                tmp.apply(&Event {
+                    ticket: id,
+                    seq: 0,
+                    user: user.clone(),
+                    recorded: *at,
+                    effective: *at,
+                    kind: kind.clone(),
+                });
+            }
+            evaluate(&tmp, &ctx.loaded.contract, &ctx.loaded.calendar, t)
+                .ok()
+                .and_then(|e| e.resolution.deadline)
+                .or(ev.resolution.deadline)
+        } else {
+            ev.resolution.deadline
+        };
+        let mut resolved = self.finish(reported_at, deadline, t, fast);
         plan.push((
             resolved,
             EventKind::Resolved {
                 note: "Fejlen er rettet".into(),
             },
         ));
-        if self.rng.u32(..100) < 6 {
-            let rej = resolved + TimeDelta::minutes(self.rng.i64(120..48 * 60));
+        if self.rng.u32(..100) < 3 {
+            // A fault that stops the solution is tested and fixed again within hours.
+            let (test, refix) = if fast {
+                (30..4 * 60, 30..3 * 60)
+            } else {
+                (120..48 * 60, 120..72 * 60)
+            };
+            let rej = resolved + TimeDelta::minutes(self.rng.i64(test));
             plan.push((
                 rej,
                 EventKind::Rejected {
@@ -379,7 +529,7 @@ impl<'a> Gen<'a> {
                     reason: pick(&mut self.rng, REJECT_REASONS).to_string(),
                 },
             ));
-            resolved = rej + TimeDelta::minutes(self.rng.i64(120..72 * 60));
+            resolved = rej + TimeDelta::minutes(self.rng.i64(refix));
             plan.push((
                 resolved,
                 EventKind::Resolved {
@@ -387,13 +537,14 @@ impl<'a> Gen<'a> {
                 },
             ));
         }
-        // One in ten resolutions is never answered: the municipality's acceptance is still
-        // awaited, as on a real desk where written acceptance lags.
-        let acc = if self.rng.u32(..100) < 10 {
-            now + TimeDelta::days(1)
-        } else {
-            resolved + TimeDelta::minutes(self.rng.i64(60..72 * 60))
+        // The municipality's written acceptance comes within days; a few take a week or two
+        // (a resolution of the last days still awaits it).
+        let wait = match self.rng.u32(..100) {
+            0..=89 => self.rng.i64(60..3 * 24 * 60),
+            90..=97 => self.rng.i64(3 * 24 * 60..8 * 24 * 60),
+            _ => self.rng.i64(8 * 24 * 60..16 * 24 * 60),
         };
+        let acc = resolved + TimeDelta::minutes(wait);
         let reference = format!(
             "mail {}",
             ctx.lang.date(ctx.loaded.calendar.local(acc).date())
@@ -407,6 +558,19 @@ impl<'a> Gen<'a> {
         ));
 
         ticket.category = category;
+        self.record(id, &user, events, ticket, plan)
+    }
+
+    /// Appends the planned steps that the lifecycle accepts, up to now.
+    fn record(
+        &mut self,
+        id: u64,
+        user: &str,
+        mut events: Vec<Event>,
+        mut ticket: Ticket,
+        plan: Vec<(DateTime<Utc>, EventKind)>,
+    ) -> Vec<Event> {
+        let now = self.ctx.now;
         for (at, kind) in plan {
             if at > now || ticket.check(&kind, at, now).is_err() {
                 break;
@@ -415,7 +579,7 @@ impl<'a> Gen<'a> {
             let e = Event {
                 ticket: id,
                 seq: events.len() as u32,
-                user: user.clone(),
+                user: user.to_string(),
                 recorded,
                 effective: at,
                 kind,

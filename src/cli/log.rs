@@ -226,9 +226,14 @@ pub struct CorrectArgs {
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
+    /// The ticket's id.
     pub id: TicketId,
+    /// Print the ticket as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Wrap the description at this many columns (default: the terminal's width, else 80).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(20..))]
+    pub width: Option<u16>,
 }
 
 #[derive(Debug, Args)]
@@ -242,11 +247,17 @@ pub struct ListArgs {
     /// Only closed tickets.
     #[arg(long)]
     pub closed: bool,
+    /// Only this municipality's tickets.
     #[arg(long)]
     pub municipality: Option<String>,
     /// Only the tickets assigned to me (the acting user).
     #[arg(long)]
     pub mine: bool,
+    /// Only tickets whose title, description, notes, reporter, municipality, category or id
+    /// contain every word of TEXT (any case, any order).
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    /// Print the tickets as JSON.
     #[arg(long)]
     pub json: bool,
 }
@@ -908,6 +919,17 @@ pub fn show(ctx: &Ctx, store: &dyn Store, a: &ShowArgs, out: &mut impl Write) ->
         l.t("Anmeldt", "Reported"),
         l.datetime(cal.local(t.reported))
     )?;
+    if !t.reporter.trim().is_empty() {
+        writeln!(out, "  {}: {}", l.t("Anmelder", "Reporter"), t.reporter)?;
+    }
+    if !t.description.trim().is_empty() {
+        // The whole description, wrapped under its label so no terminal cuts it.
+        writeln!(out, "  {}:", l.t("Beskrivelse", "Description"))?;
+        let width = usize::from(a.width.unwrap_or_else(terminal_width));
+        for line in crate::wrap::wrap(t.description.trim(), width.saturating_sub(4)) {
+            writeln!(out, "    {line}")?;
+        }
+    }
     if let Some(e) = &e {
         for (name, te) in [
             (l.t("Reaktionstid", "Reaction"), &e.reaction),
@@ -947,6 +969,17 @@ pub fn show(ctx: &Ctx, store: &dyn Store, a: &ShowArgs, out: &mut impl Write) ->
         writeln!(out, "{}", event_line(ctx, ev, width).trim_end())?;
     }
     Ok(())
+}
+
+/// The terminal's width when standard output is one, else 80.
+fn terminal_width() -> u16 {
+    use std::io::IsTerminal;
+    if std::io::stdout().is_terminal() {
+        if let Ok((w, _)) = ratatui::crossterm::terminal::size() {
+            return w.max(20);
+        }
+    }
+    80
 }
 
 fn table(ctx: &Ctx, rows: &[(Ticket, Option<Evaluation>)], out: &mut impl Write) -> CmdResult {
@@ -1049,6 +1082,11 @@ pub fn list(
         .into_iter()
         .filter(|t| municipality.as_ref().is_none_or(|m| &t.municipality == m))
         .filter(|t| !a.mine || t.assignee.as_deref() == Some(user))
+        .filter(|t| {
+            a.search
+                .as_deref()
+                .is_none_or(|q| crate::ticket::search_matches(&t.search_text(), q))
+        })
         .map(|t| {
             let e = contracts.evaluate(&t, ctx.now);
             (t, e)

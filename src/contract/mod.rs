@@ -704,6 +704,19 @@ impl Contract {
             })
     }
 
+    /// The longest service-window day of the contract: one "working day" when a working-day
+    /// countdown or overrun is shown as a decimal (`0,5 arbejdsdag`), so the board, Brud and
+    /// the report count the same.
+    pub fn full_window_day(&self) -> chrono::TimeDelta {
+        self.window
+            .0
+            .iter()
+            .flatten()
+            .map(|(o, c)| *c - *o)
+            .max()
+            .unwrap_or(chrono::TimeDelta::hours(8))
+    }
+
     /// The working calendar of this contract over the given holiday rules.
     pub fn calendar(&self, rules: &HolidayRules) -> WorkCalendar {
         WorkCalendar::new(rules, &self.holiday_kinds, self.tz, self.window)

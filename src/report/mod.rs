@@ -151,6 +151,9 @@ pub struct Report {
     pub pauses: Vec<PauseRow>,
     pub operational_test: OperationalTest,
     pub response_times: ResponseReport,
+    /// The contract's longest service-window day in minutes: one working day when an overrun
+    /// of a working-day target is shown in working days.
+    pub window_day_minutes: i64,
     /// The contract's zone, for the renderers.
     #[serde(skip)]
     pub tz: Tz,
@@ -210,8 +213,12 @@ pub struct Breach {
     pub deadline: DateTime<Utc>,
     /// When the timer was met (late); `None` while still open.
     pub done: Option<DateTime<Utc>>,
-    /// Overrun in the timer's own clock, whole minutes (up to `now` while open).
+    /// Overrun in the timer's own clock, whole minutes (up to `now` while open): wall minutes
+    /// for continuous and calendar-day targets, service-window minutes otherwise.
     pub overrun_minutes: i64,
+    /// For a working-day target: the overrun in working days (window minutes ÷ the
+    /// contract's full window day, as the board counts them), one decimal.
+    pub overrun_working_days: Option<f64>,
     /// Dagsbod (resolution only), up to `now` while open, capped by the contract.
     pub fine: u64,
     /// Started fine days charged.
@@ -533,6 +540,7 @@ pub fn build(input: &ReportInput) -> Result<Report> {
                 if te.done.is_none() {
                     a.open += 1;
                 }
+                let overrun = sla::measure(cal, timer.clock, deadline, end)?;
                 let (fine, fine_days) = match timer.kind {
                     TimerKind::Resolution => (ev.fine.total, ev.fine.days.len() as u32),
                     TimerKind::Reaction => (0, 0),
@@ -547,7 +555,13 @@ pub fn build(input: &ReportInput) -> Result<Report> {
                     target: timer.target.to_string(),
                     deadline,
                     done: te.done,
-                    overrun_minutes: sla::measure(cal, timer.clock, deadline, end)?.num_minutes(),
+                    overrun_minutes: overrun.num_minutes(),
+                    overrun_working_days: (timer.clock == Clock::WorkingDays).then(|| {
+                        round1(
+                            overrun.num_minutes() as f64
+                                / contract.full_window_day().num_minutes().max(1) as f64,
+                        )
+                    }),
                     fine,
                     fine_days,
                     rejections: t.rejections.len() as u32,
@@ -642,6 +656,7 @@ pub fn build(input: &ReportInput) -> Result<Report> {
         pauses,
         operational_test,
         response_times,
+        window_day_minutes: contract.full_window_day().num_minutes(),
         tz: contract.tz,
     })
 }

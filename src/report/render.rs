@@ -175,7 +175,7 @@ fn target_text(lang: Lang, s: &TimerStats) -> String {
 fn clock_unit(lang: Lang, c: Clock) -> &'static str {
     match c {
         Clock::WorkingDays => lang.t("arbejdsdage", "working days"),
-        Clock::Business => lang.t("min. i dagtimer", "window min."),
+        Clock::Business => lang.t("min. i dagtimer", "window minutes"),
         Clock::Continuous | Clock::CalendarDays => lang.t("min.", "min."),
     }
 }
@@ -358,13 +358,17 @@ fn doc(r: &Report, lang: Lang, mode: Mode) -> Doc {
         .breaches
         .iter()
         .map(|b| {
-            let overrun = match b.clock {
-                Clock::Business | Clock::WorkingDays if mode == Mode::Text => format!(
-                    "{} {}",
-                    clock_minutes(l, mode, b.clock, b.overrun_minutes),
-                    l.t("i dagtimer", "in window")
+            let overrun = match mode {
+                Mode::Text => crate::i18n::overrun(
+                    l,
+                    b.clock,
+                    b.overrun_minutes,
+                    TimeDelta::minutes(r.window_day_minutes),
                 ),
-                _ => minutes_text(l, mode, b.overrun_minutes),
+                Mode::Sheet => match b.overrun_working_days {
+                    Some(d) => num(l, mode, d, 1),
+                    None => b.overrun_minutes.to_string(),
+                },
             };
             let mut title = b.title.clone();
             if b.rejections > 0 {
@@ -375,7 +379,7 @@ fn doc(r: &Report, lang: Lang, mode: Mode) -> Doc {
                     b.rejections
                 );
             }
-            vec![
+            let mut row = vec![
                 b.ticket.to_string(),
                 b.municipality.clone(),
                 title,
@@ -390,13 +394,30 @@ fn doc(r: &Report, lang: Lang, mode: Mode) -> Doc {
                 } else {
                     "–".into()
                 },
-            ]
+            ];
+            // A sheet keeps plain numbers, so the unit of each row's overrun has a column.
+            if mode == Mode::Sheet {
+                row.insert(8, clock_unit(l, b.clock).to_string());
+            }
+            row
         })
         .collect();
-    let overrun_head = match mode {
-        Mode::Text => l.t("Overskridelse", "Overrun").to_string(),
-        Mode::Sheet => l.t("Overskridelse (min.)", "Overrun (min.)").to_string(),
-    };
+    let mut headers: Vec<String> = vec![
+        l.t("Sag", "Ticket").into(),
+        l.t("Kommune", "Municipality").into(),
+        l.t("Titel", "Title").into(),
+        l.t("Kategori", "Category").into(),
+        l.t("Frist", "Target").into(),
+        l.t("Frist udløb", "Deadline").into(),
+        l.t("Opfyldt", "Done").into(),
+        l.t("Overskridelse", "Overrun").into(),
+        l.t("Dagsbod", "Daily fine").into(),
+    ];
+    let mut right = vec![0, 7, 8];
+    if mode == Mode::Sheet {
+        headers.insert(8, l.t("Enhed", "Unit").into());
+        right = vec![0, 7, 9];
+    }
     sections.push(Section {
         title: l
             .t("Overskredne frister og dagsbod", "Breaches and daily fines")
@@ -408,19 +429,9 @@ fn doc(r: &Report, lang: Lang, mode: Mode) -> Doc {
             )]
         } else {
             vec![Block::Table(Table {
-                headers: vec![
-                    l.t("Sag", "Ticket").into(),
-                    l.t("Kommune", "Municipality").into(),
-                    l.t("Titel", "Title").into(),
-                    l.t("Kategori", "Category").into(),
-                    l.t("Frist", "Target").into(),
-                    l.t("Frist udløb", "Deadline").into(),
-                    l.t("Opfyldt", "Done").into(),
-                    overrun_head,
-                    l.t("Dagsbod", "Daily fine").into(),
-                ],
+                headers,
                 rows,
-                right: vec![0, 7, 8],
+                right,
             })]
         },
     });
@@ -831,12 +842,18 @@ fn resolution_chart(r: &Report, lang: Lang) -> String {
     if rows.is_empty() {
         return String::new();
     }
-    let (label_w, bar_w, row_h) = (330.0, 360.0, 26.0);
+    // The label and value columns are as wide as their longest text (about 7 and 6.5 px a
+    // character at 12 and 11 px), so no label is cut; the page scales the whole chart down
+    // to its width (`max-width: 100%`), text included.
+    let chars = |s: &str| s.chars().count() as f64;
+    let label_w = 12.0 + 7.0 * rows.iter().map(|r| chars(&r.0)).fold(0.0, f64::max);
+    let text_w = 12.0 + 6.5 * rows.iter().map(|r| chars(&r.2)).fold(0.0, f64::max);
+    let (bar_w, row_h) = (300.0, 26.0);
     let scale = 2.0; // the bar area shows 0–200 % of the target
     let height = 30.0 + row_h * rows.len() as f64;
-    let width = label_w + bar_w + 180.0;
+    let width = (label_w + bar_w + text_w).ceil();
     let mut s = format!(
-        "<svg role=\"img\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\"><title>{}</title>",
+        "<svg role=\"img\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" preserveAspectRatio=\"xMinYMin meet\"><title>{}</title>",
         esc(lang.t("Gennemsnitlig løsningstid i forhold til kravet", "Average resolution time against target"))
     );
     for (i, (name, ratio, text)) in rows.iter().enumerate() {
@@ -878,17 +895,26 @@ fn availability_chart(r: &Report, lang: Lang) -> String {
     } else {
         "#c62828"
     };
+    // The target's label sits above the bar, anchored so it never runs past either end or
+    // over the scale's labels below.
+    let tx = pos(target);
+    let anchor = if tx > x0 + 0.8 * w {
+        "end"
+    } else if tx < x0 + 0.2 * w {
+        "start"
+    } else {
+        "middle"
+    };
     format!(
-        "<svg role=\"img\" width=\"{width}\" height=\"70\" viewBox=\"0 0 {width} 70\"><title>{t}</title>\
-<rect x=\"{x0}\" y=\"10\" width=\"{w}\" height=\"24\" fill=\"#eee\" stroke=\"#999\"/>\
-<rect x=\"{x0}\" y=\"10\" width=\"{bw:.1}\" height=\"24\" fill=\"{colour}\"/>\
-<line x1=\"{tx:.1}\" y1=\"4\" x2=\"{tx:.1}\" y2=\"40\" stroke=\"#000\" stroke-dasharray=\"4 3\"/>\
-<text x=\"{tx:.1}\" y=\"54\" font-size=\"11\" text-anchor=\"middle\">{tl}</text>\
-<text x=\"{x0}\" y=\"54\" font-size=\"11\">{lo} %</text><text x=\"{xe}\" y=\"54\" font-size=\"11\" text-anchor=\"end\">100 %</text>\
-<text x=\"{x0}\" y=\"68\" font-size=\"11\">{al}: {ap} %</text></svg>",
+        "<svg role=\"img\" width=\"{width}\" height=\"84\" viewBox=\"0 0 {width} 84\" preserveAspectRatio=\"xMinYMin meet\"><title>{t}</title>\
+<rect x=\"{x0}\" y=\"18\" width=\"{w}\" height=\"24\" fill=\"#eee\" stroke=\"#999\"/>\
+<rect x=\"{x0}\" y=\"18\" width=\"{bw:.1}\" height=\"24\" fill=\"{colour}\"/>\
+<line x1=\"{tx:.1}\" y1=\"14\" x2=\"{tx:.1}\" y2=\"46\" stroke=\"#000\" stroke-dasharray=\"4 3\"/>\
+<text x=\"{tx:.1}\" y=\"11\" font-size=\"11\" text-anchor=\"{anchor}\">{tl}</text>\
+<text x=\"{x0}\" y=\"58\" font-size=\"11\">{lo} %</text><text x=\"{xe}\" y=\"58\" font-size=\"11\" text-anchor=\"end\">100 %</text>\
+<text x=\"{x0}\" y=\"78\" font-size=\"12\">{al}: {ap} %</text></svg>",
         t = esc(lang.t("Driftseffektivitet i forhold til kravet", "Availability against target")),
         bw = pos(a.percent) - x0,
-        tx = pos(target),
         tl = esc(&format!("{} {} %", lang.t("krav", "target"), num(lang, Mode::Text, target, 1))),
         lo = num(lang, Mode::Text, low, 0),
         xe = x0 + w,
@@ -905,13 +931,14 @@ pub fn render_html(r: &Report, lang: Lang) -> String {
     let _ = write!(
         o,
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n\
-body{{font-family:system-ui,-apple-system,'Segoe UI',Arial,sans-serif;font-size:14px;color:#111;margin:2em;max-width:1100px}}\n\
+body{{font-family:system-ui,-apple-system,'Segoe UI',Arial,sans-serif;font-size:14px;color:#111;margin:1.5em;max-width:1100px}}\n\
 h1{{font-size:1.5em}} h2{{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #ccc}}\n\
-table{{border-collapse:collapse;margin:.5em 0 1em}} th,td{{border:1px solid #bbb;padding:3px 7px;vertical-align:top}}\n\
+table{{border-collapse:collapse;margin:.5em 0 1em;max-width:100%}} th,td{{border:1px solid #bbb;padding:3px 6px;vertical-align:top;overflow-wrap:break-word}}\n\
+table.wide{{width:100%;font-size:12.5px}} table.wide th,table.wide td{{padding:2px 4px}}\n\
 th{{background:#f0f0f0;text-align:left}} td.n{{text-align:right;white-space:nowrap}}\n\
-ul.meta{{list-style:none;padding:0;color:#333}} svg{{display:block;margin:.5em 0}}\n\
+ul.meta{{list-style:none;padding:0;color:#333}} svg{{display:block;margin:.5em 0;max-width:100%;height:auto}}\n\
 @page{{size:A4 landscape;margin:12mm}}\n\
-@media print{{body{{margin:0;font-size:10pt}} h2{{break-after:avoid}} table,svg{{break-inside:avoid}} th{{background:#f0f0f0;-webkit-print-color-adjust:exact;print-color-adjust:exact}} rect{{-webkit-print-color-adjust:exact;print-color-adjust:exact}}}}\n\
+@media print{{body{{margin:0;font-size:10pt;max-width:none}} table.wide{{font-size:8.5pt}} h2{{break-after:avoid}} tr,svg{{break-inside:avoid}} th{{background:#f0f0f0;-webkit-print-color-adjust:exact;print-color-adjust:exact}} rect{{-webkit-print-color-adjust:exact;print-color-adjust:exact}}}}\n\
 </style>\n</head>\n<body>\n<h1>{}</h1>\n<ul class=\"meta\">\n",
         lang.t("da", "en"),
         esc(&d.title),
@@ -929,7 +956,13 @@ ul.meta{{list-style:none;padding:0;color:#333}} svg{{display:block;margin:.5em 0
                     let _ = writeln!(o, "<p>{}</p>", esc(p));
                 }
                 Block::Table(t) => {
-                    o.push_str("<table>\n<thead><tr>");
+                    // A table of many columns takes the page's width in a smaller type, and
+                    // every cell may wrap, so none runs off the right edge.
+                    o.push_str(if t.headers.len() > 6 {
+                        "<table class=\"wide\">\n<thead><tr>"
+                    } else {
+                        "<table>\n<thead><tr>"
+                    });
                     for h in &t.headers {
                         let _ = write!(o, "<th>{}</th>", esc(h));
                     }

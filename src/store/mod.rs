@@ -21,7 +21,7 @@ use std::path::PathBuf;
 /// The schema this build writes and reads. A database with a higher one is refused.
 /// 2 added the `active` month index (built on opening a schema-1 database); 3 keeps the events
 /// sixteen to a key, and each ticket's event positions in its state (moved on opening).
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Everything that can go wrong in the store.
 #[derive(Debug, thiserror::Error)]

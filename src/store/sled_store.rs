@@ -362,6 +362,9 @@ impl SledStore {
         if found < 2 {
             self.build_active()?;
         }
+        if found < 4 {
+            self.refold_notes()?;
+        }
         self.meta.insert(SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
         self.db.flush()?;
         Ok(())
@@ -420,6 +423,43 @@ impl SledStore {
             let (k, v) = kv?;
             let mut stored = decode(&v)?;
             stored.positions = positions.remove(&read_u64(&k)?).unwrap_or_default();
+            let bytes = encode(&stored);
+            if stored.ticket.state != State::Closed {
+                op.insert(&k, bytes.clone());
+            }
+            tk.insert(&k, bytes);
+            pending += 1;
+            if pending >= 50_000 {
+                self.tickets.apply_batch(std::mem::take(&mut tk))?;
+                self.open.apply_batch(std::mem::take(&mut op))?;
+                pending = 0;
+            }
+        }
+        self.tickets.apply_batch(tk)?;
+        self.open.apply_batch(op)?;
+        Ok(())
+    }
+
+    /// Schema 3 → 4: the tickets' states carry their notes (for search); fold again from the
+    /// log the tickets with a note-bearing step (more than the report and classification).
+    fn refold_notes(&self) -> StoreResult<()> {
+        let (mut tk, mut op) = (Batch::default(), Batch::default());
+        let mut pending = 0usize;
+        for kv in self.tickets.iter() {
+            let (k, v) = kv?;
+            let mut stored = decode(&v)?;
+            if stored.ticket.events <= 2 || !stored.ticket.notes.is_empty() {
+                continue;
+            }
+            let id = read_u64(&k)?;
+            let events = self.events(id)?;
+            let Some(t) = crate::ticket::fold(&events) else {
+                continue;
+            };
+            if t.notes.is_empty() {
+                continue;
+            }
+            stored.ticket.notes = t.notes;
             let bytes = encode(&stored);
             if stored.ticket.state != State::Closed {
                 op.insert(&k, bytes.clone());

@@ -477,3 +477,65 @@ fn a_rewrite_stopped_between_its_renames_is_named_not_replaced_by_an_empty_log()
     assert!(err.to_string().contains("other.old"), "{err}");
     assert!(kept.exists());
 }
+
+#[test]
+fn a_schema_3_database_gets_the_notes_into_the_tickets_states_when_opened() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let id = {
+        let s = SledStore::open(&path).unwrap();
+        let tk = with_ticket(&s);
+        let now = t(20, 0);
+        s.append(
+            tk.id,
+            EventKind::Reacted {
+                note: "Ringet til Bo".into(),
+            },
+            "ann",
+            now,
+            t(15, 0),
+            now,
+        )
+        .unwrap();
+        s.append(
+            tk.id,
+            EventKind::Note {
+                text: "Logs bedt om".into(),
+            },
+            "ann",
+            now,
+            now,
+            now,
+        )
+        .unwrap();
+        assert_eq!(
+            s.ticket(tk.id).unwrap().unwrap().notes,
+            vec!["Ringet til Bo", "Logs bedt om"]
+        );
+        // As schema 3 left it: states without notes.
+        let key = tk.id.to_be_bytes();
+        for tree in ["tickets", "open"] {
+            let raw = s.raw(tree, &key).unwrap().expect("stored");
+            let mut v: serde_json::Value = serde_json::from_slice(&raw).unwrap();
+            v["t"].as_object_mut().unwrap().remove("notes");
+            s.tamper(tree, &key, Some(&serde_json::to_vec(&v).unwrap()))
+                .unwrap();
+        }
+        s.tamper("meta", b"schema", Some(&3u32.to_be_bytes()))
+            .unwrap();
+        assert!(s.ticket(tk.id).unwrap().unwrap().notes.is_empty());
+        tk.id
+    };
+    let s = SledStore::open(&path).unwrap();
+    assert_eq!(
+        s.ticket(id).unwrap().unwrap().notes,
+        vec!["Ringet til Bo", "Logs bedt om"]
+    );
+    let open = s.tickets(Filter::NotClosed).unwrap();
+    assert_eq!(open[0].notes, vec!["Ringet til Bo", "Logs bedt om"]);
+    assert_eq!(
+        s.raw("meta", b"schema").unwrap(),
+        Some(SCHEMA_VERSION.to_be_bytes().to_vec())
+    );
+    assert!(matches!(s.verify().unwrap(), VerifyOutcome::Intact { .. }));
+}

@@ -237,6 +237,10 @@ pub struct Ticket {
     pub assignee: Option<String>,
     /// Number of events folded.
     pub events: u32,
+    /// The free text written after the report, oldest first: notes and the reaction's and
+    /// resolutions' notes (what a search looks in besides the title and description).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// A step the lifecycle refuses, with the ticket's state and what is possible. `Display` is
@@ -644,11 +648,13 @@ impl Ticket {
         }
         let t = ev.effective;
         match &ev.kind {
-            EventKind::Reported { .. } | EventKind::Note { .. } => {}
+            EventKind::Reported { .. } => {}
+            EventKind::Note { text } => self.note(text),
             EventKind::Assigned { to } => self.assignee = Some(to.clone()),
             EventKind::Classified { category, .. } => self.category = category.clone(),
             EventKind::Reclassified { to, .. } => self.category = to.clone(),
-            EventKind::Reacted { .. } => {
+            EventKind::Reacted { note } => {
+                self.note(note);
                 self.reacted.get_or_insert(t);
                 if self.state == State::Open {
                     self.state = State::Reacted;
@@ -670,7 +676,8 @@ impl Ticket {
                     State::Open
                 };
             }
-            EventKind::Resolved { .. } => {
+            EventKind::Resolved { note } => {
+                self.note(note);
                 self.close_pause(t);
                 self.resolved = Some(t);
                 self.state = State::Resolved;
@@ -699,6 +706,38 @@ impl Ticket {
                 };
             }
             EventKind::ReportTimeCorrected { to, .. } => self.reported = *to,
+        }
+    }
+
+    /// The lower-case text a search looks in: id, municipality, category, title, reporter,
+    /// description, notes (with the reaction's and resolutions' notes), pause reasons and the
+    /// municipality's acceptance or rejections.
+    pub fn search_text(&self) -> String {
+        let t = self;
+        let mut s = format!(
+            "{} {} {} {} {} {}",
+            t.id, t.municipality, t.category, t.title, t.reporter, t.description
+        );
+        for n in &t.notes {
+            s.push('\n');
+            s.push_str(n);
+        }
+        for p in &t.pauses {
+            s.push('\n');
+            s.push_str(&p.reason);
+        }
+        for v in t.rejections.iter().chain(&t.accepted) {
+            s.push('\n');
+            s.push_str(&v.by);
+            s.push(' ');
+            s.push_str(&v.text);
+        }
+        s.to_lowercase()
+    }
+
+    fn note(&mut self, text: &str) {
+        if !text.trim().is_empty() {
+            self.notes.push(text.trim().to_string());
         }
     }
 
@@ -754,11 +793,21 @@ pub fn fold(events: &[Event]) -> Option<Ticket> {
         last_effective: first.effective,
         events: 1,
         assignee: None,
+        notes: Vec::new(),
     };
     for ev in &events[1..] {
         t.apply(ev);
     }
     Some(t)
+}
+
+/// Whether a ticket's [`Ticket::search_text`] matches what was typed: every word of it, in any
+/// order and case (`login hjemmeplejen` finds "Ingen i hjemmeplejen kan logge ind … login").
+/// An empty query matches everything.
+pub fn search_matches(haystack: &str, query: &str) -> bool {
+    query
+        .split_whitespace()
+        .all(|w| haystack.contains(&w.to_lowercase()))
 }
 
 #[cfg(test)]

@@ -32,11 +32,12 @@ pub enum Action {
     TabAcceptance,
     TabBreaches,
     TabReport,
-    /// Type to search title, municipality, category and id.
+    /// Type to search id, municipality, category, title, reporter, description and notes.
     Search,
     /// Cycle the board's filter: open, all, breached, closed, awaiting acceptance.
     Filter,
-    /// Cycle the municipality filter.
+    /// Open the municipality picker (typing narrows it) for the board's filter, or for
+    /// Rapport's own municipality there.
     FilterMunicipality,
     NewTicket,
     React,

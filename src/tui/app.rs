@@ -10,6 +10,7 @@
 use super::action::Action;
 use super::format::{self, parse_when};
 use super::keymap::{Code, Key, Keymap, Lookup};
+use super::picker::{PickFor, Picked, Picker};
 use super::{NewTicket, SuggestionView};
 use crate::calendar::{yyyymm, WorkCalendar};
 use crate::contract::Contract;
@@ -234,11 +235,7 @@ pub struct Row {
 
 impl Row {
     fn new(ticket: Ticket) -> Row {
-        let haystack = format!(
-            "{} {} {} {} {}",
-            ticket.id, ticket.municipality, ticket.category, ticket.title, ticket.reporter
-        )
-        .to_lowercase();
+        let haystack = ticket.search_text();
         Row {
             ticket,
             eval: None,
@@ -507,13 +504,21 @@ pub struct Detail {
 pub struct Breach {
     pub id: TicketId,
     pub municipality: String,
+    pub title: String,
     pub category: String,
     pub timer: TimerKind,
+    /// The target's own clock, which the overrun is measured and shown in.
+    pub clock: sla::Clock,
     pub deadline: DateTime<Utc>,
     /// How far past the deadline, in the target's own clock (until done, or now).
     pub overrun: TimeDelta,
     /// The dagsbod (resolution timers only).
     pub fine: u64,
+    /// The deadline fell before the month, and the dagsbod is still accruing in it (or not
+    /// settled: the ticket is not closed). Listed under the month's own breaches.
+    pub earlier: bool,
+    /// The ticket is closed (its dagsbod is settled; the footer counts only the others).
+    pub closed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -532,7 +537,12 @@ pub struct Breaches {
     pub by_municipality: Vec<(String, u64, usize)>,
     /// (category id, dagsbod, breaches), largest first.
     pub by_category: Vec<(String, u64, usize)>,
+    /// The dagsbod of the month's own breaches (booked in this month, as in the report).
     pub total: u64,
+    /// The dagsbod still accruing from deadlines before the month.
+    pub earlier_total: u64,
+    /// Of both, the dagsbod of tickets not closed: for this month, the footer's figure.
+    pub not_closed_total: u64,
     pub selected: usize,
 }
 
@@ -582,12 +592,13 @@ pub struct App<'a> {
     pub acceptance: Vec<usize>,
     pub acc_selected: usize,
     pub breaches: Breaches,
-    /// The service report of the breaches' month and the municipality filter, as the runner
-    /// built it (or why it could not); `None` until the Rapport tab is opened.
-    pub report: Option<Result<crate::report::Report, String>>,
+    /// The Rapport tab: its own month and municipality, and the report built for them.
+    pub rapport: super::rapport::Rapport,
     pub detail: Option<Detail>,
     pub form: Option<StepForm>,
     pub new: Option<NewForm>,
+    /// The municipality picker, while open.
+    pub picker: Option<super::picker::Picker>,
     pub help: bool,
     pub help_scroll: u16,
     /// The last message: (text, is an error).
@@ -667,12 +678,15 @@ impl<'a> App<'a> {
                 by_municipality: Vec::new(),
                 by_category: Vec::new(),
                 total: 0,
+                earlier_total: 0,
+                not_closed_total: 0,
                 selected: 0,
             },
-            report: None,
+            rapport: super::rapport::Rapport::new(month),
             detail: None,
             form: None,
             new: None,
+            picker: None,
             help: false,
             help_scroll: 0,
             status: None,
@@ -739,7 +753,7 @@ impl<'a> App<'a> {
         if let Some(n) = &self.new {
             return !matches!(n.fields[n.focus].kind, FieldKind::Category(_));
         }
-        self.searching
+        self.searching || self.picker.is_some()
     }
 
     /// Turns a key press into an action: typed characters while a text field has the focus,
@@ -977,7 +991,7 @@ impl<'a> App<'a> {
                 .municipality
                 .as_ref()
                 .is_none_or(|m| &t.municipality == m)
-            && (self.search.is_empty() || r.haystack.contains(&self.search.to_lowercase()))
+            && ticket::search_matches(&r.haystack, &self.search)
     }
 
     /// Recomputes the board's rows after a change of filter, search or tickets; keeps the
@@ -1029,19 +1043,23 @@ impl<'a> App<'a> {
             .min(self.acceptance.len().saturating_sub(1));
     }
 
-    /// Recomputes the breach list of the chosen month.
+    /// Recomputes the breach list of the chosen month: the timers whose deadline fell in it,
+    /// then the resolution timers of earlier deadlines whose dagsbod still accrued in the
+    /// month (not resolved before it began) or is not settled (the ticket is not closed).
     pub fn refresh_breaches(&mut self) {
         let month = self.breaches.month;
         let from = self.cal.to_utc(month.and_time(NaiveTime::MIN));
         let next = next_month(month);
         let to = self.cal.to_utc(next.and_time(NaiveTime::MIN));
         // A deadline lies at most a few weeks after the report (30 working days and pauses
-        // are far less than a year): look only at tickets reported in that span.
+        // are far less than a year): look only at closed tickets reported in that span (the
+        // others are all evaluated already).
         let earliest = from - TimeDelta::days(366);
         let mut list = Vec::new();
         for i in 0..self.rows.len() {
             let rep = self.rows[i].ticket.reported;
-            if rep < earliest || rep >= to {
+            let closed = self.rows[i].ticket.state == State::Closed;
+            if rep >= to || (closed && rep < earliest) {
                 continue;
             }
             self.ensure(i);
@@ -1054,11 +1072,15 @@ impl<'a> App<'a> {
                 let (Some(timer), Some(deadline)) = (t.timer, t.deadline) else {
                     continue;
                 };
-                if deadline < from
-                    || deadline >= to
-                    || t.status_at(self.now) != Some(Status::Breached)
-                {
+                if deadline >= to || t.status_at(self.now) != Some(Status::Breached) {
                     continue;
+                }
+                let earlier = deadline < from;
+                if earlier {
+                    let accrues = t.done.is_none_or(|d| d >= from) || !closed;
+                    if kind != TimerKind::Resolution || e.fine.total == 0 || !accrues {
+                        continue;
+                    }
                 }
                 let end = t.done.unwrap_or(if t.paused { e.now } else { self.now });
                 let overrun =
@@ -1066,8 +1088,10 @@ impl<'a> App<'a> {
                 list.push(Breach {
                     id: r.ticket.id,
                     municipality: r.ticket.municipality.clone(),
+                    title: r.ticket.title.clone(),
                     category: r.ticket.category.clone(),
                     timer: kind,
+                    clock: timer.clock,
                     deadline,
                     overrun,
                     fine: if kind == TimerKind::Resolution {
@@ -1075,12 +1099,14 @@ impl<'a> App<'a> {
                     } else {
                         0
                     },
+                    earlier,
+                    closed,
                 });
             }
         }
         let group = |key: &dyn Fn(&Breach) -> String| {
             let mut m: BTreeMap<String, (u64, usize)> = BTreeMap::new();
-            for b in &list {
+            for b in list.iter().filter(|b| !b.earlier) {
                 let e = m.entry(key(b)).or_default();
                 e.0 += b.fine;
                 e.1 += 1;
@@ -1092,23 +1118,27 @@ impl<'a> App<'a> {
         };
         self.breaches.by_municipality = group(&|b| b.municipality.clone());
         self.breaches.by_category = group(&|b| b.category.clone());
-        self.breaches.total = list.iter().map(|b| b.fine).sum();
+        self.breaches.total = list.iter().filter(|b| !b.earlier).map(|b| b.fine).sum();
+        self.breaches.earlier_total = list.iter().filter(|b| b.earlier).map(|b| b.fine).sum();
+        self.breaches.not_closed_total = list.iter().filter(|b| !b.closed).map(|b| b.fine).sum();
         self.breaches.list = list;
         self.sort_breaches();
     }
 
     fn sort_breaches(&mut self) {
         match self.breaches.sort {
+            // The month's own breaches first, then those from earlier deadlines.
             BreachSort::Amount => self.breaches.list.sort_by(|a, b| {
-                b.fine
-                    .cmp(&a.fine)
+                a.earlier
+                    .cmp(&b.earlier)
+                    .then(b.fine.cmp(&a.fine))
                     .then(b.overrun.cmp(&a.overrun))
                     .then(a.id.cmp(&b.id))
             }),
             BreachSort::Deadline => self
                 .breaches
                 .list
-                .sort_by(|a, b| a.deadline.cmp(&b.deadline).then(a.id.cmp(&b.id))),
+                .sort_by_key(|b| (b.earlier, b.deadline, b.id)),
         }
         self.breaches.selected = self
             .breaches
@@ -1397,23 +1427,19 @@ impl<'a> App<'a> {
         }
     }
 
-    /// Asks the runner for the report of the chosen month and municipality.
+    /// Asks the runner for the report of the Rapport tab's month and municipality.
     pub fn report_effect(&self) -> Effect {
-        let m = self.breaches.month;
-        Effect::LoadReport {
-            month: (m.year(), m.month()),
-            municipality: self.municipality.clone(),
-        }
+        self.rapport.effect()
     }
 
-    /// The report the runner built.
+    /// The report the runner built (dropped if the tab has moved on since it asked).
     pub fn set_report(&mut self, r: Result<crate::report::Report, String>) {
-        self.report = Some(r);
+        self.rapport.set(r);
     }
 
     /// The shown report written in every format: Markdown, CSV, JSON and HTML.
     fn report_exports(&mut self) -> Vec<Effect> {
-        let Some(Ok(r)) = &self.report else {
+        let Some(Ok(r)) = &self.rapport.report else {
             let m = self.lang.t(
                 "der er ingen rapport at eksportere",
                 "there is no report to export",
@@ -1479,16 +1505,32 @@ impl<'a> App<'a> {
         w.row([
             "sag",
             "kommune",
+            "titel",
             "kategori",
             "timer",
             "frist",
-            "overskridelse_minutter",
+            "overskridelse",
+            "enhed",
             "dagsbod_kr",
+            "tidligere_frist",
         ]);
         for b in &self.breaches.list {
+            let (amount, unit) = match b.clock {
+                sla::Clock::WorkingDays => (
+                    format!(
+                        "{:.1}",
+                        b.overrun.num_minutes() as f64 / self.full_day.num_minutes().max(1) as f64
+                    )
+                    .replace('.', ","),
+                    "arbejdsdage",
+                ),
+                sla::Clock::Business => (b.overrun.num_minutes().to_string(), "min. i dagtimer"),
+                _ => (b.overrun.num_minutes().to_string(), "min."),
+            };
             w.row([
                 b.id.to_string(),
                 b.municipality.clone(),
+                b.title.clone(),
                 b.category.clone(),
                 match b.timer {
                     TimerKind::Reaction => "reaktion",
@@ -1496,8 +1538,10 @@ impl<'a> App<'a> {
                 }
                 .to_string(),
                 crate::time::rfc3339(b.deadline, &self.cal.tz),
-                b.overrun.num_minutes().to_string(),
+                amount,
+                unit.to_string(),
                 b.fine.to_string(),
+                if b.earlier { "ja" } else { "nej" }.to_string(),
             ]);
         }
         w.finish()
@@ -1539,7 +1583,7 @@ fn first_of_month(d: NaiveDate) -> NaiveDate {
     d.with_day(1).unwrap_or(d)
 }
 
-fn next_month(d: NaiveDate) -> NaiveDate {
+pub(crate) fn next_month(d: NaiveDate) -> NaiveDate {
     let (y, m) = if d.month() == 12 {
         (d.year() + 1, 1)
     } else {
@@ -1548,7 +1592,7 @@ fn next_month(d: NaiveDate) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, 1).unwrap_or(d)
 }
 
-fn prev_month(d: NaiveDate) -> NaiveDate {
+pub(crate) fn prev_month(d: NaiveDate) -> NaiveDate {
     let (y, m) = if d.month() == 1 {
         (d.year() - 1, 12)
     } else {
@@ -1621,6 +1665,32 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
     if app.form.is_some() {
         return update_form(app, action);
     }
+    if let Some(p) = app.picker.as_mut() {
+        if action == Action::Quit {
+            return vec![Effect::Quit];
+        }
+        match p.update(action) {
+            Picked::Open => {}
+            Picked::Cancelled => app.picker = None,
+            Picked::Chosen(m) => {
+                let target = p.target;
+                app.picker = None;
+                match target {
+                    PickFor::Report => return app.rapport.choose(m),
+                    PickFor::Board => {
+                        app.municipality = m;
+                        app.detail = None;
+                        if app.tab != Tab::Acceptance {
+                            app.tab = Tab::Board;
+                        }
+                        app.refilter();
+                        app.refresh_acceptance();
+                    }
+                }
+            }
+        }
+        return Vec::new();
+    }
     if app.new.is_some() {
         return update_new(app, action);
     }
@@ -1679,9 +1749,10 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
             if app.detail.is_none() =>
         {
             let forward = matches!(action, Action::NextField | Action::Right);
-            if matches!(app.tab, Tab::Breaches | Tab::Report)
-                && matches!(action, Action::Left | Action::Right)
-            {
+            if app.tab == Tab::Report && matches!(action, Action::Left | Action::Right) {
+                return app.rapport.update(action).unwrap_or_default();
+            }
+            if app.tab == Tab::Breaches && matches!(action, Action::Left | Action::Right) {
                 return update(
                     app,
                     if forward {
@@ -1723,21 +1794,15 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
             app.refilter();
             return app.load_for_filter();
         }
+        // `m` opens the picker for the view it is pressed in: Rapport's municipality is its
+        // own, and choosing it there leaves the board's filter be.
         Action::FilterMunicipality => {
-            let all = app.logged_municipalities();
-            app.municipality = match &app.municipality {
-                None => all.first().cloned(),
-                Some(m) => all
-                    .iter()
-                    .position(|x| x == m)
-                    .and_then(|i| all.get(i + 1))
-                    .cloned(),
+            let (target, current) = if app.tab == Tab::Report && app.detail.is_none() {
+                (PickFor::Report, app.rapport.municipality.clone())
+            } else {
+                (PickFor::Board, app.municipality.clone())
             };
-            app.refilter();
-            app.refresh_acceptance();
-            if app.tab == Tab::Report {
-                return vec![app.report_effect()];
-            }
+            app.picker = Some(Picker::new(target, app.logged_municipalities(), current));
         }
         Action::NewTicket if !app.rights.create => {
             let why = app.rights.why.clone();
@@ -1762,8 +1827,10 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
         Action::Note => app.open_form(Step::Note),
         Action::CorrectReportTime => app.open_form(Step::CorrectReportTime),
         Action::Export if app.tab == Tab::Report => return app.report_exports(),
-        // Brud and Rapport share the month.
-        Action::PrevMonth | Action::NextMonth if matches!(app.tab, Tab::Breaches | Tab::Report) => {
+        Action::PrevMonth | Action::NextMonth if app.tab == Tab::Report => {
+            return app.rapport.update(action).unwrap_or_default();
+        }
+        Action::PrevMonth | Action::NextMonth if app.tab == Tab::Breaches => {
             app.breaches.month = if action == Action::NextMonth {
                 next_month(app.breaches.month)
             } else {
@@ -1771,11 +1838,7 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
             };
             app.breaches.selected = 0;
             app.refresh_breaches();
-            let mut effects = app.load_for_month();
-            if app.tab == Tab::Report {
-                effects.push(app.report_effect());
-            }
-            return effects;
+            return app.load_for_month();
         }
         Action::Sort if app.tab == Tab::Breaches => {
             app.breaches.sort = match app.breaches.sort {

@@ -55,31 +55,13 @@ pub fn status_label(s: Status, l: Lang) -> &'static str {
 
 /// The longest service-window day of the contract (a "full working day" for `0,5 arbejdsdag`).
 pub fn full_window_day(contract: &Contract) -> TimeDelta {
-    contract
-        .window
-        .0
-        .iter()
-        .flatten()
-        .map(|(o, c)| *c - *o)
-        .max()
-        .unwrap_or(TimeDelta::hours(8))
+    contract.full_window_day()
 }
 
 /// Working days with one decimal and the language's decimal mark: `0,5 arbejdsdag`,
 /// `2,3 arbejdsdage`, `-0,5 arbejdsdag`.
 pub fn working_days_decimal(l: Lang, left: TimeDelta, full_day: TimeDelta) -> String {
-    let days = left.num_minutes() as f64 / full_day.num_minutes().max(1) as f64;
-    let n = format!("{:.1}", (days * 10.0).round() / 10.0);
-    let n = if n == "-0.0" { "0.0".to_string() } else { n };
-    let one = days.abs() <= 1.0;
-    match l {
-        Lang::Da => format!(
-            "{} {}",
-            n.replace('.', ","),
-            if one { "arbejdsdag" } else { "arbejdsdage" }
-        ),
-        Lang::En => format!("{n} {}", if one { "working day" } else { "working days" }),
-    }
+    crate::i18n::working_days_decimal(l, left, full_day)
 }
 
 /// Time left (negative: overrun) of a timer in its own clock, as the board shows it: `1t 25m`,

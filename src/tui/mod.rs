@@ -12,6 +12,8 @@ pub mod action;
 pub mod app;
 pub mod format;
 pub mod keymap;
+pub mod picker;
+pub mod rapport;
 pub mod run;
 mod signals;
 pub mod store_backend;

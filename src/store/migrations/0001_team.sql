@@ -232,6 +232,22 @@ AS $$
                 ELSE f END
 $$;
 
+-- A note, trimmed as Rust's str::trim does (Unicode White_Space), kept when not empty.
+CREATE FUNCTION frist.add_note(f jsonb, t text) RETURNS jsonb
+    LANGUAGE plpgsql IMMUTABLE
+    SET search_path = pg_catalog
+AS $$
+DECLARE
+    ws constant text := '[\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]';
+    trimmed text := regexp_replace(coalesce(t, ''), '^' || ws || '+|' || ws || '+$', '', 'g');
+BEGIN
+    IF trimmed = '' THEN
+        RETURN f;
+    END IF;
+    RETURN jsonb_set(f, '{notes}', coalesce(f->'notes', '[]'::jsonb) || to_jsonb(trimmed));
+END
+$$;
+
 CREATE FUNCTION frist.fold_step(f jsonb, kind text, j jsonb) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE
     SET search_path = pg_catalog, frist
@@ -254,7 +270,10 @@ BEGIN
             f := jsonb_set(f, '{category}', j->'to');
         WHEN 'assigned' THEN
             f := f || jsonb_build_object('assignee', j->'to');
+        WHEN 'note' THEN
+            f := frist.add_note(f, j->>'text');
         WHEN 'reacted' THEN
+            f := frist.add_note(f, j->>'note');
             IF NOT was_reacted THEN
                 f := jsonb_set(f, '{reacted}', to_jsonb(eff));
             END IF;
@@ -269,6 +288,7 @@ BEGIN
             f := frist.close_pause(f, eff);
             f := jsonb_set(f, '{state}', to_jsonb(reopened));
         WHEN 'resolved' THEN
+            f := frist.add_note(f, j->>'note');
             f := frist.close_pause(f, eff);
             f := jsonb_set(f, '{resolved}', to_jsonb(eff));
             f := jsonb_set(f, '{state}', '"resolved"');

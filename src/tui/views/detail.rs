@@ -30,20 +30,20 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         })
         .unwrap_or_default();
     let mut fields = vec![
-        Line::from(vec![
-            Span::styled(format!(" {} {} ", l.t("Sag", "Ticket"), t.id), bold()),
+        vec![
+            Span::styled(format!("{} {} ", l.t("Sag", "Ticket"), t.id), bold()),
             Span::styled(t.title.clone(), bold()),
-        ]),
-        Line::from(vec![
-            Span::styled(format!(" {}: ", l.t("Kommune", "Municipality")), dim()),
+        ],
+        vec![
+            Span::styled(format!("{}: ", l.t("Kommune", "Municipality")), dim()),
             Span::raw(t.municipality.clone()),
             Span::styled(format!("  {}: ", l.t("Anmelder", "Reporter")), dim()),
             Span::raw(t.reporter.clone()),
             Span::styled(format!("  {}: ", l.t("Status", "State")), dim()),
             Span::raw(t.state.short_label(l)),
-        ]),
-        Line::from(vec![
-            Span::styled(format!(" {}: ", l.t("Kategori", "Category")), dim()),
+        ],
+        vec![
+            Span::styled(format!("{}: ", l.t("Kategori", "Category")), dim()),
             Span::raw(format!("{category} ({})", t.category)),
             Span::styled(format!("  {}: ", l.t("Anmeldt", "Reported")), dim()),
             Span::raw(at(t.reported)),
@@ -59,7 +59,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
                     None => String::new(),
                 },
             ),
-        ]),
+        ],
     ];
     let mut steps = Vec::new();
     if let Some(r) = t.reacted {
@@ -89,25 +89,45 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         steps.push(format!("{} {}", l.t("pauser", "pauses"), t.pauses.len()));
     }
     if !steps.is_empty() {
-        fields.push(Line::from(vec![
-            Span::styled(format!(" {}: ", l.t("Forløb", "Steps")), dim()),
+        fields.push(vec![
+            Span::styled(format!("{}: ", l.t("Forløb", "Steps")), dim()),
             Span::raw(steps.join(" · ")),
-        ]));
+        ]);
     }
-    if !t.description.is_empty() {
-        fields.push(Line::from(vec![
-            Span::styled(format!(" {}: ", l.t("Beskrivelse", "Description")), dim()),
-            Span::raw(t.description.clone()),
-        ]));
+    if !t.description.trim().is_empty() {
+        fields.push(vec![
+            Span::styled(format!("{}: ", l.t("Beskrivelse", "Description")), dim()),
+            Span::raw(t.description.trim().to_string()),
+        ]);
     }
-    let field_h = fields.len() as u16;
+    // The fields are wrapped here, so the header is as high as its wrapped text: the whole
+    // description shows at any width. The gauges give up their explanations for it first;
+    // only when the header alone is higher than the screen does it scroll (↑/↓), before the
+    // timeline does.
+    let top_lines: Vec<Line> = fields
+        .iter()
+        .flat_map(|f| super::wrap_spans(f, area.width, 1))
+        .collect();
+    let field_h = u16::try_from(top_lines.len()).unwrap_or(u16::MAX);
+    let gauge_h = if area.height >= 20 && area.height >= field_h.saturating_add(6 + 3) {
+        6
+    } else if area.height >= field_h.saturating_add(2) {
+        2
+    } else {
+        0
+    };
+    let overflow = field_h.saturating_sub(area.height.saturating_sub(gauge_h));
     let [top, gauges, bottom] = Layout::vertical([
-        Constraint::Length(field_h),
-        Constraint::Length(if area.height >= 20 { 6 } else { 2 }),
+        Constraint::Length(field_h.min(area.height)),
+        Constraint::Length(gauge_h),
         Constraint::Min(0),
     ])
     .areas(area);
-    f.render_widget(Paragraph::new(fields).wrap(Wrap { trim: false }), top);
+    f.render_widget(
+        Paragraph::new(top_lines).scroll((d.scroll.min(overflow), 0)),
+        top,
+    );
+    let timeline_scroll = d.scroll.saturating_sub(overflow);
 
     let Some(e) = &row.eval else {
         f.render_widget(
@@ -189,7 +209,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
                     .title(l.t(" Forløb ", " Timeline ")),
             )
             .wrap(Wrap { trim: false })
-            .scroll((d.scroll, 0)),
+            .scroll((timeline_scroll, 0)),
         timeline,
     );
     if fine_w > 0 {
