@@ -9,6 +9,7 @@ pub mod classify;
 pub mod cli;
 pub mod config;
 pub mod contract;
+pub mod edge;
 pub mod error;
 pub mod i18n;
 pub mod load;

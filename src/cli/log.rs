@@ -920,14 +920,19 @@ pub fn show(ctx: &Ctx, store: &dyn Store, a: &ShowArgs, out: &mut impl Write) ->
         l.datetime(cal.local(t.reported))
     )?;
     if !t.reporter.trim().is_empty() {
-        writeln!(out, "  {}: {}", l.t("Anmelder", "Reporter"), t.reporter)?;
+        writeln!(
+            out,
+            "  {}: {}",
+            l.t("Anmelder", "Reporter"),
+            safe::text(&t.reporter)
+        )?;
     }
     if !t.description.trim().is_empty() {
         // The whole description, wrapped under its label so no terminal cuts it.
         writeln!(out, "  {}:", l.t("Beskrivelse", "Description"))?;
         let width = usize::from(a.width.unwrap_or_else(terminal_width));
         for line in crate::wrap::wrap(t.description.trim(), width.saturating_sub(4)) {
-            writeln!(out, "    {line}")?;
+            writeln!(out, "    {}", safe::text(&line))?;
         }
     }
     if let Some(e) = &e {

@@ -8,11 +8,9 @@ pub mod log;
 pub mod report;
 mod team;
 
-use crate::error::Error;
 use crate::i18n::Lang;
-use crate::load::Loaded;
 use crate::store::{Log, Store};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use clap::{CommandFactory, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -112,65 +110,7 @@ pub enum Command {
     },
 }
 
-/// Everything a command needs from the edge: the contract, the clock, the language.
-pub struct Ctx {
-    pub loaded: Loaded,
-    pub now: DateTime<Utc>,
-    pub lang: Lang,
-}
-
-/// An error at the edge: the message for the user and the exit code.
-#[derive(Debug)]
-pub struct Failure {
-    pub message: String,
-    pub code: i32,
-}
-
-impl Failure {
-    /// A core error the user can mend, worded in their language.
-    pub fn of(e: Error, l: crate::i18n::Lang) -> Failure {
-        Failure {
-            message: e.message(l),
-            code: 2,
-        }
-    }
-}
-
-impl From<Error> for Failure {
-    fn from(e: Error) -> Self {
-        Failure {
-            message: e.to_string(),
-            code: 2,
-        }
-    }
-}
-
-impl From<std::io::Error> for Failure {
-    fn from(e: std::io::Error) -> Self {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            // The reader stopped reading (`frist list | head`): nothing went wrong.
-            return Failure {
-                message: String::new(),
-                code: 0,
-            };
-        }
-        Failure {
-            message: format!("output failed: {e}"),
-            code: 1,
-        }
-    }
-}
-
-impl Failure {
-    pub fn usage(message: impl Into<String>) -> Failure {
-        Failure {
-            message: message.into(),
-            code: 2,
-        }
-    }
-}
-
-pub type CmdResult = Result<(), Failure>;
+pub use crate::edge::{CmdResult, Ctx, Failure};
 
 impl Cli {
     /// Loads the contract and fixes the clock.

@@ -194,54 +194,9 @@ pub fn from_store(
     )?;
     report(ctx, args, &tickets, &measurements, out)
 }
+pub use crate::load::TicketLog;
 
-/// A ticket with its events, oldest first.
-pub type TicketLog = (Ticket, Vec<Event>);
-
-/// What a month's report needs from the log: the tickets active in the month or its lookback
-/// (of one municipality, or all when `municipality` is empty), read through the store's month
-/// index, and the month's response-time measurements. Events are read only for the tickets
-/// whose category counts as downtime (their notes are the incidents' remedies); the others
-/// come with none. The CLI and the TUI both load through here.
-pub fn load_month(
-    store: &dyn crate::store::Store,
-    contract: &crate::contract::Contract,
-    cal: &crate::calendar::WorkCalendar,
-    month: (i32, u32),
-    municipality: Option<&str>,
-    now: chrono::DateTime<chrono::Utc>,
-    lang: crate::i18n::Lang,
-) -> Result<(Vec<TicketLog>, Vec<Measurement>), Failure> {
-    let fail = |e: crate::store::StoreError| Failure {
-        message: e.message(lang, &contract.tz),
-        code: e.code(),
-    };
-    let (from, to) = report::data_window(cal, month, now).map_err(|e| Failure::of(e, lang))?;
-    let municipality = municipality.map(str::trim).filter(|m| !m.is_empty());
-    let downtime = |t: &Ticket| {
-        t.contract == contract.id
-            && contract
-                .categories
-                .iter()
-                .any(|c| c.downtime && c.id == t.category)
-    };
-    let mut tickets = Vec::new();
-    for t in store
-        .tickets(crate::store::Filter::Active { from, to })
-        .map_err(fail)?
-        .into_iter()
-        .filter(|t| municipality.is_none_or(|m| report::same_municipality(m, &t.municipality)))
-    {
-        let events = if downtime(&t) {
-            store.events(t.id).map_err(fail)?
-        } else {
-            Vec::new()
-        };
-        tickets.push((t, events));
-    }
-    let measurements = store.measurements(from, to).map_err(fail)?;
-    Ok((tickets, measurements))
-}
+pub use crate::load::load_month;
 
 /// `frist svartider import FILE`: every line is checked before anything is stored.
 pub fn svartider(

@@ -5,7 +5,7 @@ use super::action::Action;
 use super::app::{update, App, Effect};
 use super::keymap::{Key, Keymap};
 use super::{views, Backend, Suggest};
-use crate::cli::{CmdResult, Ctx, Failure};
+use crate::edge::{CmdResult, Ctx, Failure};
 use chrono::{DateTime, TimeDelta, Utc};
 use ratatui::crossterm::event::{self, Event as TermEvent, KeyEventKind};
 use std::path::PathBuf;

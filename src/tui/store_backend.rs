@@ -59,7 +59,7 @@ impl Backend for StoreBackend<'_> {
         municipality: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<crate::report::Report, String> {
-        let (tickets, measurements) = crate::cli::report::load_month(
+        let (tickets, measurements) = crate::load::load_month(
             self.store,
             self.contract,
             self.calendar,

@@ -1,0 +1,68 @@
+//! What the front ends (the CLI and the TUI) share at the binary's edge: the context a
+//! command runs in (the contract, the clock, the language) and the failure it ends with. Both
+//! `cli` and `tui` build on it; neither depends on the other.
+
+use crate::error::Error;
+use crate::i18n::Lang;
+use crate::load::Loaded;
+use chrono::{DateTime, Utc};
+
+/// Everything a command needs from the edge: the contract, the clock, the language.
+pub struct Ctx {
+    pub loaded: Loaded,
+    pub now: DateTime<Utc>,
+    pub lang: Lang,
+}
+
+/// An error at the edge: the message for the user and the exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub message: String,
+    pub code: i32,
+}
+
+impl Failure {
+    /// A core error the user can mend, worded in their language.
+    pub fn of(e: Error, l: crate::i18n::Lang) -> Failure {
+        Failure {
+            message: e.message(l),
+            code: 2,
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure {
+            message: e.to_string(),
+            code: 2,
+        }
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            // The reader stopped reading (`frist list | head`): nothing went wrong.
+            return Failure {
+                message: String::new(),
+                code: 0,
+            };
+        }
+        Failure {
+            message: format!("output failed: {e}"),
+            code: 1,
+        }
+    }
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure {
+            message: message.into(),
+            code: 2,
+        }
+    }
+}
+
+pub type CmdResult = Result<(), Failure>;
