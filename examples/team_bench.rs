@@ -98,6 +98,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             &["list", "--open"]
         ))
     );
+    let out = std::env::temp_dir().join("frist-team-bench-report.json");
     println!(
         "report --month 2026-10 (real binary, median of 5): {}",
         ms(time_binary(
@@ -110,10 +111,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "--format",
                 "json",
                 "--out",
-                "/dev/null"
+                out.to_str().ok_or("temp dir")?,
             ]
         ))
     );
+    let _ = std::fs::remove_file(&out);
 
     let targets: Vec<u64> = open.iter().map(|t| t.id).collect();
     if targets.is_empty() {

@@ -88,6 +88,8 @@ CREATE TABLE frist.tickets (
     fold jsonb NOT NULL
 );
 CREATE INDEX tickets_state ON frist.tickets (state);
+-- The board and list --open read the tickets not closed: a few thousand among millions.
+CREATE INDEX tickets_not_closed ON frist.tickets (id) WHERE state <> 'closed';
 CREATE INDEX tickets_municipality ON frist.tickets (municipality);
 CREATE INDEX tickets_reported ON frist.tickets (reported);
 CREATE INDEX tickets_resolved ON frist.tickets (resolved);
