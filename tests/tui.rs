@@ -1235,11 +1235,13 @@ fn the_breach_export_quotes_and_neutralises_cells_for_excel() {
     assert!(path.ends_with(".csv"), "{path}");
     assert!(content.starts_with('\u{feff}'), "a BOM for Danish Excel");
     assert!(
-        content.contains("\r\n1;\"Ny;By\";kritisk;"),
+        content.contains("\r\n1;\"Ny;By\";Låsen er død;kritisk;"),
         "the ';' stays in its cell: {content}"
     );
     assert!(
-        content.contains("\r\n2;\"'=HYPERLINK(\"\"http://x.example\"\";\"\"klik\"\")\";kritisk;"),
+        content.contains(
+            "\r\n2;\"'=HYPERLINK(\"\"http://x.example\"\";\"\"klik\"\")\";Låsen er død;kritisk;"
+        ),
         "a formula is shown, not run: {content}"
     );
 }
