@@ -605,7 +605,13 @@ pub fn add(
         contract: contract.id.clone(),
     };
     let t = store
-        .create(reported, Some(classified), user, ctx.now, at)
+        .create(
+            reported,
+            Some(classified),
+            user,
+            crate::edge::recorded_now(),
+            at,
+        )
         .map_err(|e| store_failure(e, ctx))?;
     if a.category.is_some() {
         learn(ctx, store, &t.category, &t.title, &t.description);
@@ -629,7 +635,7 @@ pub fn step(
 ) -> CmdResult {
     let at = at_time(ctx, at)?;
     let t = store
-        .append(id, kind, user, ctx.now, at, ctx.now)
+        .append(id, kind, user, crate::edge::recorded_now(), at, ctx.now)
         .map_err(|e| store_failure(e, ctx))?;
     writeln!(
         out,
@@ -750,7 +756,14 @@ pub fn correct(
         reason: a.reason.clone(),
     };
     let t = store
-        .append(a.id, kind, user, ctx.now, ctx.now, ctx.now)
+        .append(
+            a.id,
+            kind,
+            user,
+            crate::edge::recorded_now(),
+            ctx.now,
+            ctx.now,
+        )
         .map_err(|e| store_failure(e, ctx))?;
     writeln!(
         out,
@@ -862,8 +875,16 @@ fn event_line(ctx: &Ctx, e: &Event, width: usize) -> String {
             ctx.lang.datetime(ctx.loaded.calendar.local(*to))
         ),
     };
+    // A step written down long after it took effect says so, with when (domain §4.8).
+    let late = e.recorded_late().map_or_else(String::new, |lag| {
+        format!(
+            " — {} ({})",
+            ctx.lang.recorded_later(lag),
+            ctx.lang.datetime(ctx.loaded.calendar.local(e.recorded))
+        )
+    });
     format!(
-        "  #{:<2} {}  {:<width$} {:<10} {}",
+        "  #{:<2} {}  {:<width$} {:<10} {}{late}",
         e.seq,
         ctx.lang.datetime(ctx.loaded.calendar.local(e.effective)),
         e.kind.label(ctx.lang),

@@ -21,7 +21,8 @@ pub struct Cli {
     /// Contract: a built-in name (laasesystem, ddh-chatbot) or the path of a contract file.
     #[arg(long, global = true, env = "FRIST_CONTRACT", default_value = crate::contract::DEFAULT)]
     pub contract: String,
-    /// Fix the clock for every command: 'YYYY-MM-DD HH:MM' (contract-local) or RFC 3339.
+    /// Evaluate as of this instant: 'YYYY-MM-DD HH:MM' (contract-local) or RFC 3339. It is
+    /// also the default of `--at`; a write is still recorded at the real clock.
     #[arg(long, global = true, env = "FRIST_NOW")]
     pub now: Option<String>,
     /// Language of the output.
@@ -125,6 +126,7 @@ impl Cli {
         Ok(Ctx {
             loaded,
             now,
+            fixed: self.now.is_some(),
             lang: self.lang,
         })
     }
