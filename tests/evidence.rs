@@ -166,3 +166,202 @@ fn the_board_clock_follows_the_wall_clock_from_a_now_start() {
         wall + TimeDelta::seconds(5)
     );
 }
+
+// ---- checkpoints (point 2) ----
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// A log with a fined ticket (resolved 30 minutes late) and a second ticket: 7 events.
+fn fined_log() -> Log {
+    let log = Log::new();
+    log.add(&["--category", "kritisk", "--at", "2025-03-03 15:30"]);
+    log.ok(&["react", "1", "--at", "2025-03-03 16:00"]);
+    log.ok(&["resolve", "1", "--at", "2025-03-03 21:00"]);
+    log.add(&["--category", "laaseenhed", "--at", "2025-03-04 09:00"]);
+    log.ok(&["note", "2", "ringede"]);
+    log
+}
+
+#[test]
+fn a_checkpoint_is_signed_with_a_private_key_made_on_first_use() {
+    let log = fined_log();
+    let key = log.ok(&["checkpoint", "--key"]);
+    assert_eq!(key.trim().len(), 64, "{key}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(log.keys().join("key"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let file = log.dir.path().join("cp.json");
+    let said = log.ok(&["checkpoint", "--out", path_str(&file)]);
+    assert!(said.contains("7 hændelser"), "{said}");
+    let cp: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let keys: Vec<&str> = cp.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+    assert_eq!(
+        keys,
+        ["at", "events", "head", "key", "log", "signature"],
+        "{cp}"
+    );
+    assert_eq!(cp["events"], 7);
+    assert_eq!(cp["key"], key.trim());
+    let last = log
+        .export()
+        .lines()
+        .last()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .unwrap();
+    assert_eq!(cp["head"], last["hash"]);
+    // Appending after a checkpoint is what a log does: it still holds.
+    log.ok(&["note", "1", "efterskrift"]);
+    let v = log.ok(&["verify", "--checkpoint", path_str(&file)]);
+    assert!(v.starts_with("OK: 8"), "{v}");
+    assert!(
+        v.contains("holder") && v.contains("1 hændelser er tilføjet"),
+        "{v}"
+    );
+    // A checkpoint edited after it was signed is refused.
+    let edited = std::fs::read_to_string(&file)
+        .unwrap()
+        .replace("\"events\":7", "\"events\":6");
+    std::fs::write(&file, edited).unwrap();
+    let r = log.run(&["verify", "--checkpoint", path_str(&file)]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stderr.contains("signatur"), "{}", r.stderr);
+}
+
+#[test]
+fn a_rollback_to_an_older_copy_is_caught_without_a_checkpoint_file() {
+    let log = fined_log();
+    let old = log.dir.path().join("old");
+    copy_dir(&log.db, &old);
+    log.ok(&["accept", "1", "--by", "Lone", "--ref", "mail"]);
+    log.ok(&[
+        "checkpoint",
+        "--out",
+        path_str(&log.dir.path().join("cp.json")),
+    ]);
+    assert!(log.ok(&["verify"]).contains("holder"));
+    // The database folder is replaced by the copy taken before the acceptance.
+    std::fs::remove_dir_all(&log.db).unwrap();
+    copy_dir(&old, &log.db);
+    assert!(log.ok(&["list"]).contains("2 sager"));
+    let r = log.run(&["verify"]);
+    assert_eq!(r.code, 1, "a cut tail is not OK: {}", r.stdout);
+    assert!(
+        r.stderr.contains("loggen har 7 hændelser")
+            && r.stderr.contains("bekræftede 8")
+            && r.stderr.contains("hændelse 8–8 mangler"),
+        "{}",
+        r.stderr
+    );
+    // Nor is a monthly report made of it.
+    let r = log.run(&["report", "--month", "2025-03"]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stderr.contains("hændelse 8–8 mangler"), "{}", r.stderr);
+    // Written on after the rollback: the new event 8 is not the one the checkpoint holds.
+    log.ok(&["note", "2", "ny bemærkning"]);
+    let r = log.run(&[
+        "verify",
+        "--checkpoint",
+        path_str(&log.dir.path().join("cp.json")),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("hændelse 8 (sag 2, hændelse #3)"),
+        "{}",
+        r.stderr
+    );
+    // And no new checkpoint signs the rolled-back log.
+    let r = log.run(&["checkpoint"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("intet nyt kontrolpunkt"), "{}", r.stderr);
+}
+
+#[test]
+fn a_forged_and_rehashed_export_is_caught_naming_the_changed_event() {
+    use frist::store::chain::{canonical, link, Record, GENESIS};
+    let log = fined_log();
+    let file = log.dir.path().join("cp.json");
+    log.ok(&["checkpoint", "--out", path_str(&file)]);
+    assert_eq!(log.json(&["show", "1", "--json"])["fine"]["total"], 5000);
+    // The resolution moved back inside its deadline, and every hash computed anew.
+    let mut prev = GENESIS;
+    let mut forged = String::new();
+    for line in log.export().lines() {
+        let mut r: Record = serde_json::from_str(line).unwrap();
+        if r.event.ticket == 1 && r.event.seq == 3 {
+            r.event.effective = utc("2025-03-03T19:00:00Z");
+        }
+        r.hash = link(&prev, &canonical(&r.event));
+        prev = r.hash;
+        forged.push_str(&serde_json::to_string(&r).unwrap());
+        forged.push('\n');
+    }
+    let path = log.dir.path().join("forged.jsonl");
+    std::fs::write(&path, forged).unwrap();
+    // Imported into a new database on the same machine, the forgery verifies as a chain …
+    let copy = Log::new();
+    let keys = log.keys();
+    let run = |args: &[&str]| out(copy.cmd(args).env("FRIST_KEYS", &keys).output().unwrap());
+    let r = run(&["import", path_str(&path)]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(copy.json(&["show", "1", "--json"])["fine"]["total"], 0);
+    // … but not against the checkpoint this machine made of the log, nor against the file.
+    for args in [
+        vec!["verify"],
+        vec!["verify", "--checkpoint", path_str(&file)],
+    ] {
+        let r = run(&args);
+        assert_eq!(r.code, 1, "{args:?}: {}", r.stdout);
+        assert!(
+            r.stderr.contains("hændelse 4 (sag 1, hændelse #3)"),
+            "{args:?}: {}",
+            r.stderr
+        );
+    }
+    // Someone else's machine (no kept hashes) still sees that the log differs.
+    let r = copy.run(&["verify", "--checkpoint", path_str(&file)]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(r.stderr.contains("hændelse 7"), "{}", r.stderr);
+}
+
+#[test]
+fn the_monthly_report_carries_the_checkpoint_taken_when_it_was_made() {
+    let log = fined_log();
+    let json = log.json(&["report", "--month", "2025-03", "--format", "json"]);
+    let cp = &json["checkpoint"];
+    assert_eq!(cp["events"], 7, "{json}");
+    // The report's checkpoint proves the log's state like any other.
+    let file = log.dir.path().join("from-report.json");
+    std::fs::write(&file, cp.to_string()).unwrap();
+    assert!(log
+        .ok(&["verify", "--checkpoint", path_str(&file)])
+        .contains("holder"));
+    let signature = cp["signature"].as_str().unwrap();
+    for format in ["md", "csv", "html"] {
+        let text = log.ok(&["report", "--month", "2025-03", "--format", format]);
+        assert!(text.contains("Kontrolpunkt"), "{format}: {text}");
+        assert!(text.contains("7 hændelser"), "{format}: {text}");
+        assert!(
+            text.contains(cp["head"].as_str().unwrap()),
+            "{format}: {text}"
+        );
+        // The whole signed line, for the reader to save and verify.
+        assert!(text.contains(signature), "{format}: {text}");
+    }
+}

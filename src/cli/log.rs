@@ -299,6 +299,30 @@ pub fn db_path(db: Option<&Path>) -> Result<PathBuf, Failure> {
         .ok_or_else(|| Failure::usage("no data directory found for this user; give --db PATH"))
 }
 
+/// Where the log lies, as the checkpoint folder remembers it: the PostgreSQL URL, or the sled
+/// folder's full path.
+pub fn place(db: Option<&Path>) -> String {
+    if let Some(url) = db
+        .and_then(|p| p.to_str())
+        .filter(|u| is_team(Some(Path::new(u))))
+    {
+        // The same database whoever logs in: without the login.
+        return match url.split_once("://") {
+            Some((scheme, rest)) => {
+                format!("{scheme}://{}", rest.split_once('@').map_or(rest, |x| x.1))
+            }
+            None => url.to_string(),
+        };
+    }
+    match db_path(db) {
+        Ok(p) => std::fs::canonicalize(&p)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .into_owned(),
+        Err(_) => String::new(),
+    }
+}
+
 /// The acting user: `--user`, `FRIST_USER`, else the OS user.
 pub fn user(given: Option<&str>) -> String {
     given

@@ -49,6 +49,18 @@ pub fn report(
     measurements: &[Measurement],
     out: &mut impl Write,
 ) -> CmdResult {
+    report_with(ctx, args, tickets, measurements, None, out)
+}
+
+/// [`report`] carrying the checkpoint of the log taken as the report was made.
+pub fn report_with(
+    ctx: &Ctx,
+    args: &ReportArgs,
+    tickets: &[(Ticket, Vec<Event>)],
+    measurements: &[Measurement],
+    checkpoint: Option<crate::checkpoint::Checkpoint>,
+    out: &mut impl Write,
+) -> CmdResult {
     let month =
         report::parse_month(&args.month).map_err(|e| Failure::usage(format!("--month: {e}")))?;
     let municipality = args
@@ -56,7 +68,7 @@ pub fn report(
         .as_deref()
         .map(str::trim)
         .filter(|m| !m.is_empty());
-    let r = report::build(&ReportInput {
+    let mut r = report::build(&ReportInput {
         contract: &ctx.loaded.contract,
         calendar: &ctx.loaded.calendar,
         month,
@@ -66,6 +78,7 @@ pub fn report(
         now: ctx.now,
     })
     .map_err(|e| Failure::of(e, ctx.lang))?;
+    r.checkpoint = checkpoint;
     let text = report::render(&r, args.format, ctx.lang);
     match &args.out {
         None => {
@@ -166,6 +179,7 @@ pub fn imported(ctx: &Ctx, path: &Path, n: usize, out: &mut impl Write) -> CmdRe
 pub fn from_store(
     ctx: &Ctx,
     store: &dyn crate::store::Store,
+    place: Option<&str>,
     args: &ReportArgs,
     out: &mut impl Write,
 ) -> CmdResult {
@@ -183,6 +197,9 @@ pub fn from_store(
         format: args.format,
         out: args.out.clone(),
     };
+    // Signed before the month is read: the report's figures come from this state or a later
+    // one, and whoever reads the report can prove the log still holds it.
+    let checkpoint = super::checkpoint::for_report(ctx, store, place)?;
     let (tickets, measurements) = load_month(
         store,
         &ctx.loaded.contract,
@@ -192,7 +209,7 @@ pub fn from_store(
         ctx.now,
         ctx.lang,
     )?;
-    report(ctx, args, &tickets, &measurements, out)
+    report_with(ctx, args, &tickets, &measurements, checkpoint, out)
 }
 pub use crate::load::TicketLog;
 

@@ -154,6 +154,9 @@ pub struct Report {
     /// Steps that took effect in the month but were written down more than
     /// [`crate::ticket::LATE_RECORDING`] later (domain §4.8), oldest first.
     pub late_recordings: Vec<LateRecording>,
+    /// The signed checkpoint of the log taken when the report was made (`frist report` over a
+    /// log; `None` when built from tickets alone). `frist verify --checkpoint` reads it back.
+    pub checkpoint: Option<crate::checkpoint::Checkpoint>,
     /// The contract's longest service-window day in minutes: one working day when an overrun
     /// of a working-day target is shown in working days.
     pub window_day_minutes: i64,
@@ -696,6 +699,7 @@ pub fn build(input: &ReportInput) -> Result<Report> {
         operational_test,
         response_times,
         late_recordings,
+        checkpoint: None,
         window_day_minutes: contract.full_window_day().num_minutes(),
         tz: contract.tz,
     })

@@ -757,6 +757,39 @@ fn doc(r: &Report, lang: Lang, mode: Mode) -> Doc {
         });
     }
 
+    // The checkpoint: the log's state the report was made from, signed.
+    if let Some(c) = &r.checkpoint {
+        sections.push(Section {
+            title: l.t("Kontrolpunkt", "Checkpoint").into(),
+            blocks: vec![
+                Block::Para(format!(
+                    "{} {}: {} {}, {} {}, log {}, {} {}.",
+                    l.t(
+                        "Rapporten er lavet af loggen som den var",
+                        "The report was made from the log as it was at"
+                    ),
+                    when(r, l, mode, c.at),
+                    c.events,
+                    l.t("hændelser", "events"),
+                    l.t("hoved", "head"),
+                    c.head,
+                    c.log,
+                    l.t("signeret med nøglen", "signed with the key"),
+                    c.key
+                )),
+                Block::Para(format!(
+                    "{} `frist verify --checkpoint {}`:",
+                    l.t(
+                        "Gem linjen herunder i en fil og bevis at loggen stadig rummer denne tilstand med",
+                        "Save the line below to a file and prove that the log still holds this state with"
+                    ),
+                    l.t("FIL", "FILE")
+                )),
+                Block::Para(c.to_json()),
+            ],
+        });
+    }
+
     Doc {
         title: title(r, l),
         meta,
