@@ -365,3 +365,69 @@ fn the_monthly_report_carries_the_checkpoint_taken_when_it_was_made() {
         assert!(text.contains(signature), "{format}: {text}");
     }
 }
+
+// ---- idempotent measurements (point 6) ----
+
+#[test]
+fn a_measurement_already_in_the_log_is_not_imported_again() {
+    let log = Log::new();
+    let line = |min: u32, secs: &str| format!("Login i App'en;2025-03-04 10:{min:02};{secs}\n");
+    let first = log.dir.path().join("uge1.csv");
+    // Two faults (more than 25 % over the 8 s max): imported twice they would count twice.
+    std::fs::write(
+        &first,
+        [line(0, "17,0"), line(1, "14,5"), line(2, "2,0")].concat(),
+    )
+    .unwrap();
+    let said = log.ok(&["svartider", "import", path_str(&first)]);
+    assert!(said.contains("3 nye, 0 fandtes allerede"), "{said}");
+    let fine = |log: &Log| {
+        let v = log.json(&["report", "--month", "2025-03", "--format", "json"]);
+        (
+            v["response_times"]["measurements"].as_u64().unwrap(),
+            v["response_times"]["fine"].as_u64().unwrap(),
+        )
+    };
+    let before = fine(&log);
+    assert_eq!(before.0, 3);
+    assert!(before.1 > 0, "{before:?}");
+    // The same file again, and a file that holds the three and three more.
+    let said = log.ok(&["svartider", "import", path_str(&first)]);
+    assert!(said.contains("0 nye, 3 fandtes allerede"), "{said}");
+    assert_eq!(fine(&log), before);
+    let second = log.dir.path().join("maaned.csv");
+    let lines = [
+        line(0, "17,0"),
+        line(1, "14,5"),
+        line(2, "2,0"),
+        line(3, "2,0"),
+        line(4, "1,5"),
+        line(5, "1,0"),
+    ];
+    std::fs::write(&second, lines.concat()).unwrap();
+    let said = log.ok(&["svartider", "import", path_str(&second)]);
+    assert!(said.contains("3 nye, 3 fandtes allerede"), "{said}");
+    assert_eq!(fine(&log), (6, before.1));
+}
+
+#[test]
+fn a_measurement_in_the_future_is_refused_and_nothing_is_imported() {
+    // FRIST_NOW is 2025-03-10 12:00.
+    let log = Log::new();
+    let file = log.dir.path().join("svartider.csv");
+    std::fs::write(
+        &file,
+        "Login i App'en;2025-03-04 10:00;2,0\nLogin i App'en;2025-03-20 10:00;2,0\n",
+    )
+    .unwrap();
+    let r = log.run(&["svartider", "import", path_str(&file)]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("20.03.2025 10:00 ligger i fremtiden")
+            && r.stderr.contains("intet er importeret"),
+        "{}",
+        r.stderr
+    );
+    let v = log.json(&["report", "--month", "2025-03", "--format", "json"]);
+    assert_eq!(v["response_times"]["measurements"], 0, "{v}");
+}

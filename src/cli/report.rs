@@ -161,17 +161,58 @@ pub fn parse_svartider(ctx: &Ctx, path: &Path) -> Result<Vec<Measurement>, Failu
         .map_err(|e| Failure::of(e, ctx.lang))
 }
 
-/// Tells how many measurements were imported (after the store has saved them).
-pub fn imported(ctx: &Ctx, path: &Path, n: usize, out: &mut impl Write) -> CmdResult {
+/// Tells how many measurements were imported (after the store has saved them) and how many
+/// were in the log already.
+pub fn imported(
+    ctx: &Ctx,
+    path: &Path,
+    new: usize,
+    known: usize,
+    out: &mut impl Write,
+) -> CmdResult {
     writeln!(
         out,
-        "{} {n} {} {}",
-        ctx.lang.t("Importerede", "Imported"),
-        ctx.lang
-            .t("svartidsmålinger fra", "response-time measurements from"),
-        path.display()
+        "{} {}: {new} {}, {known} {}",
+        ctx.lang.t(
+            "Importerede svartidsmålinger fra",
+            "Imported response-time measurements from"
+        ),
+        path.display(),
+        ctx.lang.t("nye", "new"),
+        ctx.lang.t("fandtes allerede", "already in the log")
     )?;
     Ok(())
+}
+
+/// Splits measurements into those not in the log yet and the number already there: the same
+/// type at the same instant with the same response time is the same measurement, so a file
+/// imported twice does not count its faults (and the fine) twice.
+fn only_new(
+    ctx: &Ctx,
+    store: &dyn crate::store::Store,
+    ms: Vec<Measurement>,
+) -> Result<(Vec<Measurement>, usize), Failure> {
+    let (Some(from), Some(last)) = (ms.iter().map(|m| m.at).min(), ms.iter().map(|m| m.at).max())
+    else {
+        return Ok((ms, 0));
+    };
+    let key = |m: &Measurement| (m.kind.clone(), m.at, m.seconds.to_bits());
+    let known: std::collections::HashSet<_> = store
+        .measurements(from, last + chrono::TimeDelta::microseconds(1))
+        .map_err(|e| Failure {
+            message: e.message(ctx.lang, &ctx.loaded.contract.tz),
+            code: e.code(),
+        })?
+        .iter()
+        .map(key)
+        .collect();
+    let total = ms.len();
+    let new: Vec<Measurement> = ms
+        .into_iter()
+        .filter(|m| !known.contains(&key(m)))
+        .collect();
+    let old = total - new.len();
+    Ok((new, old))
 }
 
 /// `frist report` over the support log: only the tickets that can matter to the month are
@@ -225,11 +266,31 @@ pub fn svartider(
     match &args.command {
         SvartiderCommand::Import { file } => {
             let ms = parse_svartider(ctx, file)?;
-            store.add_measurements(&ms).map_err(|e| Failure {
-                message: e.message(ctx.lang, &ctx.loaded.contract.tz),
-                code: e.code(),
-            })?;
-            imported(ctx, file, ms.len(), out)
+            // A measurement cannot have been taken after now; the file is refused whole.
+            if let Some(m) = ms.iter().find(|m| m.at > ctx.now) {
+                let l = ctx.lang;
+                let cal = &ctx.loaded.calendar;
+                return Err(Failure::usage(format!(
+                    "{}: {} {} {} {} {} ({} {}); {}",
+                    file.display(),
+                    l.t("målingen af", "the measurement of"),
+                    crate::safe::text(&m.kind),
+                    l.t("kl.", "at"),
+                    l.datetime(cal.local(m.at)),
+                    l.t("ligger i fremtiden", "lies in the future"),
+                    l.t("nu er", "now is"),
+                    l.datetime(cal.local(ctx.now)),
+                    l.t("intet er importeret", "nothing was imported")
+                )));
+            }
+            let (new, known) = only_new(ctx, store, ms)?;
+            if !new.is_empty() {
+                store.add_measurements(&new).map_err(|e| Failure {
+                    message: e.message(ctx.lang, &ctx.loaded.contract.tz),
+                    code: e.code(),
+                })?;
+            }
+            imported(ctx, file, new.len(), known, out)
         }
     }
 }
