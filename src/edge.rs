@@ -10,8 +10,20 @@ use chrono::{DateTime, Utc};
 /// Everything a command needs from the edge: the contract, the clock, the language.
 pub struct Ctx {
     pub loaded: Loaded,
+    /// The instant things are evaluated at and the default effective time of a step (`--at`).
+    /// `--now`/`FRIST_NOW` may set it; it is never the time a write is recorded at (see
+    /// [`recorded_now`]).
     pub now: DateTime<Utc>,
+    /// Whether `now` was fixed by `--now`/`FRIST_NOW` rather than read from the clock.
+    pub fixed: bool,
     pub lang: Lang,
+}
+
+/// The instant a write is recorded at: the machine's real wall clock, read at the edge when
+/// the write happens. Never `Ctx::now`, which a user or a test may set (domain §4.8). In team
+/// mode the database replaces it with its server's clock.
+pub fn recorded_now() -> DateTime<Utc> {
+    Utc::now()
 }
 
 /// An error at the edge: the message for the user and the exit code.

@@ -111,6 +111,26 @@ impl Lang {
         }
     }
 
+    /// How late a step was recorded, in words: `registreret 3 dage senere` / `recorded 3 days
+    /// later` (whole days from a day on, else whole hours).
+    pub fn recorded_later(self, lag: TimeDelta) -> String {
+        let (days, hours) = (lag.num_days(), lag.num_hours());
+        let span = match (self, days, hours) {
+            (Lang::Da, 1, _) => "1 dag".to_string(),
+            (Lang::Da, d, _) if d > 1 => format!("{d} dage"),
+            (Lang::Da, _, 1) => "1 time".to_string(),
+            (Lang::Da, _, h) => format!("{h} timer"),
+            (Lang::En, 1, _) => "1 day".to_string(),
+            (Lang::En, d, _) if d > 1 => format!("{d} days"),
+            (Lang::En, _, 1) => "1 hour".to_string(),
+            (Lang::En, _, h) => format!("{h} hours"),
+        };
+        match self {
+            Lang::Da => format!("registreret {span} senere"),
+            Lang::En => format!("recorded {span} later"),
+        }
+    }
+
     /// Whole working days: `1 arbejdsdag`, `10 arbejdsdage` / `1 working day`.
     pub fn working_days(self, n: u32) -> String {
         match (self, n) {
@@ -230,5 +250,21 @@ mod tests {
         assert_eq!(Lang::Da.duration(TimeDelta::minutes(-130)), "-2t 10m");
         assert_eq!(Lang::En.duration(TimeDelta::minutes(45)), "45m");
         assert_eq!(Lang::Da.duration(TimeDelta::minutes(180)), "3t");
+    }
+
+    #[test]
+    fn a_late_recording_reads_in_days_or_hours() {
+        let l = |m| TimeDelta::minutes(m);
+        assert_eq!(
+            Lang::Da.recorded_later(l(3 * 1440 + 5)),
+            "registreret 3 dage senere"
+        );
+        assert_eq!(Lang::Da.recorded_later(l(1440)), "registreret 1 dag senere");
+        assert_eq!(Lang::Da.recorded_later(l(61)), "registreret 1 time senere");
+        assert_eq!(Lang::En.recorded_later(l(5 * 60)), "recorded 5 hours later");
+        assert_eq!(
+            Lang::En.recorded_later(l(2 * 1440)),
+            "recorded 2 days later"
+        );
     }
 }

@@ -5,6 +5,7 @@
 //! is an argument. The binary's edges (`cli`, `load`) do the I/O.
 
 pub mod calendar;
+pub mod checkpoint;
 pub mod classify;
 pub mod cli;
 pub mod config;

@@ -128,9 +128,9 @@ pub fn known_contracts() -> Vec<String> {
 
 /// What a month's report needs from the log: the tickets active in the month or its lookback
 /// (of one municipality, or all when `municipality` is empty), read through the store's month
-/// index, and the month's response-time measurements. Events are read only for the tickets
-/// whose category counts as downtime (their notes are the incidents' remedies); the others
-/// come with none. The CLI and the TUI both load through here.
+/// index, and the month's response-time measurements, each ticket with its events (the
+/// incidents' remedies and the steps recorded late). The CLI and the TUI both load through
+/// here.
 pub fn load_month(
     store: &dyn crate::store::Store,
     contract: &crate::contract::Contract,
@@ -142,20 +142,12 @@ pub fn load_month(
 ) -> Result<(Vec<TicketLog>, Vec<crate::sla::Measurement>), crate::edge::Failure> {
     use crate::edge::Failure;
     use crate::report;
-    use crate::ticket::Ticket;
     let fail = |e: crate::store::StoreError| Failure {
         message: e.message(lang, &contract.tz),
         code: e.code(),
     };
     let (from, to) = report::data_window(cal, month, now).map_err(|e| Failure::of(e, lang))?;
     let municipality = municipality.map(str::trim).filter(|m| !m.is_empty());
-    let downtime = |t: &Ticket| {
-        t.contract == contract.id
-            && contract
-                .categories
-                .iter()
-                .any(|c| c.downtime && c.id == t.category)
-    };
     let mut tickets = Vec::new();
     for t in store
         .tickets(crate::store::Filter::Active { from, to })
@@ -163,7 +155,8 @@ pub fn load_month(
         .into_iter()
         .filter(|t| municipality.is_none_or(|m| report::same_municipality(m, &t.municipality)))
     {
-        let events = if downtime(&t) {
+        // Only the contract's own tickets are in its report.
+        let events = if t.contract == contract.id {
             store.events(t.id).map_err(fail)?
         } else {
             Vec::new()

@@ -831,6 +831,7 @@ fn ctx(now: DateTime<Utc>, lang: Lang) -> Ctx {
     Ctx {
         loaded: loaded(),
         now,
+        fixed: true,
         lang,
     }
 }

@@ -19,6 +19,8 @@ fn frist(url: &str, args: &[&str]) -> Command {
     c.args(args)
         .env("FRIST_DB", url)
         .env("FRIST_NOW", NOW)
+        // Checkpoint keys beside the throwaway cluster, never the runner's config directory.
+        .env("FRIST_KEYS", pg::cluster().dir.join("keys"))
         .env_remove("FRIST_USER")
         .env_remove("FRIST_LANG")
         .env_remove("FRIST_CONTRACT")
@@ -708,6 +710,23 @@ fn suite(s: &dyn Store, user: &str) {
         s.append(999, EventKind::Resumed, user, now, now, now),
         Err(StoreError::UnknownTicket(999))
     ));
+    // The head and each event's hash, read directly, agree with a walk of the log (what a
+    // report's checkpoint reads instead of walking).
+    let mut walked = Vec::new();
+    s.for_each_event(&mut |r| {
+        walked.push(r.hash);
+        Ok(())
+    })
+    .unwrap();
+    assert_eq!(
+        s.head().unwrap(),
+        (walked.len() as u64, *walked.last().unwrap())
+    );
+    for (i, h) in walked.iter().enumerate() {
+        assert_eq!(s.link_at(i as u64 + 1).unwrap(), Some(*h));
+    }
+    assert_eq!(s.link_at(walked.len() as u64 + 1).unwrap(), None);
+    assert_eq!(s.link_at(0).unwrap(), None);
     s.append(
         a.id,
         EventKind::Accepted {
@@ -1082,4 +1101,54 @@ fn a_board_whose_connection_drops_says_so_and_comes_back() {
         now,
     )
     .unwrap();
+}
+
+#[test]
+fn a_checkpoint_of_a_shared_log_holds_as_it_grows_and_catches_a_cut_tail() {
+    let db = desk("checkpoint");
+    let ann = db.url("ann");
+    for i in 0..3 {
+        let id = add(&ann, "Aarhus", &format!("Fejl {i}"));
+        ok(&ann, &["react", &id.to_string()]);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cp.json");
+    let said = ok(&ann, &["checkpoint", "--out", file.to_str().unwrap()]);
+    assert!(said.contains("9 hændelser"), "{said}");
+    add(&ann, "Odense", "Døren åbner ikke");
+    let v = ok(
+        &db.url("sup"),
+        &["verify", "--checkpoint", file.to_str().unwrap()],
+    );
+    assert!(
+        v.contains("holder") && v.contains("2 hændelser er tilføjet"),
+        "{v}"
+    );
+    // A municipality's report carries no checkpoint of a log it sees only part of.
+    let r = ok(
+        &db.url("aarhus"),
+        &["report", "--month", "2025-03", "--format", "json"],
+    );
+    let r: serde_json::Value = serde_json::from_str(&r).unwrap();
+    assert!(r["checkpoint"].is_null(), "{r}");
+    // The last two tickets cut off cleanly, as a restore of an older dump would leave it.
+    db.connect("owner")
+        .batch_execute(
+            "ALTER TABLE frist.events DISABLE TRIGGER USER; \
+             DELETE FROM frist.events WHERE n > 6; \
+             DELETE FROM frist.tickets WHERE id > 2; \
+             UPDATE frist.chain SET n = 6, hash = (SELECT hash FROM frist.events WHERE n = 6); \
+             ALTER TABLE frist.events ENABLE TRIGGER USER",
+        )
+        .unwrap();
+    let r = run(
+        &db.url("sup"),
+        &["verify", "--checkpoint", file.to_str().unwrap()],
+    );
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("loggen har 6 hændelser") && r.stderr.contains("bekræftede 9"),
+        "{}",
+        r.stderr
+    );
 }

@@ -1312,3 +1312,26 @@ fn ctrl_c_in_a_form_with_typed_text_asks_once_before_quitting() {
     assert!(a.form.is_some());
     assert_eq!(update(&mut a, Action::Quit, now()), vec![Effect::Quit]);
 }
+
+#[test]
+fn the_detail_marks_a_step_recorded_days_after_it_happened() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    update(&mut a, Action::Confirm, now());
+    let id = a.detail.as_ref().expect("the detail is open").id;
+    let mut evs = logs().into_iter().find(|x| x.id == id).unwrap().events;
+    // The last step was written down three days and two hours after it took effect.
+    let last = evs.last_mut().unwrap();
+    last.recorded = last.effective + chrono::TimeDelta::hours(74);
+    a.set_events(id, evs);
+    let screen = draw(&mut a, 140, 40);
+    assert!(screen.contains("registreret 3 dage senere"), "{screen}");
+    let mut a = app(&l, Lang::En);
+    update(&mut a, Action::Confirm, now());
+    let mut evs = logs().into_iter().find(|x| x.id == id).unwrap().events;
+    let last = evs.last_mut().unwrap();
+    last.recorded = last.effective + chrono::TimeDelta::hours(74);
+    a.set_events(id, evs);
+    let screen = draw(&mut a, 140, 40);
+    assert!(screen.contains("recorded 3 days later"), "{screen}");
+}

@@ -299,6 +299,30 @@ pub fn db_path(db: Option<&Path>) -> Result<PathBuf, Failure> {
         .ok_or_else(|| Failure::usage("no data directory found for this user; give --db PATH"))
 }
 
+/// Where the log lies, as the checkpoint folder remembers it: the PostgreSQL URL, or the sled
+/// folder's full path.
+pub fn place(db: Option<&Path>) -> String {
+    if let Some(url) = db
+        .and_then(|p| p.to_str())
+        .filter(|u| is_team(Some(Path::new(u))))
+    {
+        // The same database whoever logs in: without the login.
+        return match url.split_once("://") {
+            Some((scheme, rest)) => {
+                format!("{scheme}://{}", rest.split_once('@').map_or(rest, |x| x.1))
+            }
+            None => url.to_string(),
+        };
+    }
+    match db_path(db) {
+        Ok(p) => std::fs::canonicalize(&p)
+            .unwrap_or(p)
+            .to_string_lossy()
+            .into_owned(),
+        Err(_) => String::new(),
+    }
+}
+
 /// The acting user: `--user`, `FRIST_USER`, else the OS user.
 pub fn user(given: Option<&str>) -> String {
     given
@@ -605,7 +629,13 @@ pub fn add(
         contract: contract.id.clone(),
     };
     let t = store
-        .create(reported, Some(classified), user, ctx.now, at)
+        .create(
+            reported,
+            Some(classified),
+            user,
+            crate::edge::recorded_now(),
+            at,
+        )
         .map_err(|e| store_failure(e, ctx))?;
     if a.category.is_some() {
         learn(ctx, store, &t.category, &t.title, &t.description);
@@ -629,7 +659,7 @@ pub fn step(
 ) -> CmdResult {
     let at = at_time(ctx, at)?;
     let t = store
-        .append(id, kind, user, ctx.now, at, ctx.now)
+        .append(id, kind, user, crate::edge::recorded_now(), at, ctx.now)
         .map_err(|e| store_failure(e, ctx))?;
     writeln!(
         out,
@@ -750,7 +780,14 @@ pub fn correct(
         reason: a.reason.clone(),
     };
     let t = store
-        .append(a.id, kind, user, ctx.now, ctx.now, ctx.now)
+        .append(
+            a.id,
+            kind,
+            user,
+            crate::edge::recorded_now(),
+            ctx.now,
+            ctx.now,
+        )
         .map_err(|e| store_failure(e, ctx))?;
     writeln!(
         out,
@@ -862,8 +899,16 @@ fn event_line(ctx: &Ctx, e: &Event, width: usize) -> String {
             ctx.lang.datetime(ctx.loaded.calendar.local(*to))
         ),
     };
+    // A step written down long after it took effect says so, with when (domain §4.8).
+    let late = e.recorded_late().map_or_else(String::new, |lag| {
+        format!(
+            " — {} ({})",
+            ctx.lang.recorded_later(lag),
+            ctx.lang.datetime(ctx.loaded.calendar.local(e.recorded))
+        )
+    });
     format!(
-        "  #{:<2} {}  {:<width$} {:<10} {}",
+        "  #{:<2} {}  {:<width$} {:<10} {}{late}",
         e.seq,
         ctx.lang.datetime(ctx.loaded.calendar.local(e.effective)),
         e.kind.label(ctx.lang),

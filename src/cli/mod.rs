@@ -1,6 +1,7 @@
 //! The command line (clap): every action of frist, for scripts and for people who prefer a
 //! prompt. The binary's edge: it reads the clock, the environment and the disk.
 
+pub mod checkpoint;
 mod classify;
 pub mod demo;
 mod engine;
@@ -21,7 +22,8 @@ pub struct Cli {
     /// Contract: a built-in name (laasesystem, ddh-chatbot) or the path of a contract file.
     #[arg(long, global = true, env = "FRIST_CONTRACT", default_value = crate::contract::DEFAULT)]
     pub contract: String,
-    /// Fix the clock for every command: 'YYYY-MM-DD HH:MM' (contract-local) or RFC 3339.
+    /// Evaluate as of this instant: 'YYYY-MM-DD HH:MM' (contract-local) or RFC 3339. It is
+    /// also the default of `--at`; a write is still recorded at the real clock.
     #[arg(long, global = true, env = "FRIST_NOW")]
     pub now: Option<String>,
     /// Language of the output.
@@ -88,8 +90,12 @@ pub enum Command {
     Export,
     /// Load a file written by `export` into an empty database.
     Import(log::ImportArgs),
-    /// Walk the audit chain and check every event and ticket.
-    Verify,
+    /// Walk the audit chain and check every event and ticket, then compare the log with a
+    /// checkpoint (`--checkpoint FILE`, else the last one this machine made of the log).
+    Verify(checkpoint::VerifyArgs),
+    /// Write a signed statement of the log's state (events, head hash), so that a log later
+    /// cut, rolled back or rewritten is caught; `--key` prints the public key.
+    Checkpoint(checkpoint::CheckpointArgs),
     /// Fill the database with realistic demo tickets.
     Demo(demo::DemoArgs),
     /// The monthly service report for the municipality: targets, breaches, dagsbod,
@@ -125,6 +131,7 @@ impl Cli {
         Ok(Ctx {
             loaded,
             now,
+            fixed: self.now.is_some(),
             lang: self.lang,
         })
     }
@@ -199,6 +206,7 @@ fn run_log(
         Err(f) => return Some(Err(f)),
     };
     let user = acting_user(ctx, cli, &store);
+    let place = log::place(cli.db.as_deref());
     let s: &dyn Store = &*store;
     let result = match cmd {
         Command::Add(a) => log::add(ctx, s, &user, a, out),
@@ -279,9 +287,18 @@ fn run_log(
         Command::Breaches(a) => log::breaches(ctx, s, a, out),
         Command::Export => log::export(ctx, s, out),
         Command::Import(a) => log::import(ctx, s, a, out),
-        Command::Verify => log::verify(ctx, s, out),
+        Command::Verify(a) => log::verify(ctx, s, out)
+            .and_then(|_| checkpoint::verify(ctx, s, &place, a.checkpoint.as_deref(), out)),
+        Command::Checkpoint(a) => checkpoint::checkpoint(ctx, s, &place, a, out),
         Command::Demo(a) => demo::run(ctx, s, &user, a, out),
-        Command::Report(a) => report::from_store(ctx, s, a, out),
+        Command::Report(a) => {
+            // A municipality's login sees only its own tickets: its report carries no
+            // checkpoint of the whole log.
+            let whole = store
+                .team()
+                .is_none_or(|p| p.whoami().role != crate::store::postgres::Role::Municipality);
+            report::from_store(ctx, s, whole.then_some(place.as_str()), a, out)
+        }
         Command::Svartider(a) => report::svartider(ctx, s, a, out),
         _ => unreachable!("only log commands reach here"),
     };

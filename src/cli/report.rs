@@ -49,6 +49,18 @@ pub fn report(
     measurements: &[Measurement],
     out: &mut impl Write,
 ) -> CmdResult {
+    report_with(ctx, args, tickets, measurements, None, out)
+}
+
+/// [`report`] carrying the checkpoint of the log taken as the report was made.
+pub fn report_with(
+    ctx: &Ctx,
+    args: &ReportArgs,
+    tickets: &[(Ticket, Vec<Event>)],
+    measurements: &[Measurement],
+    checkpoint: Option<crate::checkpoint::Checkpoint>,
+    out: &mut impl Write,
+) -> CmdResult {
     let month =
         report::parse_month(&args.month).map_err(|e| Failure::usage(format!("--month: {e}")))?;
     let municipality = args
@@ -56,7 +68,7 @@ pub fn report(
         .as_deref()
         .map(str::trim)
         .filter(|m| !m.is_empty());
-    let r = report::build(&ReportInput {
+    let mut r = report::build(&ReportInput {
         contract: &ctx.loaded.contract,
         calendar: &ctx.loaded.calendar,
         month,
@@ -66,6 +78,7 @@ pub fn report(
         now: ctx.now,
     })
     .map_err(|e| Failure::of(e, ctx.lang))?;
+    r.checkpoint = checkpoint;
     let text = report::render(&r, args.format, ctx.lang);
     match &args.out {
         None => {
@@ -148,17 +161,58 @@ pub fn parse_svartider(ctx: &Ctx, path: &Path) -> Result<Vec<Measurement>, Failu
         .map_err(|e| Failure::of(e, ctx.lang))
 }
 
-/// Tells how many measurements were imported (after the store has saved them).
-pub fn imported(ctx: &Ctx, path: &Path, n: usize, out: &mut impl Write) -> CmdResult {
+/// Tells how many measurements were imported (after the store has saved them) and how many
+/// were in the log already.
+pub fn imported(
+    ctx: &Ctx,
+    path: &Path,
+    new: usize,
+    known: usize,
+    out: &mut impl Write,
+) -> CmdResult {
     writeln!(
         out,
-        "{} {n} {} {}",
-        ctx.lang.t("Importerede", "Imported"),
-        ctx.lang
-            .t("svartidsmålinger fra", "response-time measurements from"),
-        path.display()
+        "{} {}: {new} {}, {known} {}",
+        ctx.lang.t(
+            "Importerede svartidsmålinger fra",
+            "Imported response-time measurements from"
+        ),
+        path.display(),
+        ctx.lang.t("nye", "new"),
+        ctx.lang.t("fandtes allerede", "already in the log")
     )?;
     Ok(())
+}
+
+/// Splits measurements into those not in the log yet and the number already there: the same
+/// type at the same instant with the same response time is the same measurement, so a file
+/// imported twice does not count its faults (and the fine) twice.
+fn only_new(
+    ctx: &Ctx,
+    store: &dyn crate::store::Store,
+    ms: Vec<Measurement>,
+) -> Result<(Vec<Measurement>, usize), Failure> {
+    let (Some(from), Some(last)) = (ms.iter().map(|m| m.at).min(), ms.iter().map(|m| m.at).max())
+    else {
+        return Ok((ms, 0));
+    };
+    let key = |m: &Measurement| (m.kind.clone(), m.at, m.seconds.to_bits());
+    let known: std::collections::HashSet<_> = store
+        .measurements(from, last + chrono::TimeDelta::microseconds(1))
+        .map_err(|e| Failure {
+            message: e.message(ctx.lang, &ctx.loaded.contract.tz),
+            code: e.code(),
+        })?
+        .iter()
+        .map(key)
+        .collect();
+    let total = ms.len();
+    let new: Vec<Measurement> = ms
+        .into_iter()
+        .filter(|m| !known.contains(&key(m)))
+        .collect();
+    let old = total - new.len();
+    Ok((new, old))
 }
 
 /// `frist report` over the support log: only the tickets that can matter to the month are
@@ -166,6 +220,7 @@ pub fn imported(ctx: &Ctx, path: &Path, n: usize, out: &mut impl Write) -> CmdRe
 pub fn from_store(
     ctx: &Ctx,
     store: &dyn crate::store::Store,
+    place: Option<&str>,
     args: &ReportArgs,
     out: &mut impl Write,
 ) -> CmdResult {
@@ -183,6 +238,9 @@ pub fn from_store(
         format: args.format,
         out: args.out.clone(),
     };
+    // Signed before the month is read: the report's figures come from this state or a later
+    // one, and whoever reads the report can prove the log still holds it.
+    let checkpoint = super::checkpoint::for_report(ctx, store, place)?;
     let (tickets, measurements) = load_month(
         store,
         &ctx.loaded.contract,
@@ -192,7 +250,7 @@ pub fn from_store(
         ctx.now,
         ctx.lang,
     )?;
-    report(ctx, args, &tickets, &measurements, out)
+    report_with(ctx, args, &tickets, &measurements, checkpoint, out)
 }
 pub use crate::load::TicketLog;
 
@@ -208,11 +266,31 @@ pub fn svartider(
     match &args.command {
         SvartiderCommand::Import { file } => {
             let ms = parse_svartider(ctx, file)?;
-            store.add_measurements(&ms).map_err(|e| Failure {
-                message: e.message(ctx.lang, &ctx.loaded.contract.tz),
-                code: e.code(),
-            })?;
-            imported(ctx, file, ms.len(), out)
+            // A measurement cannot have been taken after now; the file is refused whole.
+            if let Some(m) = ms.iter().find(|m| m.at > ctx.now) {
+                let l = ctx.lang;
+                let cal = &ctx.loaded.calendar;
+                return Err(Failure::usage(format!(
+                    "{}: {} {} {} {} {} ({} {}); {}",
+                    file.display(),
+                    l.t("målingen af", "the measurement of"),
+                    crate::safe::text(&m.kind),
+                    l.t("kl.", "at"),
+                    l.datetime(cal.local(m.at)),
+                    l.t("ligger i fremtiden", "lies in the future"),
+                    l.t("nu er", "now is"),
+                    l.datetime(cal.local(ctx.now)),
+                    l.t("intet er importeret", "nothing was imported")
+                )));
+            }
+            let (new, known) = only_new(ctx, store, ms)?;
+            if !new.is_empty() {
+                store.add_measurements(&new).map_err(|e| Failure {
+                    message: e.message(ctx.lang, &ctx.loaded.contract.tz),
+                    code: e.code(),
+                })?;
+            }
+            imported(ctx, file, new.len(), known, out)
         }
     }
 }

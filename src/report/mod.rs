@@ -40,8 +40,8 @@ pub struct ReportInput<'a> {
     pub month: (i32, u32),
     /// Only this municipality's tickets (case-insensitive); `None` for all.
     pub municipality: Option<&'a str>,
-    /// Tickets with their events. Only downtime incidents use events (their remedy notes), so
-    /// the others may come with none.
+    /// Tickets with their events. Downtime incidents use them (their remedy notes) and so does
+    /// the list of late recordings; a ticket given with none lists no late step.
     pub tickets: &'a [(Ticket, Vec<Event>)],
     pub measurements: &'a [Measurement],
     pub now: DateTime<Utc>,
@@ -151,6 +151,12 @@ pub struct Report {
     pub pauses: Vec<PauseRow>,
     pub operational_test: OperationalTest,
     pub response_times: ResponseReport,
+    /// Steps that took effect in the month but were written down more than
+    /// [`crate::ticket::LATE_RECORDING`] later (domain §4.8), oldest first.
+    pub late_recordings: Vec<LateRecording>,
+    /// The signed checkpoint of the log taken when the report was made (`frist report` over a
+    /// log; `None` when built from tickets alone). `frist verify --checkpoint` reads it back.
+    pub checkpoint: Option<crate::checkpoint::Checkpoint>,
     /// The contract's longest service-window day in minutes: one working day when an overrun
     /// of a working-day target is shown in working days.
     pub window_day_minutes: i64,
@@ -284,6 +290,23 @@ pub struct PauseRow {
     /// Wall minutes of the pause inside the month.
     pub minutes_in_month: i64,
     pub reason: String,
+}
+
+/// A step recorded long after it took effect: the municipality may dispute it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LateRecording {
+    pub ticket: TicketId,
+    /// The event's number within its ticket (`seq`).
+    pub event: u32,
+    /// The step's name in the log (`resolved`, `accepted`, …).
+    pub step: String,
+    pub user: String,
+    /// When the step took effect.
+    pub effective: DateTime<Utc>,
+    /// When it was written down.
+    pub recorded: DateTime<Utc>,
+    /// `recorded − effective` in whole minutes.
+    pub minutes_later: i64,
 }
 
 /// The operational test (driftsprøve, domain §6).
@@ -470,6 +493,7 @@ pub fn build(input: &ReportInput) -> Result<Report> {
     let mut down: Vec<(i64, i64)> = Vec::new();
     let mut incidents = Vec::new();
     let mut pauses = Vec::new();
+    let mut late_recordings = Vec::new();
 
     for (t, events) in input.tickets {
         if t.contract != contract.id
@@ -493,6 +517,23 @@ pub fn build(input: &ReportInput) -> Result<Report> {
             ))
                 })?;
         let category = &cats[ci];
+        late_recordings.extend(
+            events
+                .iter()
+                .filter(|e| e.effective >= p.start && e.effective < p.until)
+                .filter_map(|e| {
+                    let lag = e.recorded_late()?;
+                    Some(LateRecording {
+                        ticket: t.id,
+                        event: e.seq,
+                        step: e.kind.name().to_string(),
+                        user: e.user.clone(),
+                        effective: e.effective,
+                        recorded: e.recorded,
+                        minutes_later: lag.num_minutes(),
+                    })
+                }),
+        );
         let ev = evaluate(t, contract, cal, now)?;
         let mut in_report = false;
 
@@ -628,6 +669,7 @@ pub fn build(input: &ReportInput) -> Result<Report> {
     breaches.sort_by_key(|b| (b.deadline, b.ticket));
     incidents.sort_by_key(|i| (i.start, i.ticket));
     pauses.sort_by_key(|p| (p.start, p.ticket));
+    late_recordings.sort_by_key(|x| (x.effective, x.ticket, x.event));
     let availability = availability(contract, &p, down, incidents);
     let operational_test = streak(cal, &p, look_from, &failing)?;
     let response_times = response_times(contract, cal, &p, input.measurements);
@@ -656,6 +698,8 @@ pub fn build(input: &ReportInput) -> Result<Report> {
         pauses,
         operational_test,
         response_times,
+        late_recordings,
+        checkpoint: None,
         window_day_minutes: contract.full_window_day().num_minutes(),
         tz: contract.tz,
     })

@@ -572,6 +572,56 @@ fn doc(r: &Report, lang: Lang, mode: Mode) -> Doc {
         },
     });
 
+    // Steps recorded long after they took effect (domain §4.8).
+    sections.push(Section {
+        title: l
+            .t(
+                "Skridt registreret senere end de skete",
+                "Steps recorded later than they happened",
+            )
+            .into(),
+        blocks: if r.late_recordings.is_empty() {
+            vec![Block::Para(
+                l.t(
+                    "Ingen: alle skridt i måneden er registreret inden for en time.",
+                    "None: every step of the month was recorded within an hour.",
+                )
+                .into(),
+            )]
+        } else {
+            vec![Block::Table(Table {
+                headers: vec![
+                    l.t("Sag", "Ticket").into(),
+                    l.t("Hændelse", "Event").into(),
+                    l.t("Skridt", "Step").into(),
+                    l.t("Bruger", "User").into(),
+                    l.t("Skete", "Happened").into(),
+                    l.t("Registreret", "Recorded").into(),
+                    l.t("Forsinkelse", "Delay").into(),
+                ],
+                rows: r
+                    .late_recordings
+                    .iter()
+                    .map(|x| {
+                        vec![
+                            x.ticket.to_string(),
+                            format!("#{}", x.event),
+                            x.step.clone(),
+                            x.user.clone(),
+                            when(r, l, mode, x.effective),
+                            when(r, l, mode, x.recorded),
+                            match mode {
+                                Mode::Text => l.recorded_later(TimeDelta::minutes(x.minutes_later)),
+                                Mode::Sheet => x.minutes_later.to_string(),
+                            },
+                        ]
+                    })
+                    .collect(),
+                right: vec![0],
+            })]
+        },
+    });
+
     // Operational test.
     let o = &r.operational_test;
     let date = |d: chrono::NaiveDate| match mode {
@@ -704,6 +754,39 @@ fn doc(r: &Report, lang: Lang, mode: Mode) -> Doc {
         sections.push(Section {
             title: l.t("Svartider", "Response times").into(),
             blocks,
+        });
+    }
+
+    // The checkpoint: the log's state the report was made from, signed.
+    if let Some(c) = &r.checkpoint {
+        sections.push(Section {
+            title: l.t("Kontrolpunkt", "Checkpoint").into(),
+            blocks: vec![
+                Block::Para(format!(
+                    "{} {}: {} {}, {} {}, log {}, {} {}.",
+                    l.t(
+                        "Rapporten er lavet af loggen som den var",
+                        "The report was made from the log as it was at"
+                    ),
+                    when(r, l, mode, c.at),
+                    c.events,
+                    l.t("hændelser", "events"),
+                    l.t("hoved", "head"),
+                    c.head,
+                    c.log,
+                    l.t("signeret med nøglen", "signed with the key"),
+                    c.key
+                )),
+                Block::Para(format!(
+                    "{} `frist verify --checkpoint {}`:",
+                    l.t(
+                        "Gem linjen herunder i en fil og bevis at loggen stadig rummer denne tilstand med",
+                        "Save the line below to a file and prove that the log still holds this state with"
+                    ),
+                    l.t("FIL", "FILE")
+                )),
+                Block::Para(c.to_json()),
+            ],
         });
     }
 

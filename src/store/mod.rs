@@ -240,6 +240,12 @@ pub trait Store {
         &self,
         f: &mut dyn FnMut(&chain::Record) -> StoreResult<()>,
     ) -> StoreResult<()>;
+    /// The chain hash of the log's event at position `n` (from 1), if the log has it: read
+    /// directly, so a checkpoint can be compared without walking the log.
+    fn link_at(&self, n: u64) -> StoreResult<Option<chain::Hash>>;
+    /// How many events the log holds and the chain hash of the last (`(0, GENESIS)` when
+    /// empty), read from the events themselves.
+    fn head(&self) -> StoreResult<(u64, chain::Hash)>;
     fn is_empty(&self) -> StoreResult<bool>;
     /// Municipalities that have tickets.
     fn municipalities(&self) -> StoreResult<Vec<String>>;

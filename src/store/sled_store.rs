@@ -984,6 +984,28 @@ impl Store for SledStore {
         Ok(())
     }
 
+    fn link_at(&self, n: u64) -> StoreResult<Option<Hash>> {
+        if n == 0 {
+            return Ok(None);
+        }
+        let (b, i) = block_of(n);
+        match self.log.get(u64_key(b))? {
+            Some(v) => Ok(records(&v)?.get(i).map(|r| r.0)),
+            None => Ok(None),
+        }
+    }
+
+    fn head(&self) -> StoreResult<(u64, Hash)> {
+        let Some((k, v)) = self.log.last()? else {
+            return Ok((0, GENESIS));
+        };
+        let recs = records(&v)?;
+        match recs.last() {
+            Some(r) => Ok((read_u64(&k)? * BLOCK + recs.len() as u64, r.0)),
+            None => Err(StoreError::Corrupt("the log's last block is empty".into())),
+        }
+    }
+
     fn is_empty(&self) -> StoreResult<bool> {
         Ok(self.log.is_empty() && self.tickets.is_empty())
     }

@@ -163,6 +163,20 @@ pub struct Event {
     pub kind: EventKind,
 }
 
+/// How long after a step took effect it may be written down before the timeline and the
+/// monthly report mark it as recorded late (domain §4.8): the municipality may dispute a step
+/// that was logged long after the fact.
+pub const LATE_RECORDING: chrono::TimeDelta = chrono::TimeDelta::hours(1);
+
+impl Event {
+    /// How much later than it took effect the step was recorded, when that is more than
+    /// [`LATE_RECORDING`].
+    pub fn recorded_late(&self) -> Option<chrono::TimeDelta> {
+        let lag = self.recorded - self.effective;
+        (lag > LATE_RECORDING).then_some(lag)
+    }
+}
+
 /// A ticket's place in its lifecycle.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "kebab-case")]

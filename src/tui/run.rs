@@ -160,13 +160,16 @@ pub fn refresh(app: &mut App, backend: &dyn Backend) {
 
 /// The TUI until the user quits: the terminal and the app, opened before the log is read so
 /// that the first frame does not wait for it (sled alone takes most of a second to open a log
-/// of a million tickets). The clock starts at `ctx.now` (so `--now` sets it) and runs on from
-/// there. The terminal is restored when the session ends, also on an error.
+/// of a million tickets). The board's clock is the wall clock, read on every tick, so it
+/// neither lags behind a question asked before the screen opened nor stops over a laptop's
+/// sleep. A `--now` start (for demos and tests) shifts that clock by a fixed offset: the board
+/// starts at `--now` and runs on with the wall clock. Writes are recorded at the real clock
+/// either way. The terminal is restored when the session ends, also on an error.
 pub struct Session<'a> {
-    ctx: &'a Ctx,
     app: App<'a>,
     terminal: Option<ratatui::DefaultTerminal>,
-    started: Instant,
+    /// `--now` minus the wall clock when the session started; zero without `--now`.
+    offset: TimeDelta,
     /// SIGINT, SIGTERM and SIGHUP end the session like `q`, with the terminal restored.
     /// Dropped after the terminal is given back ([`Drop`] runs before the fields drop).
     signals: super::signals::Watch,
@@ -188,10 +191,9 @@ impl<'a> Session<'a> {
         app.user = user.to_string();
         app.loading = true;
         let mut s = Session {
-            ctx,
             app,
             terminal: None,
-            started: Instant::now(),
+            offset: clock_offset(ctx, Utc::now()),
             signals: super::signals::Watch::start(),
         };
         s.resume()?;
@@ -210,7 +212,7 @@ impl<'a> Session<'a> {
     }
 
     fn now(&self) -> DateTime<Utc> {
-        self.ctx.now + TimeDelta::from_std(self.started.elapsed()).unwrap_or_default()
+        board_now(self.offset, Utc::now())
     }
 
     fn draw(&mut self) -> CmdResult {
@@ -321,6 +323,21 @@ impl<'a> Session<'a> {
             }
         }
     }
+}
+
+/// The offset of the board's clock from the wall clock: `--now` minus the wall clock at the
+/// start when `--now` was given, else zero (the board shows the real time).
+pub fn clock_offset(ctx: &Ctx, wall: DateTime<Utc>) -> TimeDelta {
+    if ctx.fixed {
+        ctx.now - wall
+    } else {
+        TimeDelta::zero()
+    }
+}
+
+/// The board's clock at the wall-clock instant `wall`.
+pub fn board_now(offset: TimeDelta, wall: DateTime<Utc>) -> DateTime<Utc> {
+    wall + offset
 }
 
 impl Session<'_> {

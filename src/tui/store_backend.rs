@@ -104,9 +104,11 @@ impl Backend for StoreBackend<'_> {
             confidence: new.confidence,
             reasons: new.reasons.clone(),
         };
+        // Recorded at the real clock, whatever clock the board evaluates with (domain §4.8).
+        let recorded = crate::edge::recorded_now();
         let t = self
             .store
-            .create(reported, Some(classified), user, now, new.reported)
+            .create(reported, Some(classified), user, recorded, new.reported)
             .map_err(|e| self.err(e))?;
         // The author takes the ticket they logged (another agent can take it over).
         let t = self
@@ -115,7 +117,7 @@ impl Backend for StoreBackend<'_> {
                 t.id,
                 EventKind::Assigned { to: user.into() },
                 user,
-                now,
+                recorded,
                 new.reported,
                 now,
             )
@@ -141,7 +143,7 @@ impl Backend for StoreBackend<'_> {
         };
         let t = self
             .store
-            .append(id, kind, user, now, effective, now)
+            .append(id, kind, user, crate::edge::recorded_now(), effective, now)
             .map_err(|e| self.err(e))?;
         if let Some(category) = learned {
             let _ = self.learn(&category, &t.title, &t.description);

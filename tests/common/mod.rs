@@ -61,9 +61,16 @@ impl Log {
             .env("FRIST_DB", &self.db)
             .env("FRIST_NOW", NOW)
             .env("FRIST_USER", "mette")
+            // Checkpoint keys in the test's own folder, never the runner's config directory.
+            .env("FRIST_KEYS", self.keys())
             .env_remove("FRIST_LANG")
             .env_remove("FRIST_CONTRACT");
         c
+    }
+
+    /// The checkpoint folder (key and last checkpoints) of this test.
+    pub fn keys(&self) -> PathBuf {
+        self.dir.path().join("keys")
     }
 
     pub fn run(&self, args: &[&str]) -> Run {

@@ -408,6 +408,31 @@ impl Store for PgStore {
         Ok(())
     }
 
+    fn link_at(&self, n: u64) -> StoreResult<Option<Hash>> {
+        let Ok(n) = i64::try_from(n) else {
+            return Ok(None);
+        };
+        let row = self
+            .client()
+            .query_opt("SELECT n, hash, '' FROM frist.events WHERE n = $1", &[&n])
+            .map_err(|e| self.err(e))?;
+        row.map(|r| row_record(&r).map(|(_, h, _)| h)).transpose()
+    }
+
+    fn head(&self) -> StoreResult<(u64, Hash)> {
+        let row = self
+            .client()
+            .query_opt(
+                "SELECT n, hash, '' FROM frist.events ORDER BY n DESC LIMIT 1",
+                &[],
+            )
+            .map_err(|e| self.err(e))?;
+        match row {
+            Some(r) => row_record(&r).map(|(n, h, _)| (n, h)),
+            None => Ok((0, super::chain::GENESIS)),
+        }
+    }
+
     fn is_empty(&self) -> StoreResult<bool> {
         Ok(self
             .client()

@@ -8,7 +8,7 @@ use crate::ticket::{ClassifiedBy, Event, EventKind, TimerEval};
 use crate::tui::app::App;
 use crate::tui::format::{self, Look};
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Color, Style};
+use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, LineGauge, Paragraph, Wrap};
 use ratatui::Frame;
@@ -420,7 +420,17 @@ fn event_line(app: &App, ev: &Event) -> Line<'static> {
         Span::styled(format!("{:<10} ", ev.user), Style::new().fg(Color::Cyan)),
         Span::styled(text, style),
     ];
-    if (ev.recorded - ev.effective).num_minutes().abs() >= 1 {
+    if let Some(lag) = ev.recorded_late() {
+        // Logged long after the fact: marked, because the municipality may dispute it.
+        spans.push(Span::styled(
+            format!(
+                " ⚠ {} ({})",
+                l.recorded_later(lag),
+                l.datetime(app.cal.local(ev.recorded))
+            ),
+            Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+        ));
+    } else if (ev.recorded - ev.effective).num_minutes().abs() >= 1 {
         spans.push(Span::styled(
             format!(
                 " ({} {})",
