@@ -132,6 +132,7 @@ pub struct AddArgs {
     /// A short title, as the municipality wrote it.
     #[arg(long)]
     pub title: String,
+    /// The fault as the municipality described it (shown whole in `show` and the TUI).
     #[arg(long, default_value = "")]
     pub description: String,
     /// Who at the municipality reported it.
@@ -162,15 +163,20 @@ pub struct StepArgs {
 
 #[derive(Debug, Args)]
 pub struct ReasonArgs {
+    /// The ticket's id.
     pub id: TicketId,
+    /// Why the clock stops (what the desk waits for); shown in the report, since the
+    /// municipality may dispute it.
     #[arg(long)]
     pub reason: String,
+    /// When it took effect (default: now); never in the future, never before the report.
     #[arg(long)]
     pub at: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct AcceptArgs {
+    /// The ticket's id.
     pub id: TicketId,
     /// Who at the municipality accepted.
     #[arg(long)]
@@ -178,48 +184,61 @@ pub struct AcceptArgs {
     /// The written reference (mail, letter, case number).
     #[arg(long = "ref")]
     pub reference: String,
+    /// When it took effect (default: now); never in the future, never before the report.
     #[arg(long)]
     pub at: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct RejectArgs {
+    /// The ticket's id.
     pub id: TicketId,
     /// Who at the municipality rejected.
     #[arg(long)]
     pub by: String,
+    /// Why the municipality rejected the resolution.
     #[arg(long)]
     pub reason: String,
+    /// When it took effect (default: now); never in the future, never before the report.
     #[arg(long)]
     pub at: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct ReclassifyArgs {
+    /// The ticket's id.
     pub id: TicketId,
+    /// The new category id (see `frist contracts`); both deadlines are recomputed from the
+    /// report.
     #[arg(long)]
     pub category: String,
+    /// Why the category changes (kept in the audit trail).
     #[arg(long)]
     pub reason: String,
+    /// When it took effect (default: now); never in the future, never before the report.
     #[arg(long)]
     pub at: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct NoteArgs {
+    /// The ticket's id.
     pub id: TicketId,
     /// The note's text.
     pub text: String,
+    /// When it took effect (default: now); never in the future, never before the report.
     #[arg(long)]
     pub at: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct CorrectArgs {
+    /// The ticket's id.
     pub id: TicketId,
     /// The correct report time.
     #[arg(long)]
     pub to: String,
+    /// Why the report time was wrong (kept in the audit trail).
     #[arg(long)]
     pub reason: String,
 }
@@ -276,6 +295,7 @@ pub struct BreachesArgs {
     /// The month (YYYY-MM) whose missed deadlines to list; default: this month.
     #[arg(long)]
     pub month: Option<String>,
+    /// Print the breaches as JSON.
     #[arg(long)]
     pub json: bool,
 }

@@ -105,6 +105,7 @@ pub enum Command {
     Whoami,
     /// Print shell completions.
     Completions {
+        /// The shell to write completions for.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },

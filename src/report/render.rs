@@ -21,6 +21,7 @@ pub enum Format {
     Md,
     /// CSV for Danish Excel (semicolons, decimal comma, UTF-8 with BOM).
     Csv,
+    /// The report's figures as JSON, for other programs.
     Json,
     /// One self-contained HTML file with charts.
     Html,
