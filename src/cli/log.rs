@@ -1049,7 +1049,11 @@ fn table(ctx: &Ctx, rows: &[(Ticket, Option<Evaluation>)], out: &mut impl Write)
             safe::text(&t.title)
         )?;
     }
-    writeln!(out, "{} {}", rows.len(), l.t("sager", "tickets"))?;
+    writeln!(
+        out,
+        "{}",
+        crate::i18n::count(l, rows.len(), ("sag", "sager"), ("ticket", "tickets"))
+    )?;
     Ok(())
 }
 
@@ -1242,8 +1246,14 @@ pub fn import(ctx: &Ctx, store: &dyn Store, a: &ImportArgs, out: &mut impl Write
         .map_err(|e| store_failure(e, ctx))?;
     writeln!(
         out,
-        "{n} {}",
-        l.t("hændelser importeret", "events imported")
+        "{} {}",
+        crate::i18n::count(
+            l,
+            n as usize,
+            ("hændelse", "hændelser"),
+            ("event", "events")
+        ),
+        l.t("importeret", "imported")
     )?;
     Ok(())
 }
@@ -1254,9 +1264,16 @@ pub fn verify(ctx: &Ctx, store: &dyn Store, out: &mut impl Write) -> CmdResult {
         VerifyOutcome::Intact { events, tickets } => {
             writeln!(
                 out,
-                "OK: {events} {} {tickets} {}",
-                l.t("hændelser i", "events in"),
-                l.t("sager verificeret", "tickets verified")
+                "OK: {} {} {} {}",
+                crate::i18n::count(
+                    l,
+                    events as usize,
+                    ("hændelse", "hændelser"),
+                    ("event", "events")
+                ),
+                l.t("i", "in"),
+                crate::i18n::count(l, tickets as usize, ("sag", "sager"), ("ticket", "tickets")),
+                l.t("verificeret", "verified")
             )?;
             Ok(())
         }

@@ -39,10 +39,11 @@ pub fn apply(
                 Ok(ts) => {
                     let n = ts.len();
                     app.merge(ts);
+                    let l = app.lang;
                     app.info(format!(
-                        "{n} {}",
-                        app.lang
-                            .t("sager læst fra loggen", "tickets read from the log")
+                        "{} {}",
+                        crate::i18n::count(l, n, ("sag", "sager"), ("ticket", "tickets")),
+                        l.t("læst fra loggen", "read from the log")
                     ));
                 }
                 Err(m) => app.fail(m),

@@ -24,7 +24,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         Span::styled(
             format!(
                 " {} {} {} · ",
-                l.t("Brud i", "Breaches in"),
+                l.t("Overskridelser i", "Breaches in"),
                 l.month_name(b.month.month()),
                 b.month.year()
             ),
