@@ -64,7 +64,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         l.t("Reaktion", "Reaction"),
         l.t("Løsning", "Resolution"),
     ]);
-    let timer_w = if wide { 17 } else { 16 };
+    // 17 columns hold "⏸ 9,6 arbejdsdage" and "-11,4 arbejdsdage" whole: a unit cut to
+    // "arbejdsdag" would read as singular.
+    let timer_w = 17;
     widths.extend([
         Constraint::Fill(1),
         Constraint::Length(timer_w),
