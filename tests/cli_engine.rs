@@ -297,6 +297,17 @@ fn broken_contract_file_names_file_line_and_field() {
 fn a_contract_that_does_not_exist_says_what_does() {
     let err = refused(&["--contract", "laasesystemet", "holidays", "2026"]);
     assert!(err.contains("laasesystem, ddh-chatbot"), "{err}");
+    // In the user's language, like every refusal met in normal use.
+    assert!(err.contains("ukendt kontrakt 'laasesystemet'"), "{err}");
+    let err = refused(&[
+        "--lang",
+        "en",
+        "--contract",
+        "laasesystemet",
+        "holidays",
+        "2026",
+    ]);
+    assert!(err.contains("unknown contract 'laasesystemet'"), "{err}");
 }
 
 #[test]

@@ -89,12 +89,18 @@ pub fn period(cal: &WorkCalendar, month: (i32, u32), now: DateTime<Utc>) -> Resu
     let start = cal.to_utc(first.and_time(NaiveTime::MIN));
     let end = cal.to_utc(next_month(first).and_time(NaiveTime::MIN));
     if now <= start {
-        return Err(Error::Invalid(format!(
-            "the month {}-{:02} has not begun yet (now is {}); give a month that has begun",
-            month.0,
-            month.1,
-            cal.local(now).format("%Y-%m-%d %H:%M")
-        )));
+        let (y, m) = month;
+        let local = cal.local(now);
+        return Err(Error::Said {
+            da: format!(
+                "måneden {y}-{m:02} er ikke begyndt endnu (nu er {}); angiv en måned, der er begyndt",
+                crate::i18n::Lang::Da.datetime(local)
+            ),
+            en: format!(
+                "the month {y}-{m:02} has not begun yet (now is {}); give a month that has begun",
+                local.format("%Y-%m-%d %H:%M")
+            ),
+        });
     }
     Ok(Period {
         start,
