@@ -1509,7 +1509,7 @@ impl<'a> App<'a> {
             "kommune",
             "titel",
             "kategori",
-            "timer",
+            "servicemål",
             "frist",
             "overskridelse",
             "enhed",

@@ -73,7 +73,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         Constraint::Length(timer_w),
     ]);
     if widest {
-        head.push(l.t("Status", "Status"));
+        head.push(l.t("Tilstand", "State"));
         widths.push(Constraint::Length(16));
     }
     if wide {

@@ -39,7 +39,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             Span::raw(t.municipality.clone()),
             Span::styled(format!("  {}: ", l.t("Anmelder", "Reporter")), dim()),
             Span::raw(t.reporter.clone()),
-            Span::styled(format!("  {}: ", l.t("Status", "State")), dim()),
+            Span::styled(format!("  {}: ", l.t("Tilstand", "State")), dim()),
             Span::raw(t.state.short_label(l)),
         ],
         vec![
@@ -351,7 +351,7 @@ fn event_line(app: &App, ev: &Event) -> Line<'static> {
                         format!(" ({} {:.0} %)", l.t("forslag", "suggested"), c * 100.0),
                     (ClassifiedBy::Auto, None) => format!(" ({})", l.t("forslag", "suggested")),
                     (ClassifiedBy::Agent, _) =>
-                        format!(" ({})", l.t("valgt af agent", "chosen by the agent")),
+                        format!(" ({})", l.t("valgt af medarbejder", "chosen by the agent")),
                 },
                 if reasons.is_empty() {
                     String::new()
