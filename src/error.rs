@@ -43,6 +43,13 @@ pub enum Error {
     /// mend it.
     #[error("{0}")]
     Invalid(String),
+    /// A refusal a user meets in normal use (a month not begun, a misspelt contract or
+    /// keymap), written in both languages where it is raised.
+    #[error("{en}")]
+    Said { da: String, en: String },
+    /// A month the user typed that is not `YYYY-MM`.
+    #[error("cannot read the month '{0}'; write it as YYYY-MM, e.g. 2025-03")]
+    BadMonth(String),
     /// A line of an imported file that cannot be read; nothing of the file is imported.
     #[error("{file}, line {line}: {problem}; nothing was imported")]
     BadLine {
@@ -179,6 +186,10 @@ impl Error {
                 "{} ligger uden for kalenderen; frist beregner frister for {first_year}–{last_year}",
                 date.format("%d.%m.%Y")
             ),
+            (Error::Said { da, .. }, Lang::Da) => da.clone(),
+            (Error::BadMonth(input), Lang::Da) => {
+                format!("kan ikke læse måneden '{input}'; skriv ÅÅÅÅ-MM, fx 2025-03")
+            }
             (Error::NoTarget { category, what }, Lang::Da) => {
                 format!("kategorien '{category}' har intet mål for {what}")
             }

@@ -159,7 +159,8 @@ pub fn count(l: Lang, n: usize, da: (&str, &str), en: (&str, &str)) -> String {
         Lang::Da => da,
         Lang::En => en,
     };
-    format!("{n} {}", if n == 1 { one } else { many })
+    let digits = integer(l, i64::try_from(n).unwrap_or(i64::MAX));
+    format!("{digits} {}", if n == 1 { one } else { many })
 }
 
 /// Working days with one decimal and the language's decimal mark, a window time divided by a
@@ -201,6 +202,32 @@ pub fn overrun(l: Lang, clock: crate::sla::Clock, minutes: i64, full_day: TimeDe
     }
 }
 
+/// A whole number with the language's thousands separator: `9.588` / `9,588`.
+pub fn integer(l: Lang, n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let sep = l.t(".", ",");
+    let mut out = String::with_capacity(digits.len() + 4);
+    if n < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push_str(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A decimal number with the language's decimal mark: `0,1` / `0.1`.
+pub fn decimal(l: Lang, x: f64, places: usize) -> String {
+    let s = format!("{x:.places$}");
+    match l {
+        Lang::Da => s.replace('.', ","),
+        Lang::En => s,
+    }
+}
+
 pub fn kroner(amount: u64) -> String {
     let digits = amount.to_string();
     let mut out = String::with_capacity(digits.len() + 6);
@@ -233,6 +260,24 @@ mod tests {
         for (clock, m, l, want) in cases {
             assert_eq!(overrun(l, clock, m, day), want);
         }
+    }
+
+    #[test]
+    fn numbers_are_written_the_languages_way() {
+        assert_eq!(integer(Lang::Da, 9588), "9.588");
+        assert_eq!(integer(Lang::En, 9588), "9,588");
+        assert_eq!(integer(Lang::Da, 958), "958");
+        assert_eq!(integer(Lang::Da, -1234567), "-1.234.567");
+        assert_eq!(decimal(Lang::Da, 0.1, 1), "0,1");
+        assert_eq!(decimal(Lang::En, 0.1, 1), "0.1");
+        assert_eq!(
+            count(Lang::Da, 1, ("sag", "sager"), ("ticket", "tickets")),
+            "1 sag"
+        );
+        assert_eq!(
+            count(Lang::Da, 2, ("sag", "sager"), ("ticket", "tickets")),
+            "2 sager"
+        );
     }
 
     #[test]

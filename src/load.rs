@@ -26,11 +26,18 @@ pub fn contract(spec: &str) -> Result<Loaded> {
     let (src, file, dir): (String, String, Option<PathBuf>) = if looks_like_path(spec) {
         let p = Path::new(spec);
         let src = std::fs::read_to_string(p).map_err(|e| {
-            Error::NotFound(format!(
-                "cannot read contract file {}: {e}; give a built-in name ({}) or a readable path",
-                p.display(),
-                names()
-            ))
+            Error::Said {
+                da: format!(
+                    "kan ikke læse kontraktfilen {}: {e}; angiv et indbygget navn ({}) eller en sti, der kan læses",
+                    p.display(),
+                    names()
+                ),
+                en: format!(
+                    "cannot read contract file {}: {e}; give a built-in name ({}) or a readable path",
+                    p.display(),
+                    names()
+                ),
+            }
         })?;
         (
             src,
@@ -44,10 +51,16 @@ pub fn contract(spec: &str) -> Result<Loaded> {
         match std::fs::read_to_string(&p) {
             Ok(src) => (src, p.display().to_string(), Some(PathBuf::from("contracts"))),
             Err(_) => {
-                return Err(Error::NotFound(format!(
-                    "unknown contract '{spec}'; known contracts: {}, or give the path of a contract file",
-                    names()
-                )))
+                return Err(Error::Said {
+                    da: format!(
+                        "ukendt kontrakt '{spec}'; kendte kontrakter: {}, eller angiv stien til en kontraktfil",
+                        names()
+                    ),
+                    en: format!(
+                        "unknown contract '{spec}'; known contracts: {}, or give the path of a contract file",
+                        names()
+                    ),
+                })
             }
         }
     };

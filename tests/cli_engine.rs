@@ -169,7 +169,11 @@ fn fine_json_matches_domain_example() {
 fn calendar_draws_the_month_with_names_and_windows() {
     let o = frist(&["calendar", "2026-06"]);
     let text = String::from_utf8(o.stdout).unwrap();
-    assert!(text.contains("Juni 2026"), "{text}");
+    // The month in running Danish text is lower-case.
+    assert!(
+        text.contains("juni 2026") && !text.contains("Juni"),
+        "{text}"
+    );
     assert!(
         text.contains("fre 05.06.2026  07:00–12:00  Grundlovsdag"),
         "{text}"
@@ -293,6 +297,17 @@ fn broken_contract_file_names_file_line_and_field() {
 fn a_contract_that_does_not_exist_says_what_does() {
     let err = refused(&["--contract", "laasesystemet", "holidays", "2026"]);
     assert!(err.contains("laasesystem, ddh-chatbot"), "{err}");
+    // In the user's language, like every refusal met in normal use.
+    assert!(err.contains("ukendt kontrakt 'laasesystemet'"), "{err}");
+    let err = refused(&[
+        "--lang",
+        "en",
+        "--contract",
+        "laasesystemet",
+        "holidays",
+        "2026",
+    ]);
+    assert!(err.contains("unknown contract 'laasesystemet'"), "{err}");
 }
 
 #[test]
@@ -300,7 +315,9 @@ fn years_and_months_out_of_range_are_refused() {
     let err = refused(&["holidays", "1850"]);
     assert!(err.contains("2000"), "{err}");
     let err = refused(&["calendar", "2026-13"]);
-    assert!(err.contains("YYYY-MM"), "{err}");
+    assert!(err.contains("skriv ÅÅÅÅ-MM"), "{err}");
+    let err = refused(&["--lang", "en", "calendar", "2026-13"]);
+    assert!(err.contains("write it as YYYY-MM"), "{err}");
 }
 
 #[test]

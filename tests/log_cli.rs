@@ -54,7 +54,10 @@ fn a_ticket_from_report_to_acceptance_with_its_fine() {
         serde_json::json!([])
     );
     let v = log.ok(&["verify"]);
-    assert!(v.contains("5 hændelser"), "{v}");
+    // One ticket is "1 sag", never "1 sager".
+    assert!(v.contains("5 hændelser i 1 sag verificeret"), "{v}");
+    let listed = log.ok(&["list", "--closed"]);
+    assert!(listed.trim_end().ends_with("\n1 sag"), "{listed}");
 }
 
 #[test]
@@ -408,7 +411,7 @@ fn a_reader_that_stops_early_is_no_error() {
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!((out.status.code(), stderr.as_ref()), (Some(0), ""));
-    assert!(log.ok(&["verify"]).contains("2000 sager"));
+    assert!(log.ok(&["verify"]).contains("2.000 sager"));
 }
 
 #[test]

@@ -124,7 +124,7 @@ fn a_ticket_made_in_the_tui_is_in_the_log() {
     s.keys("r");
     s.wait_for("Reaktion");
     s.keys("\r");
-    s.wait_for("Status: reageret");
+    s.wait_for("Tilstand: reageret");
     s.keys("\x1b");
     quit(&mut s, child);
 

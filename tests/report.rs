@@ -901,7 +901,10 @@ fn a_quiet_stretch_reports_at_least_the_look_back() {
     // Mon 01-20 .. 01-31 = 10, February 20, March 21 → at least 51.
     let r = build_report(&l, (2025, 3), None, &[], &[], now());
     assert_eq!(r.operational_test.streak_working_days, 51);
-    assert!(r.operational_test.at_least && r.operational_test.passed);
+    assert!(r.operational_test.at_least);
+    // ...but an empty log has nothing to judge: it does not claim the test passed.
+    assert_eq!(r.operational_test.deadlines_fell_due, 0);
+    assert!(!r.operational_test.passed);
 }
 
 #[test]
@@ -1057,4 +1060,22 @@ fn a_working_days_breach_reads_in_working_days_in_every_format() {
     assert!(csv.contains(";9,6;arbejdsdage;7000\r\n"), "{csv}");
     let json: serde_json::Value = serde_json::from_str(&report::render_json(&r)).unwrap();
     assert_eq!(json["breaches"][0]["overrun_working_days"], 9.6);
+}
+
+#[test]
+fn an_empty_log_does_not_claim_the_operational_test_is_passed() {
+    let args = ReportArgs {
+        month: "2025-03".into(),
+        municipality: None,
+        format: Format::Md,
+        out: None,
+    };
+    let mut out = Vec::new();
+    report(&ctx(now(), Lang::Da), &args, &[], &[], &mut out).unwrap();
+    let s = String::from_utf8(out).unwrap();
+    assert!(!s.contains("driftsprøven er bestået"), "{s}");
+    assert!(s.contains("kan ikke vurderes"), "{s}");
+    // A month name in running Danish text is lower-case.
+    assert!(s.contains("marts 2025"), "{s}");
+    assert!(!s.contains("Marts"), "{s}");
 }

@@ -254,7 +254,7 @@ fn the_database_enforces_who_sees_and_does_what() {
     let r = run(&aarhus, &["resolve", &a2.to_string()]);
     assert_eq!(r.code, 2, "{}", r.stderr);
     assert!(
-        r.stderr.contains("kan kun godkende eller afvise"),
+        r.stderr.contains("kan kun acceptere eller afvise"),
         "{}",
         r.stderr
     );

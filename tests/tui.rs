@@ -560,6 +560,61 @@ fn help_is_generated_from_the_keymap() {
     insta::assert_snapshot!(screen);
 }
 
+/// The screen's text inside the overlay, one line of words: borders and runs of spaces gone.
+fn words_of(screen: &str) -> String {
+    screen
+        .lines()
+        .map(|line| line.replace(['│', '"'], " "))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn help_shows_every_description_whole_and_no_internal_names() {
+    let l = loaded();
+    for keymap in ["default", "vim"] {
+        let mut a = app(&l, Lang::Da);
+        a.keymap = Keymap::builtin(keymap).unwrap();
+        press(&mut a, &l, &[Action::Help]);
+        // At 80 and 50 columns: the long descriptions wrap instead of being cut.
+        for width in [80, 50] {
+            let screen = draw(&mut a, width, 60);
+            let text = words_of(&screen);
+            for b in a.keymap.bindings.iter().filter(|b| !b.keys.is_empty()) {
+                let desc = b.desc(Lang::Da).split_whitespace().collect::<Vec<_>>();
+                assert!(
+                    text.contains(&desc.join(" ")),
+                    "{keymap}: {:?} cut:\n{screen}",
+                    b.desc(Lang::Da)
+                );
+                let id = b.action.name();
+                assert!(
+                    !id.contains('-') || !screen.contains(&id),
+                    "{keymap}: shows {id}:\n{screen}"
+                );
+            }
+        }
+    }
+    // 80×24: the overlay stays inside the terminal and scrolls to the last binding.
+    let mut a = app(&l, Lang::Da);
+    press(&mut a, &l, &[Action::Help]);
+    let screen = draw(&mut a, 80, 24);
+    assert!(screen.contains("ruller"), "{screen}");
+    assert!(!screen.contains("Afslut"), "{screen}");
+    press(&mut a, &l, &[Action::PageDown; 5]);
+    let screen = draw(&mut a, 80, 24);
+    assert!(screen.contains("Afslut"), "{screen}");
+    insta::assert_snapshot!(screen);
+    // Back up at once, whatever was pressed past the end.
+    press(&mut a, &l, &[Action::Top]);
+    assert!(draw(&mut a, 80, 24).contains("Op"));
+    // A tiny terminal: nothing panics.
+    draw(&mut a, 30, 8);
+}
+
 #[test]
 fn a_step_form_shows_the_engines_refusal_as_you_type() {
     let l = loaded();
@@ -570,7 +625,12 @@ fn a_step_form_shows_the_engines_refusal_as_you_type() {
     press(&mut a, &l, &typed("Jens"));
     let screen = draw(&mut a, 120, 40);
     assert!(
-        screen.contains("en godkendelse skal være skriftlig"),
+        screen.contains("kommunens accept skal være skriftlig"),
+        "{screen}"
+    );
+    // The form names its fields, never the command line's flags.
+    assert!(
+        !screen.contains("--by") && !screen.contains("--ref"),
         "{screen}"
     );
     insta::assert_snapshot!(screen);
@@ -1193,7 +1253,7 @@ fn a_municipality_is_offered_only_what_its_role_allows() {
     assert!(a.form.is_none());
     let (msg, _) = a.status.clone().unwrap();
     assert!(
-        msg.contains("som kommune kan du godkende eller afvise"),
+        msg.contains("som kommune kan du acceptere eller afvise"),
         "{msg}"
     );
     a.status = None;

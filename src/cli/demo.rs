@@ -698,13 +698,22 @@ pub fn run(
     };
     writeln!(
         out,
-        "{} {} ({} {}) {} {:.1} s",
-        a.tickets,
-        l.t("demo-sager logget", "demo tickets logged"),
-        events,
-        l.t("hændelser", "events"),
+        "{} {} ({}) {} {} s",
+        crate::i18n::count(
+            l,
+            a.tickets as usize,
+            ("demo-sag", "demo-sager"),
+            ("demo ticket", "demo tickets")
+        ),
+        l.t("logget", "logged"),
+        crate::i18n::count(
+            l,
+            events as usize,
+            ("hændelse", "hændelser"),
+            ("event", "events")
+        ),
         l.t("på", "in"),
-        started.elapsed().as_secs_f64()
+        crate::i18n::decimal(l, started.elapsed().as_secs_f64(), 1)
     )?;
     Ok(())
 }

@@ -185,9 +185,7 @@ pub fn calendar(ctx: &Ctx, a: &CalendarArgs, out: &mut impl Write) -> CmdResult 
     let l = ctx.lang;
     let first = match &a.month {
         Some(s) => parse_month(s).ok_or_else(|| {
-            Failure::usage(format!(
-                "cannot read the month '{s}'; write it as YYYY-MM, e.g. 2026-06"
-            ))
+            Failure::usage(crate::error::Error::BadMonth(s.trim().to_string()).message(l))
         })?,
         None => cal.local(ctx.now).date().with_day(1).unwrap_or_default(),
     };
@@ -198,7 +196,8 @@ pub fn calendar(ctx: &Ctx, a: &CalendarArgs, out: &mut impl Write) -> CmdResult 
         .take_while(|d| d.month() == month)
         .collect();
     let title = format!("{} {}", l.month_name(month), first.year());
-    writeln!(out, "{:^34}", capitalise(&title))?;
+    // Lower-case in Danish, as in running text (`juni 2026`); English names are capitalised.
+    writeln!(out, "{title:^34}")?;
     write!(out, " {}", l.t("uge", "wk "))?;
     for wd in 0..7 {
         write!(
@@ -253,14 +252,6 @@ pub fn calendar(ctx: &Ctx, a: &CalendarArgs, out: &mut impl Write) -> CmdResult 
         writeln!(out, "  {} {}  {}", l.weekday(d.weekday()), l.date(*d), desc)?;
     }
     Ok(())
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
-    }
 }
 
 fn day_mark(cal: &WorkCalendar, d: NaiveDate) -> Result<char, Failure> {
@@ -339,11 +330,10 @@ pub fn contracts(ctx: &Ctx, a: &ContractsArgs, out: &mut impl Write) -> CmdResul
                 .fine
                 .map(|f| {
                     format!(
-                        "{} / {}, max {} {}",
+                        "{} / {}, max {}",
                         kroner(f.lower),
                         kroner(f.higher),
-                        f.cap_days,
-                        l.t("dage", "days")
+                        l.calendar_days(f.cap_days)
                     )
                 })
                 .unwrap_or_else(|| "–".into());

@@ -132,6 +132,7 @@ pub struct AddArgs {
     /// A short title, as the municipality wrote it.
     #[arg(long)]
     pub title: String,
+    /// The fault as the municipality described it (shown whole in `show` and the TUI).
     #[arg(long, default_value = "")]
     pub description: String,
     /// Who at the municipality reported it.
@@ -162,15 +163,20 @@ pub struct StepArgs {
 
 #[derive(Debug, Args)]
 pub struct ReasonArgs {
+    /// The ticket's id.
     pub id: TicketId,
+    /// Why the clock stops (what the desk waits for); shown in the report, since the
+    /// municipality may dispute it.
     #[arg(long)]
     pub reason: String,
+    /// When it took effect (default: now); never in the future, never before the report.
     #[arg(long)]
     pub at: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct AcceptArgs {
+    /// The ticket's id.
     pub id: TicketId,
     /// Who at the municipality accepted.
     #[arg(long)]
@@ -178,48 +184,61 @@ pub struct AcceptArgs {
     /// The written reference (mail, letter, case number).
     #[arg(long = "ref")]
     pub reference: String,
+    /// When it took effect (default: now); never in the future, never before the report.
     #[arg(long)]
     pub at: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct RejectArgs {
+    /// The ticket's id.
     pub id: TicketId,
     /// Who at the municipality rejected.
     #[arg(long)]
     pub by: String,
+    /// Why the municipality rejected the resolution.
     #[arg(long)]
     pub reason: String,
+    /// When it took effect (default: now); never in the future, never before the report.
     #[arg(long)]
     pub at: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct ReclassifyArgs {
+    /// The ticket's id.
     pub id: TicketId,
+    /// The new category id (see `frist contracts`); both deadlines are recomputed from the
+    /// report.
     #[arg(long)]
     pub category: String,
+    /// Why the category changes (kept in the audit trail).
     #[arg(long)]
     pub reason: String,
+    /// When it took effect (default: now); never in the future, never before the report.
     #[arg(long)]
     pub at: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct NoteArgs {
+    /// The ticket's id.
     pub id: TicketId,
     /// The note's text.
     pub text: String,
+    /// When it took effect (default: now); never in the future, never before the report.
     #[arg(long)]
     pub at: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub struct CorrectArgs {
+    /// The ticket's id.
     pub id: TicketId,
     /// The correct report time.
     #[arg(long)]
     pub to: String,
+    /// Why the report time was wrong (kept in the audit trail).
     #[arg(long)]
     pub reason: String,
 }
@@ -276,6 +295,7 @@ pub struct BreachesArgs {
     /// The month (YYYY-MM) whose missed deadlines to list; default: this month.
     #[arg(long)]
     pub month: Option<String>,
+    /// Print the breaches as JSON.
     #[arg(long)]
     pub json: bool,
 }
@@ -1074,7 +1094,11 @@ fn table(ctx: &Ctx, rows: &[(Ticket, Option<Evaluation>)], out: &mut impl Write)
             safe::text(&t.title)
         )?;
     }
-    writeln!(out, "{} {}", rows.len(), l.t("sager", "tickets"))?;
+    writeln!(
+        out,
+        "{}",
+        crate::i18n::count(l, rows.len(), ("sag", "sager"), ("ticket", "tickets"))
+    )?;
     Ok(())
 }
 
@@ -1267,8 +1291,14 @@ pub fn import(ctx: &Ctx, store: &dyn Store, a: &ImportArgs, out: &mut impl Write
         .map_err(|e| store_failure(e, ctx))?;
     writeln!(
         out,
-        "{n} {}",
-        l.t("hændelser importeret", "events imported")
+        "{} {}",
+        crate::i18n::count(
+            l,
+            n as usize,
+            ("hændelse", "hændelser"),
+            ("event", "events")
+        ),
+        l.t("importeret", "imported")
     )?;
     Ok(())
 }
@@ -1279,9 +1309,16 @@ pub fn verify(ctx: &Ctx, store: &dyn Store, out: &mut impl Write) -> CmdResult {
         VerifyOutcome::Intact { events, tickets } => {
             writeln!(
                 out,
-                "OK: {events} {} {tickets} {}",
-                l.t("hændelser i", "events in"),
-                l.t("sager verificeret", "tickets verified")
+                "OK: {} {} {} {}",
+                crate::i18n::count(
+                    l,
+                    events as usize,
+                    ("hændelse", "hændelser"),
+                    ("event", "events")
+                ),
+                l.t("i", "in"),
+                crate::i18n::count(l, tickets as usize, ("sag", "sager"), ("ticket", "tickets")),
+                l.t("verificeret", "verified")
             )?;
             Ok(())
         }

@@ -111,6 +111,7 @@ pub enum Command {
     Whoami,
     /// Print shell completions.
     Completions {
+        /// The shell to write completions for.
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
@@ -121,7 +122,8 @@ pub use crate::edge::{CmdResult, Ctx, Failure};
 impl Cli {
     /// Loads the contract and fixes the clock.
     pub fn context(&self) -> Result<Ctx, Failure> {
-        let loaded = crate::load::contract(&self.contract)?;
+        let loaded =
+            crate::load::contract(&self.contract).map_err(|e| Failure::of(e, self.lang))?;
         let now = match &self.now {
             Some(s) => crate::time::parse_time(s, &loaded.contract.tz).map_err(|e| {
                 Failure::usage(format!("--now / FRIST_NOW: {}", e.message(self.lang)))
@@ -375,7 +377,7 @@ fn close(store: Log, ctx: &Ctx) -> CmdResult {
 /// `frist` without a subcommand: the TUI on the support log. The first frame is drawn before
 /// the log is opened and read; an empty log is offered demo tickets on the plain terminal.
 fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
-    let keymap = crate::tui::run::load_keymap(cli.keymap.as_deref())?;
+    let keymap = crate::tui::run::load_keymap(cli.keymap.as_deref(), ctx.lang)?;
     let store_failure = |e: crate::store::StoreError| Failure {
         message: e.message(ctx.lang, &ctx.loaded.contract.tz),
         code: e.code(),

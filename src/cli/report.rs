@@ -61,8 +61,8 @@ pub fn report_with(
     checkpoint: Option<crate::checkpoint::Checkpoint>,
     out: &mut impl Write,
 ) -> CmdResult {
-    let month =
-        report::parse_month(&args.month).map_err(|e| Failure::usage(format!("--month: {e}")))?;
+    let month = report::parse_month(&args.month)
+        .map_err(|e| Failure::usage(format!("--month: {}", e.message(ctx.lang))))?;
     let municipality = args
         .municipality
         .as_deref()
@@ -224,8 +224,8 @@ pub fn from_store(
     args: &ReportArgs,
     out: &mut impl Write,
 ) -> CmdResult {
-    let month =
-        report::parse_month(&args.month).map_err(|e| Failure::usage(format!("--month: {e}")))?;
+    let month = report::parse_month(&args.month)
+        .map_err(|e| Failure::usage(format!("--month: {}", e.message(ctx.lang))))?;
     // A name that is neither in the log nor a known municipality is refused (with the nearest
     // one), and "aarhus kommune" reads as Aarhus.
     let municipality = match args.municipality.as_deref().map(str::trim) {

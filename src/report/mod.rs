@@ -62,11 +62,7 @@ pub struct Period {
 
 /// Reads `YYYY-MM` (also `YYYY-M`).
 pub fn parse_month(s: &str) -> Result<(i32, u32)> {
-    let bad = || {
-        Error::Invalid(format!(
-            "cannot read the month '{s}'; write it as YYYY-MM, e.g. 2025-03"
-        ))
-    };
+    let bad = || Error::BadMonth(s.trim().to_string());
     let (y, m) = s.trim().split_once('-').ok_or_else(bad)?;
     let (y, m): (i32, u32) = (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
     NaiveDate::from_ymd_opt(y, m, 1).ok_or_else(bad)?;
@@ -74,11 +70,8 @@ pub fn parse_month(s: &str) -> Result<(i32, u32)> {
 }
 
 fn first_day(year: i32, month: u32) -> Result<NaiveDate> {
-    NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(|| {
-        Error::Invalid(format!(
-            "{year}-{month:02} is not a month; write it as YYYY-MM with a month from 01 to 12"
-        ))
-    })
+    NaiveDate::from_ymd_opt(year, month, 1)
+        .ok_or_else(|| Error::BadMonth(format!("{year}-{month:02}")))
 }
 
 fn next_month(d: NaiveDate) -> NaiveDate {
@@ -96,12 +89,18 @@ pub fn period(cal: &WorkCalendar, month: (i32, u32), now: DateTime<Utc>) -> Resu
     let start = cal.to_utc(first.and_time(NaiveTime::MIN));
     let end = cal.to_utc(next_month(first).and_time(NaiveTime::MIN));
     if now <= start {
-        return Err(Error::Invalid(format!(
-            "the month {}-{:02} has not begun yet (now is {}); give a month that has begun",
-            month.0,
-            month.1,
-            cal.local(now).format("%Y-%m-%d %H:%M")
-        )));
+        let (y, m) = month;
+        let local = cal.local(now);
+        return Err(Error::Said {
+            da: format!(
+                "måneden {y}-{m:02} er ikke begyndt endnu (nu er {}); angiv en måned, der er begyndt",
+                crate::i18n::Lang::Da.datetime(local)
+            ),
+            en: format!(
+                "the month {y}-{m:02} has not begun yet (now is {}); give a month that has begun",
+                local.format("%Y-%m-%d %H:%M")
+            ),
+        });
     }
     Ok(Period {
         start,
@@ -314,8 +313,13 @@ pub struct LateRecording {
 pub struct OperationalTest {
     /// Working days in a row, ending at `ends`, on which no target fell due unmet.
     pub streak_working_days: u32,
+    /// Passed: at least `required` days, and something to judge (see `deadlines_fell_due`).
     pub passed: bool,
     pub required: u32,
+    /// Deadlines that fell due in the look-back. With none (an empty log, a new contract)
+    /// there is nothing to judge: the streak is only the calendar, and the test is not
+    /// called passed.
+    pub deadlines_fell_due: usize,
     /// The last day counted: the month's last day, or today while the month runs.
     pub ends: NaiveDate,
     /// The first day of the streak.
@@ -490,6 +494,7 @@ pub fn build(input: &ReportInput) -> Result<Report> {
     let mut counted: Vec<u32> = vec![0; cats.len()];
     let mut breaches = Vec::new();
     let mut failing: BTreeSet<NaiveDate> = BTreeSet::new();
+    let mut fell_due = 0usize;
     let mut down: Vec<(i64, i64)> = Vec::new();
     let mut incidents = Vec::new();
     let mut pauses = Vec::new();
@@ -546,6 +551,9 @@ pub fn build(input: &ReportInput) -> Result<Report> {
                 // At the deadline instant itself the timer is not yet breached (§4.6).
                 None => now > deadline,
             };
+            if deadline >= look_from && deadline < p.until && deadline <= now {
+                fell_due += 1;
+            }
             if breached && deadline >= look_from && deadline < p.until {
                 failing.insert(cal.local(deadline).date());
             }
@@ -671,7 +679,7 @@ pub fn build(input: &ReportInput) -> Result<Report> {
     pauses.sort_by_key(|p| (p.start, p.ticket));
     late_recordings.sort_by_key(|x| (x.effective, x.ticket, x.event));
     let availability = availability(contract, &p, down, incidents);
-    let operational_test = streak(cal, &p, look_from, &failing)?;
+    let operational_test = streak(cal, &p, look_from, &failing, fell_due)?;
     let response_times = response_times(contract, cal, &p, input.measurements);
     let resolution = breaches
         .iter()
@@ -780,6 +788,7 @@ fn streak(
     p: &Period,
     look_from: DateTime<Utc>,
     failing: &BTreeSet<NaiveDate>,
+    fell_due: usize,
 ) -> Result<OperationalTest> {
     let ends = cal.local(p.until - TimeDelta::seconds(1)).date();
     let floor = cal.local(look_from).date();
@@ -817,8 +826,9 @@ fn streak(
     }
     Ok(OperationalTest {
         streak_working_days: n,
-        passed: n >= OPERATIONAL_TEST_DAYS,
+        passed: n >= OPERATIONAL_TEST_DAYS && fell_due > 0,
         required: OPERATIONAL_TEST_DAYS,
+        deadlines_fell_due: fell_due,
         ends,
         since,
         broken_on,

@@ -21,6 +21,7 @@ pub enum Format {
     Md,
     /// CSV for Danish Excel (semicolons, decimal comma, UTF-8 with BOM).
     Csv,
+    /// The report's figures as JSON, for other programs.
     Json,
     /// One self-contained HTML file with charts.
     Html,
@@ -107,6 +108,14 @@ fn num(lang: Lang, mode: Mode, x: f64, decimals: usize) -> String {
 fn percent(lang: Lang, mode: Mode, p: f64) -> String {
     let cut = (p * 100.0 + 1e-9).floor() / 100.0;
     num(lang, mode, cut, 2)
+}
+
+/// A count of minutes: thousands separated in text, bare for a spreadsheet.
+fn int(lang: Lang, mode: Mode, n: i64) -> String {
+    match mode {
+        Mode::Text => crate::i18n::integer(lang, n),
+        Mode::Sheet => n.to_string(),
+    }
 }
 
 fn money(mode: Mode, kr: u64) -> String {
@@ -199,7 +208,11 @@ fn actual(lang: Lang, mode: Mode, s: &TimerStats, max: bool) -> String {
 fn met_breached(lang: Lang, s: &TimerStats) -> String {
     let mut out = format!("{} / {}", s.met, s.breached);
     if s.open > 0 {
-        let _ = write!(out, " ({} {})", s.open, lang.t("åbne", "open"));
+        let _ = write!(
+            out,
+            " ({})",
+            crate::i18n::count(lang, s.open as usize, ("åben", "åbne"), ("open", "open"))
+        );
     }
     out
 }
@@ -462,12 +475,12 @@ fn doc(r: &Report, lang: Lang, mode: Mode) -> Doc {
             ],
             vec![
                 l.t("Nedetid (min.)", "Downtime (min.)").into(),
-                a.downtime_minutes.to_string(),
+                int(l, mode, a.downtime_minutes),
             ],
             vec![
                 l.t("Aftalt driftstid (min.)", "Agreed operating time (min.)")
                     .into(),
-                a.period_minutes.to_string(),
+                int(l, mode, a.period_minutes),
             ],
             vec![
                 l.t(
@@ -514,7 +527,7 @@ fn doc(r: &Report, lang: Lang, mode: Mode) -> Doc {
                             || l.t("ikke klarmeldt", "not restored").to_string(),
                             |e| when(r, l, mode, e),
                         ),
-                        i.minutes_in_month.to_string(),
+                        int(l, mode, i.minutes_in_month),
                         i.cause.clone(),
                         if i.remedy.is_empty() {
                             "–".into()
@@ -562,7 +575,7 @@ fn doc(r: &Report, lang: Lang, mode: Mode) -> Doc {
                                 || l.t("varer stadig", "still paused").to_string(),
                                 |e| when(r, l, mode, e),
                             ),
-                            p.minutes_in_month.to_string(),
+                            int(l, mode, p.minutes_in_month),
                             p.reason.clone(),
                         ]
                     })
@@ -628,31 +641,36 @@ fn doc(r: &Report, lang: Lang, mode: Mode) -> Doc {
         Mode::Text => l.date(d),
         Mode::Sheet => d.format("%Y-%m-%d").to_string(),
     };
+    let verdict = if o.deadlines_fell_due == 0 {
+        l.t(
+            "ingen frister er faldet i perioden, så driftsprøven kan ikke vurderes endnu (krav: 20)",
+            "no deadline has fallen due in the period, so the operational test cannot be judged yet (needs 20)",
+        )
+    } else if o.passed {
+        l.t(
+            "driftsprøven er bestået (krav: 20)",
+            "the operational test is passed (needs 20)",
+        )
+    } else {
+        l.t(
+            "driftsprøven er ikke bestået (krav: 20)",
+            "the operational test is not passed (needs 20)",
+        )
+    };
+    let days = l.working_days(o.streak_working_days);
     let mut text = format!(
-        "{}{} {} {} {}: {}.",
+        "{}{} {} {}: {verdict}.",
         if o.at_least {
             l.t("mindst ", "at least ")
         } else {
             ""
         },
-        o.streak_working_days,
-        l.t("arbejdsdage i træk", "working days in a row"),
+        days,
         l.t(
-            "uden overskredne frister, til og med",
-            "without a breached target, up to"
+            "i træk uden overskredne frister, til og med",
+            "in a row without a breached target, up to"
         ),
         date(o.ends),
-        if o.passed {
-            l.t(
-                "driftsprøven er bestået (krav: 20)",
-                "the operational test is passed (needs 20)",
-            )
-        } else {
-            l.t(
-                "driftsprøven er ikke bestået (krav: 20)",
-                "the operational test is not passed (needs 20)",
-            )
-        }
     );
     if let Some(b) = o.broken_on {
         let _ = write!(

@@ -233,9 +233,10 @@ pub fn parse_measurements_csv(
         problem,
     };
     if limits.is_empty() {
-        return Err(Error::Invalid(
-            "the contract has no response-time table ([[response_time]]); add the transaction types and their limits to the contract first".into(),
-        ));
+        return Err(Error::Said {
+            da: "kontrakten har ingen svartidstabel ([[response_time]]); tilføj transaktionstyperne og deres krav til kontrakten først".into(),
+            en: "the contract has no response-time table ([[response_time]]); add the transaction types and their limits to the contract first".into(),
+        });
     }
     let src = src.strip_prefix('\u{feff}').unwrap_or(src);
     let first = src.lines().find(|l| !l.trim().is_empty()).unwrap_or("");

@@ -105,6 +105,10 @@ impl StoreError {
                 "databasen har skema {found}; denne frist kræver skema {known}; databasens ejer kører `frist db init`"
             ),
             (StoreError::Denied { login, role, why }, l) => why.message(login, *role, l),
+            (StoreError::Corrupt(what), Lang::Da) => {
+                format!("databasen er beskadiget: {what}; kør `frist verify` for detaljer")
+            }
+            (StoreError::Sled(e), Lang::Da) => format!("databasefejl: {e}"),
             (StoreError::Interrupted, Lang::Da) => "en import eller demo i denne database blev afbrudt; slet databasen og kør den igen".into(),
             _ => self.to_string(),
         }

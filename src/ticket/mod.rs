@@ -334,7 +334,7 @@ impl State {
             State::Reacted => l.t("reageret", "reacted"),
             State::Paused => l.t("på pause", "paused"),
             State::Resolved => l.t(
-                "løst, afventer godkendelse",
+                "løst, afventer kommunens accept",
                 "resolved, awaiting acceptance",
             ),
             State::Closed => l.t("lukket", "closed"),
@@ -350,9 +350,78 @@ impl State {
     }
 }
 
+/// Where a refusal is read. The command line names its flags and commands; a form in the TUI
+/// names its own fields and steps, never a flag the agent cannot type there.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Surface {
+    Cli,
+    Form,
+}
+
+impl Step {
+    /// The command that takes this step (`frist react`, …) and its name in [`Ticket::possible`].
+    pub fn command(self) -> &'static str {
+        match self {
+            Step::React => "react",
+            Step::Pause => "pause",
+            Step::Resume => "resume",
+            Step::Resolve => "resolve",
+            Step::Accept => "accept",
+            Step::Reject => "reject",
+            Step::Reclassify => "reclassify",
+            Step::Note => "note",
+            Step::CorrectReportTime => "correct-report-time",
+            Step::Assign => "assign",
+        }
+    }
+
+    /// The step in words, lower-case, for running text: `registrér reaktion`.
+    pub fn words(self, l: Lang) -> &'static str {
+        match self {
+            Step::React => l.t("registrér reaktion", "record the reaction"),
+            Step::Pause => l.t("sæt på pause", "pause"),
+            Step::Resume => l.t("genoptag", "resume"),
+            Step::Resolve => l.t("løs sagen", "resolve"),
+            Step::Accept => l.t("kommunens accept", "acceptance"),
+            Step::Reject => l.t("kommunens afvisning", "rejection"),
+            Step::Reclassify => l.t("skift kategori", "reclassify"),
+            Step::Note => l.t("tilføj bemærkning", "add a note"),
+            Step::CorrectReportTime => l.t("ret anmeldelsestidspunktet", "correct the report time"),
+            Step::Assign => l.t("tildel sagen", "assign"),
+        }
+    }
+
+    pub const ALL: [Step; 10] = [
+        Step::React,
+        Step::Pause,
+        Step::Resume,
+        Step::Resolve,
+        Step::Accept,
+        Step::Reject,
+        Step::Reclassify,
+        Step::Note,
+        Step::CorrectReportTime,
+        Step::Assign,
+    ];
+}
+
 impl LifecycleError {
-    /// The refusal in the user's language, times in `tz`.
+    /// The refusal in the user's language, times in `tz`, for the command line.
     pub fn message(&self, l: Lang, tz: &Tz) -> String {
+        self.message_on(l, tz, Surface::Cli)
+    }
+
+    /// The refusal in the user's language, times in `tz`, worded for where it is read.
+    pub fn message_on(&self, l: Lang, tz: &Tz, surface: Surface) -> String {
+        let cli = surface == Surface::Cli;
+        // A flag on the command line; nothing in a form, whose field is in front of the agent.
+        let flag = |f: &str| {
+            if cli {
+                format!(" ({f})")
+            } else {
+                String::new()
+            }
+        };
         let at = |t: &DateTime<Utc>| match l {
             Lang::Da => l.datetime(t.with_timezone(tz).naive_local()),
             Lang::En if *tz == chrono_tz::UTC => t.format("%Y-%m-%d %H:%M UTC").to_string(),
@@ -362,21 +431,30 @@ impl LifecycleError {
         let possible = if self.possible.is_empty() {
             String::new()
         } else {
+            let names: Vec<&str> = if cli {
+                self.possible.clone()
+            } else {
+                self.possible
+                    .iter()
+                    .filter_map(|n| Step::ALL.iter().find(|s| s.command() == *n))
+                    .map(|s| s.words(l))
+                    .collect()
+            };
             format!(
                 "; {} {}",
                 l.t("muligt nu:", "possible now:"),
-                self.possible.join(", ")
+                names.join(", ")
             )
         };
         let state = self.state.label(l);
         match (&self.refusal, l) {
             (Refusal::InFuture { at: a, now }, Lang::Da) => format!(
-                "tidspunktet {} ligger i fremtiden (nu er {}); angiv et tidspunkt der er passeret, eller udelad --at",
-                at(a), at(now)
+                "tidspunktet {} ligger i fremtiden (nu er {}); angiv et tidspunkt der er passeret, eller {}",
+                at(a), at(now), if cli { "udelad --at" } else { "lad tidspunktet stå tomt (= nu)" }
             ),
             (Refusal::InFuture { at: a, now }, Lang::En) => format!(
-                "the time {} lies in the future (now is {}); give a time that has passed, or leave out --at",
-                at(a), at(now)
+                "the time {} lies in the future (now is {}); give a time that has passed, or {}",
+                at(a), at(now), if cli { "leave out --at" } else { "leave the time empty (= now)" }
             ),
             (Refusal::BeforeReport { at: a, reported }, Lang::Da) => format!(
                 "tidspunktet {} ligger før anmeldelsen ({}); et skridt kan ikke komme før anmeldelsen",
@@ -396,10 +474,18 @@ impl LifecycleError {
             ),
             (Refusal::AlreadyReported, Lang::Da) => format!("sag {id} er allerede anmeldt"),
             (Refusal::AlreadyReported, Lang::En) => format!("ticket {id} is already reported"),
-            (Refusal::ClassifiedOnce, _) => l.t(
-                "en sag klassificeres én gang, ved oprettelsen; brug reclassify med en begrundelse",
-                "a ticket is classified once, at creation; use reclassify with a reason",
-            ).into(),
+            (Refusal::ClassifiedOnce, _) => format!(
+                "{} {}",
+                l.t(
+                    "en sag klassificeres én gang, ved oprettelsen; brug",
+                    "a ticket is classified once, at creation; use",
+                ),
+                if cli {
+                    l.t("reclassify med en begrundelse", "reclassify with a reason")
+                } else {
+                    l.t("skift kategori med en begrundelse", "reclassify with a reason")
+                }
+            ),
             (Refusal::WrongCategory { has, given }, Lang::Da) => {
                 format!("sag {id} har kategori {has}, ikke {given}")
             }
@@ -408,20 +494,22 @@ impl LifecycleError {
             }
             (Refusal::SameCategory(c), Lang::Da) => format!("sag {id} har allerede kategori {c}"),
             (Refusal::SameCategory(c), Lang::En) => format!("ticket {id} already has category {c}"),
-            (Refusal::ReclassifyNeedsReason, _) => l.t(
-                "en omklassificering kræver en begrundelse (--reason)",
-                "a reclassification needs a reason (--reason)",
-            ).into(),
-            (Refusal::PauseNeedsReason, _) => l.t(
-                "en pause kræver en begrundelse (--reason), for kommunen kan bestride den",
-                "a pause needs a reason (--reason), because the municipality may dispute it",
-            ).into(),
+            (Refusal::ReclassifyNeedsReason, _) => format!(
+                "{}{}",
+                l.t("et skift af kategori kræver en begrundelse", "a reclassification needs a reason"),
+                flag("--reason")
+            ),
+            (Refusal::PauseNeedsReason, _) => format!(
+                "{}{}{}",
+                l.t("en pause kræver en begrundelse", "a pause needs a reason"),
+                flag("--reason"),
+                l.t(", for kommunen kan bestride den", ", because the municipality may dispute it")
+            ),
             (Refusal::AlreadyReacted, Lang::Da) => format!(
                 "sag {id} er {state}: reaktionen er allerede registreret{possible}"
             ),
             (Refusal::AlreadyReacted, Lang::En) => format!(
-                "ticket {id} is {}: the reaction was already recorded{possible}",
-                self.state
+                "ticket {id} is {state}: the reaction was already recorded{possible}"
             ),
             (Refusal::NotNow(step), Lang::Da) => {
                 let what = match step {
@@ -429,10 +517,10 @@ impl LifecycleError {
                     Step::Pause => "sætte på pause",
                     Step::Resume => "genoptage (den er ikke på pause)",
                     Step::Resolve => "løse",
-                    Step::Accept => "godkende (kun en løst sag kan godkendes)",
+                    Step::Accept => "registrere kommunens accept (kun en løst sag kan accepteres)",
                     Step::Reject => "afvise (kun en løst sag kan afvises)",
                     Step::Reclassify => "omklassificere",
-                    Step::Note => "tilføje en note",
+                    Step::Note => "tilføje en bemærkning",
                     Step::Assign => "tildele den (den er lukket)",
                     Step::CorrectReportTime => "rette anmeldelsestidspunktet",
                 };
@@ -451,30 +539,44 @@ impl LifecycleError {
                     Step::Assign => "assign it (it is closed)",
                     Step::CorrectReportTime => "correct the report time",
                 };
-                format!("ticket {id} is {}: cannot {what}{possible}", self.state)
+                format!("ticket {id} is {state}: cannot {what}{possible}")
             }
-            (Refusal::AcceptanceNotWritten, _) => l.t(
-                "en godkendelse skal være skriftlig: angiv hvem der godkendte (--by) og den skriftlige reference (--ref)",
-                "an acceptance must be written: give who accepted (--by) and the written reference (--ref)",
-            ).into(),
-            (Refusal::AssignNeedsSomeone, _) => l.t(
-                "angiv hvem sagen tildeles (--to)",
-                "give who the ticket is assigned to (--to)",
-            ).into(),
-            (Refusal::RejectionIncomplete, _) => l.t(
-                "en afvisning kræver hvem der afviste (--by) og en begrundelse (--reason)",
-                "a rejection needs who rejected (--by) and a reason (--reason)",
-            ).into(),
+            (Refusal::AcceptanceNotWritten, _) => format!(
+                "{}{} {}{}",
+                l.t(
+                    "kommunens accept skal være skriftlig: angiv hvem der accepterede",
+                    "an acceptance must be written: give who accepted",
+                ),
+                flag("--by"),
+                l.t("og den skriftlige reference", "and the written reference"),
+                flag("--ref")
+            ),
+            (Refusal::AssignNeedsSomeone, _) => format!(
+                "{}{}",
+                l.t("angiv hvem sagen tildeles", "give who the ticket is assigned to"),
+                flag("--to")
+            ),
+            (Refusal::RejectionIncomplete, _) => format!(
+                "{}{} {}{}",
+                l.t("en afvisning kræver hvem der afviste", "a rejection needs who rejected"),
+                flag("--by"),
+                l.t("og en begrundelse", "and a reason"),
+                flag("--reason")
+            ),
             (Refusal::WrongReportTime { is, given }, Lang::Da) => {
                 format!("anmeldelsestidspunktet er {}, ikke {}", at(is), at(given))
             }
             (Refusal::WrongReportTime { is, given }, Lang::En) => {
                 format!("the report time is {}, not {}", at(is), at(given))
             }
-            (Refusal::CorrectionNeedsReason, _) => l.t(
-                "en rettelse af anmeldelsestidspunktet kræver en begrundelse (--reason)",
-                "a correction of the report time needs a reason (--reason)",
-            ).into(),
+            (Refusal::CorrectionNeedsReason, _) => format!(
+                "{}{}",
+                l.t(
+                    "en rettelse af anmeldelsestidspunktet kræver en begrundelse",
+                    "a correction of the report time needs a reason",
+                ),
+                flag("--reason")
+            ),
             (Refusal::CorrectedInFuture, _) => l.t(
                 "det rettede anmeldelsestidspunkt ligger i fremtiden",
                 "the corrected report time lies in the future",

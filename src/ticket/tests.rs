@@ -337,3 +337,42 @@ fn a_pause_from_exactly_the_deadline_keeps_a_critical_fault_met_and_free() {
     assert_eq!(e.resolution.status, Some(Status::Met));
     assert_eq!(e.fine.total, 0);
 }
+
+#[test]
+fn a_refusal_read_in_a_form_names_no_flag_and_no_command() {
+    use super::{LifecycleError, Refusal, Step, Surface};
+    let t0 = chrono::Utc::now();
+    let refusals = vec![
+        Refusal::InFuture { at: t0, now: t0 },
+        Refusal::ClassifiedOnce,
+        Refusal::ReclassifyNeedsReason,
+        Refusal::PauseNeedsReason,
+        Refusal::AlreadyReacted,
+        Refusal::NotNow(Step::Accept),
+        Refusal::AcceptanceNotWritten,
+        Refusal::RejectionIncomplete,
+        Refusal::AssignNeedsSomeone,
+        Refusal::CorrectionNeedsReason,
+    ];
+    for refusal in refusals {
+        let e = LifecycleError {
+            ticket: 7,
+            state: State::Reacted,
+            refusal,
+            possible: vec!["pause", "resolve", "correct-report-time"],
+        };
+        for l in [Lang::Da, Lang::En] {
+            let form = e.message_on(l, &chrono_tz::Europe::Copenhagen, Surface::Form);
+            assert!(!form.contains("--"), "{form}");
+            assert!(!form.contains("correct-report-time"), "{form}");
+            // ("reclassify" is the English UI's own word for the step.)
+            assert!(l == Lang::En || !form.contains("reclassify"), "{form}");
+        }
+        // The command line keeps its flags and command names.
+        let cli = e.message_on(Lang::Da, &chrono_tz::Europe::Copenhagen, Surface::Cli);
+        assert!(
+            cli.contains("--") || cli.contains("correct-report-time") || cli.contains("reclassify"),
+            "{cli}"
+        );
+    }
+}

@@ -17,7 +17,7 @@ use crate::contract::Contract;
 use crate::i18n::Lang;
 use crate::sla::{self, Status, TimerKind};
 use crate::ticket::{
-    self, ClassifiedBy, Evaluation, Event, EventKind, State, Step, Ticket, TicketId,
+    self, ClassifiedBy, Evaluation, Event, EventKind, State, Step, Surface, Ticket, TicketId,
 };
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -174,7 +174,7 @@ impl Tab {
         match self {
             Tab::Board => l.t("Sager", "Tickets"),
             Tab::Acceptance => l.t("Afventer kommunen", "Awaiting acceptance"),
-            Tab::Breaches => l.t("Brud", "Breaches"),
+            Tab::Breaches => l.t("Overskridelser", "Breaches"),
             Tab::Report => l.t("Rapport", "Report"),
         }
     }
@@ -200,7 +200,7 @@ impl Filter {
         match self {
             Filter::Open => l.t("åbne", "open"),
             Filter::All => l.t("alle", "all"),
-            Filter::Breached => l.t("brudte", "breached"),
+            Filter::Breached => l.t("overskredne", "breached"),
             Filter::Closed => l.t("lukkede", "closed"),
             Filter::Awaiting => l.t("afventer kommunen", "awaiting acceptance"),
             Filter::Mine => l.t("mine", "mine"),
@@ -345,7 +345,7 @@ impl Rights {
             steps: Some(vec![Step::Accept, Step::Reject, Step::Note]),
             why: l
                 .t(
-                    "som kommune kan du godkende eller afvise en løsning og tilføje bemærkninger",
+                    "som kommune kan du acceptere eller afvise en løsning og tilføje bemærkninger",
                     "as a municipality you may accept or reject a resolution and add notes",
                 )
                 .into(),
@@ -406,27 +406,11 @@ impl Step {
         }
     }
 
-    /// The name in [`Ticket::possible`].
-    fn possible_name(self) -> &'static str {
-        match self {
-            Step::React => "react",
-            Step::Pause => "pause",
-            Step::Resume => "resume",
-            Step::Resolve => "resolve",
-            Step::Accept => "accept",
-            Step::Reject => "reject",
-            Step::Reclassify => "reclassify",
-            Step::Note => "note",
-            Step::CorrectReportTime => "correct-report-time",
-            Step::Assign => "assign",
-        }
-    }
-
     fn fields(self) -> Vec<Field> {
         let when = || Field::time("Tidspunkt (tom = nu)", "Time (empty = now)");
         match self {
             Step::React => vec![Field::text("Bemærkning", "Note"), when()],
-            Step::Pause => vec![Field::text("Årsag", "Reason"), when()],
+            Step::Pause => vec![Field::text("Begrundelse", "Reason"), when()],
             Step::Resume => vec![when()],
             Step::Assign => vec![Field::text("Tildel til", "Assign to")],
             Step::Resolve => vec![Field::text("Løsning", "Resolution note"), when()],
@@ -437,7 +421,7 @@ impl Step {
             ],
             Step::Reject => vec![
                 Field::text("Afvist af", "Rejected by"),
-                Field::text("Årsag", "Reason"),
+                Field::text("Begrundelse", "Reason"),
                 when(),
             ],
             Step::Reclassify => vec![
@@ -1193,17 +1177,35 @@ impl<'a> App<'a> {
         };
         let Some(row) = self.row(id) else { return };
         let t = &row.ticket;
-        if !t.possible().contains(&step.possible_name()) {
+        if !t.possible().contains(&step.command()) {
             // Ask the engine why, with plausible fields, so its message is the one shown.
             let dummy = dummy_kind(step, t);
             let msg = match t.check(&dummy, self.now, self.now) {
-                Err(e) => e.message(self.lang, &self.contract.tz),
-                Ok(()) => format!(
-                    "ticket {} is {}: possible now: {}",
-                    t.id,
-                    t.state,
-                    t.possible().join(", ")
-                ),
+                Err(e) => e.message_on(self.lang, &self.contract.tz, Surface::Form),
+                Ok(()) => {
+                    let l = self.lang;
+                    let possible: Vec<&str> = Step::ALL
+                        .iter()
+                        .filter(|s| t.possible().contains(&s.command()))
+                        .map(|s| s.words(l))
+                        .collect();
+                    format!(
+                        "{} {} {}: {} {}",
+                        l.t("sag", "ticket"),
+                        t.id,
+                        l.t("er", "is"),
+                        t.state.label(l),
+                        if possible.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                "; {} {}",
+                                l.t("muligt nu:", "possible now:"),
+                                possible.join(", ")
+                            )
+                        }
+                    )
+                }
             };
             self.fail(msg);
             return;
@@ -1292,7 +1294,7 @@ impl<'a> App<'a> {
             }
         };
         t.check(&kind, effective, self.now)
-            .map_err(|e| e.message(self.lang, &self.contract.tz))?;
+            .map_err(|e| e.message_on(self.lang, &self.contract.tz, Surface::Form))?;
         Ok((kind, effective))
     }
 
@@ -1507,7 +1509,7 @@ impl<'a> App<'a> {
             "kommune",
             "titel",
             "kategori",
-            "timer",
+            "servicemål",
             "frist",
             "overskridelse",
             "enhed",

@@ -36,8 +36,8 @@ impl Look {
         match self {
             Look::Running => l.t("kører", "running"),
             Look::AtRisk => l.t("i fare", "at risk"),
-            Look::Breached => l.t("brudt", "breached"),
-            Look::Met => l.t("mødt", "met"),
+            Look::Breached => l.t("overskredet", "breached"),
+            Look::Met => l.t("overholdt", "met"),
             Look::Paused => l.t("pause", "paused"),
             Look::None => "",
         }
@@ -48,8 +48,8 @@ pub fn status_label(s: Status, l: Lang) -> &'static str {
     match s {
         Status::Running => l.t("kører", "running"),
         Status::AtRisk => l.t("i fare", "at risk"),
-        Status::Breached => l.t("brudt", "breached"),
-        Status::Met => l.t("mødt", "met"),
+        Status::Breached => l.t("overskredet", "breached"),
+        Status::Met => l.t("overholdt", "met"),
     }
 }
 

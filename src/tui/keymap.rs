@@ -457,10 +457,15 @@ impl Keymap {
             }
             None => {
                 let src = std::fs::read_to_string(spec).map_err(|e| {
-                    Error::NotFound(format!(
-                        "cannot read keymap {spec}: {e}; give a built-in name ({}) or the path of a keymap file",
-                        BUILTIN.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
-                    ))
+                    let names = BUILTIN.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ");
+                    Error::Said {
+                        da: format!(
+                            "kan ikke læse tastaturfilen {spec}: {e}; angiv et indbygget navn ({names}) eller stien til en tastaturfil"
+                        ),
+                        en: format!(
+                            "cannot read keymap {spec}: {e}; give a built-in name ({names}) or the path of a keymap file"
+                        ),
+                    }
                 })?;
                 Keymap::parse(&src, spec, Some(&Keymap::default_keymap()))?
             }

@@ -19,8 +19,8 @@ pub fn user_keymap_file() -> Option<PathBuf> {
 }
 
 /// Loads `--keymap NAME|PATH` with the user's override file; a broken file is a usage error.
-pub fn load_keymap(spec: Option<&str>) -> Result<Keymap, Failure> {
-    Keymap::load(spec, user_keymap_file().as_deref()).map_err(Failure::from)
+pub fn load_keymap(spec: Option<&str>, lang: crate::i18n::Lang) -> Result<Keymap, Failure> {
+    Keymap::load(spec, user_keymap_file().as_deref()).map_err(|e| Failure::of(e, lang))
 }
 
 /// Carries out effects; returns whether to quit.
@@ -39,10 +39,11 @@ pub fn apply(
                 Ok(ts) => {
                     let n = ts.len();
                     app.merge(ts);
+                    let l = app.lang;
                     app.info(format!(
-                        "{n} {}",
-                        app.lang
-                            .t("sager læst fra loggen", "tickets read from the log")
+                        "{} {}",
+                        crate::i18n::count(l, n, ("sag", "sager"), ("ticket", "tickets")),
+                        l.t("læst fra loggen", "read from the log")
                     ));
                 }
                 Err(m) => app.fail(m),
@@ -95,7 +96,10 @@ pub fn apply(
             }
             Effect::Export { path, content } => match std::fs::write(&path, content) {
                 Ok(()) => app.info(format!("{} {path}", app.lang.t("Skrev", "Wrote"))),
-                Err(e) => app.fail(format!("cannot write {path}: {e}")),
+                Err(e) => app.fail(format!(
+                    "{} {path}: {e}",
+                    app.lang.t("Kunne ikke skrive", "Cannot write")
+                )),
             },
         }
     }

@@ -21,7 +21,13 @@ pub struct StoreBackend<'a> {
 
 impl StoreBackend<'_> {
     fn err(&self, e: StoreError) -> String {
-        e.message(self.lang, &self.contract.tz)
+        match e {
+            // A refused step is read in a form: its fields, not the command line's flags.
+            StoreError::Lifecycle(le) => {
+                le.message_on(self.lang, &self.contract.tz, crate::ticket::Surface::Form)
+            }
+            e => e.message(self.lang, &self.contract.tz),
+        }
     }
 
     /// Teaches the classifier an agent's category; the ticket is already stored and the model

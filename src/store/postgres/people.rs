@@ -56,7 +56,7 @@ impl Role {
                 "a supervisor reads everything and only adds notes",
             ),
             Role::Municipality => l.t(
-                "en kommune kan kun godkende eller afvise sine egne løste sager og tilføje noter til dem",
+                "en kommune kan kun acceptere eller afvise sine egne løste sager og tilføje bemærkninger til dem",
                 "a municipality may only accept or reject its own resolved tickets and add notes to them",
             ),
         }

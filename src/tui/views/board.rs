@@ -64,14 +64,16 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         l.t("Reaktion", "Reaction"),
         l.t("Løsning", "Resolution"),
     ]);
-    let timer_w = if wide { 17 } else { 16 };
+    // 17 columns hold "⏸ 9,6 arbejdsdage" and "-11,4 arbejdsdage" whole: a unit cut to
+    // "arbejdsdag" would read as singular.
+    let timer_w = 17;
     widths.extend([
         Constraint::Fill(1),
         Constraint::Length(timer_w),
         Constraint::Length(timer_w),
     ]);
     if widest {
-        head.push(l.t("Status", "Status"));
+        head.push(l.t("Tilstand", "State"));
         widths.push(Constraint::Length(16));
     }
     if wide {

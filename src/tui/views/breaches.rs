@@ -24,7 +24,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         Span::styled(
             format!(
                 " {} {} {} · ",
-                l.t("Brud i", "Breaches in"),
+                l.t("Overskridelser i", "Breaches in"),
                 l.month_name(b.month.month()),
                 b.month.year()
             ),
@@ -117,7 +117,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         head.push(l.t("Kategori", "Category"));
     }
     head.extend([
-        l.t("Timer", "Timer"),
+        l.t("Mål", "Target"),
         l.t("Frist", "Deadline"),
         l.t("Overskredet", "Overrun"),
         l.t("Dagsbod", "Dagsbod"),

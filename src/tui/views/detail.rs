@@ -39,7 +39,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             Span::raw(t.municipality.clone()),
             Span::styled(format!("  {}: ", l.t("Anmelder", "Reporter")), dim()),
             Span::raw(t.reporter.clone()),
-            Span::styled(format!("  {}: ", l.t("Status", "State")), dim()),
+            Span::styled(format!("  {}: ", l.t("Tilstand", "State")), dim()),
             Span::raw(t.state.short_label(l)),
         ],
         vec![
@@ -296,7 +296,7 @@ fn gauge(
     let status = match t.status_at(app.now) {
         Some(Status::Met) | Some(Status::Breached) if t.done.is_some() => format!(
             "{} {}",
-            l.t("klaret", "done"),
+            l.t("udført", "done"),
             l.datetime(app.cal.local(t.done.unwrap_or(deadline)))
         ),
         _ if left.starts_with('-') => format!(
@@ -306,11 +306,16 @@ fn gauge(
         ),
         _ => format!("{left} {}", l.t("tilbage", "left")),
     };
+    // "overskredet med 16t" already says it: no second "overskredet" after it.
+    let look_label = if t.done.is_none() && left.starts_with('-') {
+        String::new()
+    } else {
+        format!(" · {}", look.label(l))
+    };
     let label = format!(
-        " {name:<9} {target} · {} {} · {status} · {}",
+        " {name:<9} {target} · {} {} · {status}{look_label}",
         l.t("frist", "due"),
         l.datetime(app.cal.local(deadline)),
-        look.label(l)
     );
     let ratio = format::used_ratio(app.cal, t, evaluated, app.now);
     let g = LineGauge::default()
@@ -346,7 +351,7 @@ fn event_line(app: &App, ev: &Event) -> Line<'static> {
                         format!(" ({} {:.0} %)", l.t("forslag", "suggested"), c * 100.0),
                     (ClassifiedBy::Auto, None) => format!(" ({})", l.t("forslag", "suggested")),
                     (ClassifiedBy::Agent, _) =>
-                        format!(" ({})", l.t("valgt af agent", "chosen by the agent")),
+                        format!(" ({})", l.t("valgt af medarbejder", "chosen by the agent")),
                 },
                 if reasons.is_empty() {
                     String::new()

@@ -228,7 +228,7 @@ fn footer(f: &mut Frame, totals: Rect, hints: Rect, app: &App) {
         Span::styled(
             format!(
                 "{} {}",
-                l.t("brudt", "breached"),
+                l.t("overskredet", "breached"),
                 later(t.breached.to_string())
             ),
             if t.breached > 0 {

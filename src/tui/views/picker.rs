@@ -35,9 +35,13 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         ]),
         Line::styled(
             format!(
-                "{} {} · ↑/↓ · enter · esc",
-                shown.iter().filter(|x| x.is_some()).count(),
-                l.t("kommuner", "municipalities")
+                "{} · ↑/↓ · enter · esc",
+                crate::i18n::count(
+                    l,
+                    shown.iter().filter(|x| x.is_some()).count(),
+                    ("kommune", "kommuner"),
+                    ("municipality", "municipalities")
+                )
             ),
             dim(),
         ),

@@ -93,7 +93,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             Constraint::Fill(2),
             Constraint::Fill(2),
             Constraint::Fill(2),
-            Constraint::Length(12),
+            // "overholdt/overskredet", whole.
+            Constraint::Length(21),
         ],
     )
     .header(
@@ -104,7 +105,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             l.t("gns.", "avg."),
             l.t("Løsning mål", "Resolution target"),
             l.t("gns.", "avg."),
-            l.t("mødt/brudt", "met/breached"),
+            l.t("overholdt/overskredet", "met/breached"),
         ])
         .style(bold()),
     );
@@ -163,7 +164,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         Line::from(format!(
             " {}: {} min.",
             l.t("Nedetid", "Downtime"),
-            a.downtime_minutes
+            crate::i18n::integer(l, a.downtime_minutes)
         )),
         Line::from(format!(
             " {}: {}",
@@ -191,9 +192,11 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         Line::from(format!(
             " {}: {} {} ({})",
             l.t("Driftsprøve", "Operational test"),
-            op.streak_working_days,
-            l.t("arbejdsdage i træk", "working days in a row"),
-            if op.passed {
+            l.working_days(op.streak_working_days),
+            l.t("i træk", "in a row"),
+            if op.deadlines_fell_due == 0 {
+                l.t("kan ikke vurderes endnu", "cannot be judged yet")
+            } else if op.passed {
                 l.t("bestået", "passed")
             } else {
                 l.t("ikke bestået", "not passed")
@@ -201,7 +204,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         )),
         Line::from(format!(
             " {}: {}",
-            l.t("Brudte frister", "Breached timers"),
+            l.t("Overskredne frister", "Breached deadlines"),
             r.breaches.len()
         )),
     ];
