@@ -9,7 +9,7 @@
 //!
 //! then, with the release binary built (`cargo build --release`):
 //!
-//!     cargo run --release --example team_bench -- postgres://frist_owner@localhost/bench
+//!     cargo run --release --example team_bench -- postgres://frist_owner@localhost/bench [STEPS] [AGENTS]
 //!
 //! It adds eight agent logins (`bench_w0` … `bench_w7`) if they are missing, times the real
 //! binary's `list --open` and a month's report five times each, and has the eight agents add
@@ -59,6 +59,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|s| s.parse())
         .transpose()?
         .unwrap_or(50);
+    let agents: usize = std::env::args()
+        .nth(3)
+        .map(|s| s.parse())
+        .transpose()?
+        .unwrap_or(8)
+        .clamp(1, 8);
     let frist = std::env::current_exe()?
         .parent()
         .and_then(|p| p.parent())
@@ -121,8 +127,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if targets.is_empty() {
         return Err("no open tickets to write to".into());
     }
-    let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
-    let handles: Vec<_> = logins
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(agents));
+    let handles: Vec<_> = logins[..agents]
         .iter()
         .enumerate()
         .map(|(w, login)| {
@@ -163,7 +169,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     lat.sort();
     let pct = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)];
     println!(
-        "one step, 8 agents at once ({} steps): p50 {}, p95 {}, max {}",
+        "one step, {agents} agents at once ({} steps): p50 {}, p95 {}, max {}",
         lat.len(),
         ms(pct(0.50)),
         ms(pct(0.95)),

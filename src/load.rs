@@ -161,21 +161,26 @@ pub fn load_month(
     };
     let (from, to) = report::data_window(cal, month, now).map_err(|e| Failure::of(e, lang))?;
     let municipality = municipality.map(str::trim).filter(|m| !m.is_empty());
-    let mut tickets = Vec::new();
-    for t in store
+    let active: Vec<crate::ticket::Ticket> = store
         .tickets(crate::store::Filter::Active { from, to })
         .map_err(fail)?
         .into_iter()
         .filter(|t| municipality.is_none_or(|m| report::same_municipality(m, &t.municipality)))
-    {
-        // Only the contract's own tickets are in its report.
-        let events = if t.contract == contract.id {
-            store.events(t.id).map_err(fail)?
-        } else {
-            Vec::new()
-        };
-        tickets.push((t, events));
-    }
+        .collect();
+    // Only the contract's own tickets are in its report; their events are read in one go.
+    let ids: Vec<_> = active
+        .iter()
+        .filter(|t| t.contract == contract.id)
+        .map(|t| t.id)
+        .collect();
+    let mut events = store.events_of(&ids).map_err(fail)?;
+    let tickets = active
+        .into_iter()
+        .map(|t| {
+            let evs = events.remove(&t.id).unwrap_or_default();
+            (t, evs)
+        })
+        .collect();
     let measurements = store.measurements(from, to).map_err(fail)?;
     Ok((tickets, measurements))
 }

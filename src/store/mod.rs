@@ -239,6 +239,13 @@ pub trait Store {
     fn ticket(&self, id: TicketId) -> StoreResult<Option<Ticket>>;
     fn events(&self, id: TicketId) -> StoreResult<Vec<Event>>;
     fn tickets(&self, filter: Filter) -> StoreResult<Vec<Ticket>>;
+    /// The events of many tickets, by ticket (a month's report reads thousands at once).
+    fn events_of(
+        &self,
+        ids: &[TicketId],
+    ) -> StoreResult<std::collections::HashMap<TicketId, Vec<Event>>> {
+        ids.iter().map(|id| Ok((*id, self.events(*id)?))).collect()
+    }
     /// Calls `f` with every event in log order (for export).
     fn for_each_event(
         &self,
