@@ -884,30 +884,42 @@ fn suite(s: &dyn Store, user: &str) {
     assert!(s.measurements(t(7, 0), t(8, 0)).unwrap().is_empty());
 }
 
-#[test]
-fn another_agents_change_reaches_an_open_board_within_a_second() {
-    use frist::tui::store_backend::StoreBackend;
-    use frist::tui::{App, Backend};
-    let db = desk("live");
-    let ann = store(&db, "ann");
-    let l = frist::load::contract("laasesystem").unwrap();
-    let backend = StoreBackend {
-        store: &ann,
+/// A board as the TUI runs it on a shared log: the store as its backend, listening for other
+/// people's changes, and an empty app as `user`.
+fn board<'a>(
+    l: &'a frist::load::Loaded,
+    store: &'a PgStore,
+    user: String,
+) -> (
+    frist::tui::store_backend::StoreBackend<'a>,
+    frist::tui::App<'a>,
+) {
+    let backend = frist::tui::store_backend::StoreBackend {
+        store,
         contract: &l.contract,
         calendar: &l.calendar,
         lang: frist::i18n::Lang::Da,
-        watch: Some(std::cell::RefCell::new(ann.watch())),
+        watch: Some(std::cell::RefCell::new(store.watch())),
     };
-    let now = chrono::Utc::now();
-    let mut app = App::new(
+    let mut app = frist::tui::App::new(
         &l.contract,
         &l.calendar,
         frist::i18n::Lang::Da,
         frist::tui::keymap::Keymap::default_keymap(),
         Vec::new(),
-        now,
+        chrono::Utc::now(),
     );
-    app.user = db.login("ann");
+    app.user = user;
+    (backend, app)
+}
+
+#[test]
+fn another_agents_change_reaches_an_open_board_within_a_second() {
+    use frist::tui::Backend;
+    let db = desk("live");
+    let ann = store(&db, "ann");
+    let l = frist::load::contract("laasesystem").unwrap();
+    let (backend, mut app) = board(&l, &ann, db.login("ann"));
     // The board listens from its first poll.
     assert_eq!(backend.changes().unwrap(), Vec::<u64>::new());
     let bo = db.url("bo");
@@ -943,19 +955,7 @@ fn another_agents_change_reaches_an_open_board_within_a_second() {
         .contains(&format!("sag {id} løst")));
     // A municipality's board hears of every change but reads only its own tickets.
     let aarhus = store(&db, "aarhus");
-    let backend = StoreBackend {
-        store: &aarhus,
-        watch: Some(std::cell::RefCell::new(aarhus.watch())),
-        ..backend
-    };
-    let mut app = App::new(
-        &l.contract,
-        &l.calendar,
-        frist::i18n::Lang::Da,
-        frist::tui::keymap::Keymap::default_keymap(),
-        Vec::new(),
-        now,
-    );
+    let (backend, mut app) = board(&l, &aarhus, db.login("aarhus"));
     assert!(backend.changes().unwrap().is_empty());
     let odense = add(&bo, "Odense", "Odense-hemmelighed");
     let mine = add(&bo, "Aarhus", "Aarhus igen");
@@ -1035,27 +1035,10 @@ fn tls_checks_the_servers_certificate_and_host_name() {
 
 #[test]
 fn a_board_whose_connection_drops_says_so_and_comes_back() {
-    use frist::tui::store_backend::StoreBackend;
-    use frist::tui::App;
     let db = desk("drop");
     let ann = store(&db, "ann");
     let l = frist::load::contract("laasesystem").unwrap();
-    let backend = StoreBackend {
-        store: &ann,
-        contract: &l.contract,
-        calendar: &l.calendar,
-        lang: frist::i18n::Lang::Da,
-        watch: Some(std::cell::RefCell::new(ann.watch())),
-    };
-    let mut app = App::new(
-        &l.contract,
-        &l.calendar,
-        frist::i18n::Lang::Da,
-        frist::tui::keymap::Keymap::default_keymap(),
-        Vec::new(),
-        chrono::Utc::now(),
-    );
-    app.user = db.login("ann");
+    let (backend, mut app) = board(&l, &ann, db.login("ann"));
     frist::tui::run::refresh(&mut app, &backend);
     assert!(!app.offline);
     // The server ends every connection of ann's (a restart, a network break).
