@@ -237,6 +237,30 @@ impl PgStore {
             .collect()
     }
 
+    /// Walks the log in order, 10 000 rows at a time, giving each event's position, hash and
+    /// stored bytes to `f` until it returns false.
+    fn walk(
+        &self,
+        tx: &mut Transaction<'_>,
+        f: &mut dyn FnMut(u64, Hash, &str) -> StoreResult<bool>,
+    ) -> StoreResult<()> {
+        let portal = tx
+            .bind("SELECT n, hash, body FROM frist.events ORDER BY n", &[])
+            .map_err(|e| self.err(e))?;
+        loop {
+            let rows = tx.query_portal(&portal, 10_000).map_err(|e| self.err(e))?;
+            if rows.is_empty() {
+                return Ok(());
+            }
+            for r in &rows {
+                let (n, hash, body) = row_record(r)?;
+                if !f(n, hash, body)? {
+                    return Ok(());
+                }
+            }
+        }
+    }
+
     /// Tickets whose `frist.tickets` row matches `cond` (SQL over `t`), as the database
     /// folded them (verify checks each fold against the events).
     fn select(
@@ -425,22 +449,12 @@ impl Store for PgStore {
     fn for_each_event(&self, f: &mut dyn FnMut(&Record) -> StoreResult<()>) -> StoreResult<()> {
         let mut c = self.client();
         let mut tx = c.transaction().map_err(|e| self.err(e))?;
-        let portal = tx
-            .bind("SELECT n, hash, body FROM frist.events ORDER BY n", &[])
-            .map_err(|e| self.err(e))?;
-        loop {
-            let rows = tx.query_portal(&portal, 10_000).map_err(|e| self.err(e))?;
-            if rows.is_empty() {
-                break;
-            }
-            for r in &rows {
-                let (n, hash, body) = row_record(r)?;
-                let event: Event = serde_json::from_str(body)
-                    .map_err(|e| StoreError::Corrupt(format!("event {n}: {e}")))?;
-                f(&Record { n, hash, event })?;
-            }
-        }
-        Ok(())
+        self.walk(&mut tx, &mut |n, hash, body| {
+            let event: Event = serde_json::from_str(body)
+                .map_err(|e| StoreError::Corrupt(format!("event {n}: {e}")))?;
+            f(&Record { n, hash, event })?;
+            Ok(true)
+        })
     }
 
     fn link_at(&self, n: u64) -> StoreResult<Option<Hash>> {
@@ -598,20 +612,19 @@ impl Store for PgStore {
             .read_only(true)
             .start()
             .map_err(|e| self.err(e))?;
-        let portal = tx
-            .bind("SELECT n, hash, body FROM frist.events ORDER BY n", &[])
-            .map_err(|e| self.err(e))?;
-        loop {
-            let rows = tx.query_portal(&portal, 10_000).map_err(|e| self.err(e))?;
-            if rows.is_empty() {
-                break;
-            }
-            for r in &rows {
-                let (n, hash, body) = row_record(r)?;
-                if let Err(b) = checker.next_bytes(n, &hash, body.as_bytes()) {
-                    return Ok(VerifyOutcome::Broken(b));
+        let mut broken = None;
+        self.walk(
+            &mut tx,
+            &mut |n, hash, body| match checker.next_bytes(n, &hash, body.as_bytes()) {
+                Ok(_) => Ok(true),
+                Err(b) => {
+                    broken = Some(b);
+                    Ok(false)
                 }
-            }
+            },
+        )?;
+        if let Some(b) = broken {
+            return Ok(VerifyOutcome::Broken(b));
         }
         let (n, hash) = checker.head();
         let head = tx
