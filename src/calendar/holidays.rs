@@ -6,6 +6,9 @@ use chrono::{Datelike, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
+/// The years a rule's `from` and `until` may name.
+const RULE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
 /// The Danish holiday file, built into the binary.
 pub const BUILTIN_DK: &str = include_str!("../../holidays/dk.toml");
 
@@ -63,15 +66,15 @@ struct RawRule {
     kind: DayKind,
     date: Option<MonthDay>,
     easter: Option<i32>,
-    from: Option<i32>,
-    until: Option<i32>,
+    from: Option<Spanned<i32>>,
+    until: Option<Spanned<i32>>,
     closes: Option<Hhmm>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawExtra {
-    date: NaiveDate,
+    date: Spanned<NaiveDate>,
     name: String,
     kind: DayKind,
     closes: Option<Hhmm>,
@@ -80,7 +83,7 @@ struct RawExtra {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawRemoved {
-    date: NaiveDate,
+    date: Spanned<NaiveDate>,
     #[allow(dead_code)]
     reason: Option<String>,
 }
@@ -184,7 +187,26 @@ impl HolidayRules {
                     return Err(error_at(src, file, at, format!("rule '{}' needs `date = \"MM-DD\"` or `easter = N`", r.name)))
                 }
             };
-            if let (Some(f), Some(u)) = (r.from, r.until) {
+            // A rule's years: wide enough for any history a file may record, narrow enough to
+            // be a year someone meant (the calendar itself serves FIRST_YEAR..=LAST_YEAR).
+            for y in [&r.from, &r.until].into_iter().flatten() {
+                if !(RULE_YEARS).contains(y.get_ref()) {
+                    return Err(error_at(
+                        src,
+                        file,
+                        y.span().start,
+                        format!(
+                            "year {} for '{}' is out of range; use a year from {} to {}",
+                            y.get_ref(),
+                            r.name,
+                            RULE_YEARS.start(),
+                            RULE_YEARS.end()
+                        ),
+                    ));
+                }
+            }
+            let (from, until) = (r.from.map(|y| *y.get_ref()), r.until.map(|y| *y.get_ref()));
+            if let (Some(f), Some(u)) = (from, until) {
                 if f > u {
                     return Err(error_at(
                         src,
@@ -198,25 +220,49 @@ impl HolidayRules {
                 name: r.name,
                 kind: r.kind,
                 when,
-                from: r.from,
-                until: r.until,
+                from,
+                until,
                 closes: r.closes.map(|h| h.0),
             });
         }
+        // A single date outside the calendar's years would never take effect: say so.
+        let in_calendar = |d: &Spanned<NaiveDate>| {
+            let y = d.get_ref().year();
+            if (crate::calendar::FIRST_YEAR..=crate::calendar::LAST_YEAR).contains(&y) {
+                Ok(*d.get_ref())
+            } else {
+                Err(error_at(
+                    src,
+                    file,
+                    d.span().start,
+                    format!(
+                        "{} is outside the calendar; use a date from {} to {}",
+                        d.get_ref(),
+                        crate::calendar::FIRST_YEAR,
+                        crate::calendar::LAST_YEAR
+                    ),
+                ))
+            }
+        };
+        let mut extra = Vec::with_capacity(raw.extra.len());
+        for e in raw.extra {
+            extra.push(SpecialDay {
+                date: in_calendar(&e.date)?,
+                name: e.name,
+                kind: e.kind,
+                closes: e.closes.map(|h| h.0),
+            });
+        }
+        let removed = raw
+            .removed
+            .iter()
+            .map(|r| in_calendar(&r.date))
+            .collect::<Result<Vec<_>>>()?;
         Ok(HolidayRules {
             name: raw.name,
             rules,
-            extra: raw
-                .extra
-                .into_iter()
-                .map(|e| SpecialDay {
-                    date: e.date,
-                    name: e.name,
-                    kind: e.kind,
-                    closes: e.closes.map(|h| h.0),
-                })
-                .collect(),
-            removed: raw.removed.into_iter().map(|r| r.date).collect(),
+            extra,
+            removed,
         })
     }
 
