@@ -164,19 +164,16 @@ pub fn count(l: Lang, n: usize, da: (&str, &str), en: (&str, &str)) -> String {
 }
 
 /// Working days with one decimal and the language's decimal mark, a window time divided by a
-/// full window day: `0,5 arbejdsdag`, `2,3 arbejdsdage`, `-0,5 arbejdsdag`.
+/// full window day: `0,5 arbejdsdage`, `2,3 arbejdsdage`, `-0,5 arbejdsdage`. Always the
+/// plural: a number written with decimals takes it in Danish and in English (`1,0
+/// arbejdsdage`, `0.5 working days`); only a bare `1` is singular (see [`Lang::working_days`]).
 pub fn working_days_decimal(l: Lang, time: TimeDelta, full_day: TimeDelta) -> String {
     let days = time.num_minutes() as f64 / full_day.num_minutes().max(1) as f64;
     let n = format!("{:.1}", (days * 10.0).round() / 10.0);
     let n = if n == "-0.0" { "0.0".to_string() } else { n };
-    let one = days.abs() <= 1.0;
     match l {
-        Lang::Da => format!(
-            "{} {}",
-            n.replace('.', ","),
-            if one { "arbejdsdag" } else { "arbejdsdage" }
-        ),
-        Lang::En => format!("{n} {}", if one { "working day" } else { "working days" }),
+        Lang::Da => format!("{} arbejdsdage", n.replace('.', ",")),
+        Lang::En => format!("{n} working days"),
     }
 }
 
@@ -251,7 +248,7 @@ mod tests {
         let day = TimeDelta::minutes(555);
         let cases = [
             (Clock::WorkingDays, 6440, Lang::Da, "11,6 arbejdsdage"),
-            (Clock::WorkingDays, 555, Lang::Da, "1,0 arbejdsdag"),
+            (Clock::WorkingDays, 555, Lang::Da, "1,0 arbejdsdage"),
             (Clock::Business, 6454, Lang::Da, "107t 34m dagtimer"),
             (Clock::Business, 45, Lang::En, "45m window"),
             (Clock::Continuous, 6454, Lang::Da, "4d 11t 34m"),

@@ -1,7 +1,5 @@
-use clap::Parser;
-
 fn main() {
-    let cli = frist::cli::Cli::parse();
+    let cli = frist::cli::parse();
     if let Err(f) = frist::cli::run(cli) {
         if !f.message.is_empty() {
             // A message may quote a file or the log: no control characters reach the terminal.

@@ -5,6 +5,7 @@ pub mod checkpoint;
 mod classify;
 pub mod demo;
 mod engine;
+pub mod help_da;
 pub mod log;
 pub mod report;
 mod team;
@@ -12,7 +13,7 @@ mod team;
 use crate::i18n::Lang;
 use crate::store::{Log, Store};
 use chrono::Utc;
-use clap::{CommandFactory, Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
 
 /// frist — servicemål, frister og dagsbod for leverandører til danske kommuner.
@@ -139,10 +140,34 @@ impl Cli {
     }
 }
 
+/// The command tree with `--help` in `lang`.
+pub fn command(lang: Lang) -> clap::Command {
+    match lang {
+        Lang::Da => help_da::translate(Cli::command()),
+        Lang::En => Cli::command(),
+    }
+}
+
+/// Parses the process's command line, with `--help` and clap's refusals in the language the
+/// command line or `FRIST_LANG` asks for (clap itself knows no languages).
+pub fn parse() -> Cli {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lang = help_da::lang_of(&args, std::env::var("FRIST_LANG").ok().as_deref());
+    let matches = command(lang).get_matches_from(args);
+    Cli::from_arg_matches(&matches)
+        .map_err(|e| e.format(&mut command(lang)))
+        .unwrap_or_else(|e| e.exit())
+}
+
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> CmdResult {
     if let Some(Command::Completions { shell }) = cli.command {
-        clap_complete::generate(shell, &mut Cli::command(), "frist", &mut std::io::stdout());
+        clap_complete::generate(
+            shell,
+            &mut command(cli.lang),
+            "frist",
+            &mut std::io::stdout(),
+        );
         return Ok(());
     }
     let ctx = cli.context()?;

@@ -705,7 +705,7 @@ impl Contract {
     }
 
     /// The longest service-window day of the contract: one "working day" when a working-day
-    /// countdown or overrun is shown as a decimal (`0,5 arbejdsdag`), so the board, Brud and
+    /// countdown or overrun is shown as a decimal (`0,5 arbejdsdage`), so the board, Brud and
     /// the report count the same.
     pub fn full_window_day(&self) -> chrono::TimeDelta {
         self.window

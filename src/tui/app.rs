@@ -554,7 +554,7 @@ pub struct App<'a> {
     /// Back from offline: the tickets being worked on are to be read again.
     pub resync: bool,
     pub now: DateTime<Utc>,
-    /// A full service-window day, for `0,5 arbejdsdag`.
+    /// A full service-window day, for `0,5 arbejdsdage`.
     pub full_day: TimeDelta,
     pub rows: Vec<Row>,
     index: HashMap<TicketId, usize>,

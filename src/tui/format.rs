@@ -53,19 +53,19 @@ pub fn status_label(s: Status, l: Lang) -> &'static str {
     }
 }
 
-/// The longest service-window day of the contract (a "full working day" for `0,5 arbejdsdag`).
+/// The longest service-window day of the contract (a "full working day" for `0,5 arbejdsdage`).
 pub fn full_window_day(contract: &Contract) -> TimeDelta {
     contract.full_window_day()
 }
 
-/// Working days with one decimal and the language's decimal mark: `0,5 arbejdsdag`,
-/// `2,3 arbejdsdage`, `-0,5 arbejdsdag`.
+/// Working days with one decimal and the language's decimal mark, always in the plural:
+/// `0,5 arbejdsdage`, `2,3 arbejdsdage`, `-0,5 arbejdsdage`.
 pub fn working_days_decimal(l: Lang, left: TimeDelta, full_day: TimeDelta) -> String {
     crate::i18n::working_days_decimal(l, left, full_day)
 }
 
 /// Time left (negative: overrun) of a timer in its own clock, as the board shows it: `1t 25m`,
-/// `0,5 arbejdsdag`, `-2t 10m`. A paused timer shows the time it had left when paused; a
+/// `0,5 arbejdsdage`, `-2t 10m`. A paused timer shows the time it had left when paused; a
 /// done one `✓` (met) or its overrun at the moment it was done.
 pub fn countdown(
     cal: &WorkCalendar,
@@ -197,13 +197,17 @@ mod tests {
     fn working_days_use_the_danish_decimal_comma() {
         let day = TimeDelta::minutes(555);
         let cases = [
-            (277, Lang::Da, "0,5 arbejdsdag"),
-            (555, Lang::Da, "1,0 arbejdsdag"),
+            // A decimal number takes the plural, whatever its value.
+            (277, Lang::Da, "0,5 arbejdsdage"),
+            (555, Lang::Da, "1,0 arbejdsdage"),
+            (832, Lang::Da, "1,5 arbejdsdage"),
             (1277, Lang::Da, "2,3 arbejdsdage"),
-            (-277, Lang::Da, "-0,5 arbejdsdag"),
-            (0, Lang::Da, "0,0 arbejdsdag"),
-            (-10, Lang::Da, "0,0 arbejdsdag"),
-            (277, Lang::En, "0.5 working day"),
+            (-277, Lang::Da, "-0,5 arbejdsdage"),
+            (0, Lang::Da, "0,0 arbejdsdage"),
+            (-10, Lang::Da, "0,0 arbejdsdage"),
+            (277, Lang::En, "0.5 working days"),
+            (555, Lang::En, "1.0 working days"),
+            (0, Lang::En, "0.0 working days"),
             (1277, Lang::En, "2.3 working days"),
         ];
         for (m, l, want) in cases {
