@@ -1143,3 +1143,26 @@ fn the_demo_looks_like_a_real_desk() {
     assert!(waits.iter().all(|h| *h <= 16 * 24), "{waits:?}");
     assert!(waits.iter().any(|h| *h > 3 * 24), "a few are late");
 }
+
+#[test]
+fn a_damaged_database_file_is_named_with_what_to_do_not_a_driver_message() {
+    let log = Log::new();
+    log.ok(&["demo", "--tickets", "50"]);
+    // Overwrite bytes in the middle of sled's data file, as a failing disk might.
+    use std::io::{Seek, SeekFrom, Write};
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(log.db.join("db"))
+        .unwrap();
+    f.seek(SeekFrom::Start(5000)).unwrap();
+    f.write_all(&[0xff; 16]).unwrap();
+    drop(f);
+    let r = log.run(&["list"]);
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr.contains("databasen er beskadiget") && r.stderr.contains("frist import"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}

@@ -108,6 +108,12 @@ impl StoreError {
             (StoreError::Corrupt(what), Lang::Da) => {
                 format!("databasen er beskadiget: {what}; kør `frist verify` for detaljer")
             }
+            (StoreError::Sled(sled::Error::Corruption { .. }), Lang::Da) => {
+                "databasen er beskadiget: sled kan ikke læse sine egne data; gendan loggen fra en eksport (frist import FIL i en ny --db) eller fra en sikkerhedskopi".into()
+            }
+            (StoreError::Sled(sled::Error::Corruption { .. }), Lang::En) => {
+                "the database is damaged: sled cannot read its own data; restore the log from an export (frist import FILE into a new --db) or from a backup".into()
+            }
             (StoreError::Sled(e), Lang::Da) => format!("databasefejl: {e}"),
             (StoreError::Interrupted, Lang::Da) => "en import eller demo i denne database blev afbrudt; slet databasen og kør den igen".into(),
             _ => self.to_string(),
