@@ -417,12 +417,27 @@ impl SledStore {
                 .or_default()
                 .push(read_u64(&pos)?);
         }
+        self.rewrite_states(|id, stored| {
+            stored.positions = positions.remove(&id).unwrap_or_default();
+            Ok(true)
+        })
+    }
+
+    /// A migration's pass over every ticket's state: `change` mends one in place and says
+    /// whether it changed; changed states are written to `tickets` and, when not closed, to
+    /// `open`, in batches.
+    fn rewrite_states(
+        &self,
+        mut change: impl FnMut(TicketId, &mut Stored) -> StoreResult<bool>,
+    ) -> StoreResult<()> {
         let (mut tk, mut op) = (Batch::default(), Batch::default());
         let mut pending = 0usize;
         for kv in self.tickets.iter() {
             let (k, v) = kv?;
             let mut stored = decode(&v)?;
-            stored.positions = positions.remove(&read_u64(&k)?).unwrap_or_default();
+            if !change(read_u64(&k)?, &mut stored)? {
+                continue;
+            }
             let bytes = encode(&stored);
             if stored.ticket.state != State::Closed {
                 op.insert(&k, bytes.clone());
@@ -443,38 +458,19 @@ impl SledStore {
     /// Schema 3 → 4: the tickets' states carry their notes (for search); fold again from the
     /// log the tickets with a note-bearing step (more than the report and classification).
     fn refold_notes(&self) -> StoreResult<()> {
-        let (mut tk, mut op) = (Batch::default(), Batch::default());
-        let mut pending = 0usize;
-        for kv in self.tickets.iter() {
-            let (k, v) = kv?;
-            let mut stored = decode(&v)?;
+        self.rewrite_states(|id, stored| {
             if stored.ticket.events <= 2 || !stored.ticket.notes.is_empty() {
-                continue;
+                return Ok(false);
             }
-            let id = read_u64(&k)?;
-            let events = self.events(id)?;
-            let Some(t) = crate::ticket::fold(&events) else {
-                continue;
+            let Some(t) = crate::ticket::fold(&self.events(id)?) else {
+                return Ok(false);
             };
             if t.notes.is_empty() {
-                continue;
+                return Ok(false);
             }
             stored.ticket.notes = t.notes;
-            let bytes = encode(&stored);
-            if stored.ticket.state != State::Closed {
-                op.insert(&k, bytes.clone());
-            }
-            tk.insert(&k, bytes);
-            pending += 1;
-            if pending >= 50_000 {
-                self.tickets.apply_batch(std::mem::take(&mut tk))?;
-                self.open.apply_batch(std::mem::take(&mut op))?;
-                pending = 0;
-            }
-        }
-        self.tickets.apply_batch(tk)?;
-        self.open.apply_batch(op)?;
-        Ok(())
+            Ok(true)
+        })
     }
 
     /// Drops schema 2's `events` and `by_ticket` once their contents are in `log` (also when
