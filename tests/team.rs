@@ -198,6 +198,37 @@ fn people_and_roles_and_the_acting_login() {
         );
         assert!(e.effective.to_rfc3339().starts_with("2025-03-10"));
     }
+    // A municipality's login needs its municipality, and only it has one.
+    let x = db.login("x");
+    let r = run(&owner, &["user", "add", &x, "--role", "municipality"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("--municipality"), "{}", r.stderr);
+    let r = run(
+        &owner,
+        &[
+            "user",
+            "add",
+            &x,
+            "--role",
+            "agent",
+            "--municipality",
+            "Aarhus",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        !ok(&owner, &["user", "list"]).contains(&x),
+        "nothing half-made"
+    );
+    // Only the schema's owner sets it up or upgrades it.
+    let r = run(&db.url("ann"), &["db", "init"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains(&format!("skemaet frist tilhører {}", db.owner)),
+        "{}",
+        r.stderr
+    );
     // A removed person can no longer use the log; the events stay.
     ok(&owner, &["user", "remove", &db.login("bo")]);
     let r = run(&db.url("bo"), &["list"]);
