@@ -765,6 +765,12 @@ impl Store for SledStore {
                     Some(v) => tx_ok(read_u64(&v))?,
                     None => 1,
                 };
+                if id > chain::MAX_TICKET_ID {
+                    return abort(StoreError::Corrupt(format!(
+                        "the next ticket id {id} is beyond {}",
+                        chain::MAX_TICKET_ID
+                    )));
+                }
                 let mut events = vec![Event {
                     ticket: id,
                     seq: 0,
