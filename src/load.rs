@@ -20,6 +20,26 @@ fn looks_like_path(s: &str) -> bool {
     s.contains('/') || s.contains('\\') || s.ends_with(".toml")
 }
 
+/// Finds the contract a logged ticket names: by its id only (built-in, or `contracts/ID.toml`
+/// below the current directory), never a path, whatever the log says.
+pub fn contract_by_id(id: &str) -> Result<Loaded> {
+    if looks_like_path(id) || id.contains("..") || id.trim().is_empty() {
+        return Err(Error::Said {
+            da: format!(
+                "kontrakten '{}' er ikke et kontrakt-id; en sag nævner sin kontrakt ved id ({})",
+                crate::safe::text(id),
+                names()
+            ),
+            en: format!(
+                "the contract '{}' is not a contract id; a ticket names its contract by id ({})",
+                crate::safe::text(id),
+                names()
+            ),
+        });
+    }
+    contract(id)
+}
+
 /// Finds a contract by built-in name or path and reads it with its holiday file.
 /// A name also finds `contracts/NAME.toml` below the current directory.
 pub fn contract(spec: &str) -> Result<Loaded> {

@@ -297,6 +297,119 @@ fn short(hex: &str) -> &str {
     &hex[..hex.len().min(12)]
 }
 
+/// A checkpoint file given on the command line, with the hashes this machine kept for the
+/// same checkpoint (they name the first difference exactly).
+fn read_given(
+    l: Lang,
+    path: &Path,
+    keeper: Option<&Keeper>,
+) -> Result<(Checkpoint, Option<Vec<Hash>>), Failure> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Failure::usage(format!(
+            "{} {}: {e}",
+            l.t("kan ikke læse", "cannot read"),
+            path.display()
+        ))
+    })?;
+    let cp = Checkpoint::parse(&text).map_err(|e| Failure {
+        message: format!("{}: {e}", path.display()),
+        code: 1,
+    })?;
+    let committed = keeper
+        .and_then(|k| k.last(&cp.log).ok().flatten())
+        .and_then(|(_, h)| h)
+        .filter(|h| {
+            h.len() as u64 >= cp.events
+                && cp.events > 0
+                && hex::encode(h[cp.events as usize - 1]) == cp.head
+        })
+        .map(|mut h| {
+            h.truncate(cp.events as usize);
+            h
+        });
+    Ok((cp, committed))
+}
+
+/// Before an import: the file's events (`links`) must hold what a checkpoint committed to —
+/// the checkpoint `file` when given, else the last one this machine made of the same log.
+/// An export edited and hashed anew passes the chain and its own end line (whoever forged it
+/// rewrote those too); only a checkpoint signed before the forgery tells it from the log.
+/// A file that differs is refused (exit 1). A file with fewer events than this machine's
+/// last checkpoint (an older export, restored after a loss) is imported with a warning; with
+/// `--checkpoint` it is refused.
+pub fn for_import(ctx: &Ctx, links: &[Link], file: Option<&Path>) -> Result<(), Failure> {
+    let l = ctx.lang;
+    let keeper = Keeper::locate().ok();
+    let (cp, committed, given) = match file {
+        Some(path) => {
+            let (cp, committed) = read_given(l, path, keeper.as_ref())?;
+            (cp, committed, true)
+        }
+        None => {
+            let found = match (&keeper, links.first()) {
+                (Some(k), Some(first)) => k
+                    .last(&hex::encode(first.hash))
+                    .map_err(|e| keep_failure(e, l))?,
+                _ => None,
+            };
+            let Some((cp, committed)) = found else {
+                return Ok(());
+            };
+            (cp, committed, false)
+        }
+    };
+    let f = compare(links, &cp, committed.as_deref());
+    match f {
+        Finding::Holds { .. } => Ok(()),
+        Finding::Missing { .. } if !given => {
+            eprintln!(
+                "{}: {}",
+                l.t("advarsel", "warning"),
+                finding_message(l, &cp, &f, ctx)
+            );
+            Ok(())
+        }
+        f => Err(Failure {
+            message: format!(
+                "{}: {}; {}",
+                l.t(
+                    "filen holder ikke hvad kontrolpunktet bekræftede",
+                    "the file does not hold what the checkpoint committed to"
+                ),
+                finding_message(l, &cp, &f, ctx),
+                l.t("intet er importeret", "nothing was imported")
+            ),
+            code: 1,
+        }),
+    }
+}
+
+/// Opening the log for the board or a list: a log with fewer events than the last checkpoint
+/// this machine made of it (cut at its tail, rolled back) gets a warning, for standard error.
+/// Cheap: the head and the first event are read directly, not the whole log.
+pub fn behind(ctx: &Ctx, store: &dyn Store, place: &str) -> Option<String> {
+    let l = ctx.lang;
+    let (events, _) = store.head().ok()?;
+    let keeper = Keeper::locate().ok()?;
+    let by_log = match store.link_at(1).ok().flatten() {
+        Some(f) => keeper.last(&hex::encode(f)).ok().flatten(),
+        None => None,
+    };
+    let (cp, _) = by_log.or_else(|| keeper.last_at_place(place).ok().flatten())?;
+    (events < cp.events).then(|| {
+        let f = Finding::Missing {
+            have: events,
+            expected: cp.events,
+        };
+        format!(
+            "{}: {}; {}",
+            l.t("advarsel", "warning"),
+            finding_message(l, &cp, &f, ctx),
+            l.t("kør `frist verify`", "run `frist verify`")
+        )
+    })
+}
+
 /// The checkpoint half of `frist verify`, after the chain verified: compares the log with the
 /// checkpoint FILE, or with the last checkpoint this machine made of it. Exit 1 when the log
 /// no longer holds what the checkpoint committed to.
@@ -316,31 +429,7 @@ pub fn verify(
         .map(|k| hex::encode(k.verifying_key().as_bytes()));
     let (cp, committed, from_file) = match file {
         Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                Failure::usage(format!(
-                    "{} {}: {e}",
-                    l.t("kan ikke læse", "cannot read"),
-                    path.display()
-                ))
-            })?;
-            let cp = Checkpoint::parse(&text).map_err(|e| Failure {
-                message: format!("{}: {e}", path.display()),
-                code: 1,
-            })?;
-            // The hashes this machine kept for the same checkpoint name the first difference.
-            let committed = keeper
-                .as_ref()
-                .and_then(|k| k.last(&cp.log).ok().flatten())
-                .and_then(|(_, h)| h)
-                .filter(|h| {
-                    h.len() as u64 >= cp.events
-                        && cp.events > 0
-                        && hex::encode(h[cp.events as usize - 1]) == cp.head
-                })
-                .map(|mut h| {
-                    h.truncate(cp.events as usize);
-                    h
-                });
+            let (cp, committed) = read_given(l, path, keeper.as_ref())?;
             (cp, committed, true)
         }
         None => {

@@ -297,6 +297,9 @@ pub fn da(en: &str) -> Option<&'static str> {
         "A checkpoint written by `frist checkpoint`: prove the log still holds exactly the events it committed to and only appends after them. Without it, the last checkpoint this machine made of the log is used" => {
             "Et kontrolpunkt skrevet af `frist checkpoint`: bevis, at loggen stadig rummer præcis de hændelser, det bandt sig til, og kun tilføjer efter dem. Uden det bruges det seneste kontrolpunkt, denne maskine har lavet af loggen"
         }
+        "A checkpoint written by `frist checkpoint` of the log the file came from: the file must hold exactly the events it committed to (then more may follow)" => {
+            "Et kontrolpunkt skrevet af `frist checkpoint` af den log, filen kommer fra: filen skal rumme præcis de hændelser, det bandt sig til (flere må følge efter)"
+        }
         "A file written by `frist export` (JSON lines)" => {
             "En fil skrevet af `frist export` (JSON-linjer)"
         }

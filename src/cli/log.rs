@@ -6,7 +6,7 @@ use crate::calendar::yyyymm;
 use crate::i18n::Lang;
 use crate::load::Loaded;
 use crate::safe;
-use crate::store::{chain, Filter, Log, PgStore, SledStore, Store, StoreError, VerifyOutcome};
+use crate::store::{files, Filter, Log, PgStore, SledStore, Store, StoreError};
 use crate::ticket::{
     evaluate, ClassifiedBy, Evaluation, Event, EventKind, State, Ticket, TicketId,
 };
@@ -15,7 +15,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use clap::Args;
 use serde_json::{json, Value};
 use std::collections::HashMap;
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -300,12 +300,6 @@ pub struct BreachesArgs {
     pub json: bool,
 }
 
-#[derive(Debug, Args)]
-pub struct ImportArgs {
-    /// A file written by `frist export` (JSON lines).
-    pub file: PathBuf,
-}
-
 // ---------------------------------------------------------------------------------------------
 // Opening the store
 
@@ -378,7 +372,7 @@ impl<'a> Contracts<'a> {
         } else {
             self.other
                 .entry(t.contract.clone())
-                .or_insert_with(|| crate::load::contract(&t.contract).ok())
+                .or_insert_with(|| crate::load::contract_by_id(&t.contract).ok())
                 .as_ref()?
         };
         evaluate(t, &l.contract, &l.calendar, now).ok()
@@ -409,6 +403,27 @@ pub fn log_exists(db: Option<&Path>) -> bool {
     is_team(db) || db_path(db).is_ok_and(|p| p.exists())
 }
 
+/// A read command on a path that holds no sled log: refused (exit 2) rather than making an
+/// empty log there.
+pub fn no_log(ctx: &Ctx, db: Option<&Path>) -> Result<(), Failure> {
+    if is_team(db) {
+        return Ok(());
+    }
+    let path = db_path(db)?;
+    if files::holds_log(&path) {
+        return Ok(());
+    }
+    let p = path.display();
+    Err(Failure::usage(match ctx.lang {
+        Lang::Da => format!(
+            "der er ingen log i {p}; opret en med `frist add` eller `frist import FIL`, eller angiv loggen med --db"
+        ),
+        Lang::En => format!(
+            "there is no log in {p}; make one with `frist add` or `frist import FILE`, or name the log with --db"
+        ),
+    }))
+}
+
 /// Opens the log `--db` names: PostgreSQL for a `postgres://` URL, else sled with the breach
 /// index of `contract` (loaded once more so that the index owns it).
 pub fn open_store(ctx: &Ctx, db: Option<&Path>, contract: &str) -> Result<Log, Failure> {
@@ -421,15 +436,17 @@ pub fn open_store(ctx: &Ctx, db: Option<&Path>, contract: &str) -> Result<Log, F
         return Ok(Log::Postgres(Box::new(store)));
     }
     let path = db_path(db)?;
-    if let Some(parent) = path.parent() {
-        if !parent.as_os_str().is_empty() {
-            std::fs::create_dir_all(parent).map_err(|e| Failure {
-                message: format!("cannot create {}: {e}", parent.display()),
-                code: 1,
-            })?;
-        }
-    }
+    let cannot = |e: std::io::Error| Failure {
+        message: format!(
+            "{} {}: {e}",
+            ctx.lang.t("kan ikke oprette", "cannot create"),
+            path.display()
+        ),
+        code: 1,
+    };
+    files::prepare(&path).map_err(cannot)?;
     let store = SledStore::open(&path).map_err(|e| store_failure(e, ctx))?;
+    files::secure(&path).map_err(cannot)?;
     let loaded = Arc::new(crate::load::contract(contract)?);
     let cache: std::sync::Mutex<HashMap<String, Option<Arc<Loaded>>>> = Default::default();
     Ok(Log::Sled(store.with_indexer(Box::new(
@@ -440,7 +457,7 @@ pub fn open_store(ctx: &Ctx, db: Option<&Path>, contract: &str) -> Result<Log, F
             let mut c = cache.lock().unwrap_or_else(|p| p.into_inner());
             let l = c
                 .entry(t.contract.clone())
-                .or_insert_with(|| crate::load::contract(&t.contract).ok().map(Arc::new));
+                .or_insert_with(|| crate::load::contract_by_id(&t.contract).ok().map(Arc::new));
             l.as_ref().map(|l| breach_months(l, t)).unwrap_or_default()
         },
     ))))
@@ -1202,146 +1219,4 @@ pub fn breaches(ctx: &Ctx, store: &dyn Store, a: &BreachesArgs, out: &mut impl W
         })
         .collect();
     rows_out(ctx, &rows, a.json, out)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Export, import, verify
-
-pub fn export(ctx: &Ctx, store: &dyn Store, out: &mut impl Write) -> CmdResult {
-    let mut w = std::io::BufWriter::new(out);
-    let mut io_err = None;
-    store
-        .for_each_event(&mut |r| {
-            if let Err(e) = serde_json::to_writer(&mut w, r)
-                .map_err(std::io::Error::from)
-                .and_then(|_| w.write_all(b"\n"))
-            {
-                io_err = Some(e);
-                return Err(StoreError::BadInput("output failed".into()));
-            }
-            Ok(())
-        })
-        .map_err(|e| match io_err.take() {
-            Some(io) => Failure::from(io),
-            None => store_failure(e, ctx),
-        })?;
-    w.flush()?;
-    Ok(())
-}
-
-pub fn import(ctx: &Ctx, store: &dyn Store, a: &ImportArgs, out: &mut impl Write) -> CmdResult {
-    let l = ctx.lang;
-    let file = a.file.display();
-    let unreadable = |e: std::io::Error| {
-        Failure::usage(format!(
-            "{} {file}: {e}",
-            l.t("kan ikke læse", "cannot read")
-        ))
-    };
-    let f = std::fs::File::open(&a.file).map_err(unreadable)?;
-    if !store.is_empty().map_err(|e| store_failure(e, ctx))? {
-        return Err(Failure::usage(l.t(
-            "import kræver en tom database; angiv en ny med --db",
-            "import needs an empty database; give a new one with --db",
-        )));
-    }
-    // First pass: parse and verify the whole file before anything is written.
-    let mut records = Vec::new();
-    let mut checker = chain::Checker::default();
-    for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
-        let line = line.map_err(unreadable)?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let n = i + 1;
-        let r: chain::Record = serde_json::from_str(&line).map_err(|e| {
-            Failure::usage(match l {
-                Lang::Da => format!(
-                    "{file}, linje {n}: ikke en hændelse som `frist export` skriver den ({e}); intet er importeret"
-                ),
-                Lang::En => format!(
-                    "{file}, line {n}: not an event as `frist export` writes it ({e}); nothing was imported"
-                ),
-            })
-        })?;
-        checker.next_record(&r).map_err(|b| {
-            Failure::usage(format!(
-                "{file}, {} {n}: {} {}",
-                l.t("linje", "line"),
-                l.t(
-                    "filen kan ikke verificeres, intet er skrevet:",
-                    "the file does not verify, nothing was written:"
-                ),
-                b.what
-            ))
-        })?;
-        records.push(r.event);
-    }
-    if records.is_empty() {
-        return Err(Failure::usage(format!(
-            "{file} {}",
-            l.t(
-                "har ingen hændelser; importer en fil som `frist export` skriver den",
-                "has no events; import a file as `frist export` writes it"
-            )
-        )));
-    }
-    let n = store
-        .import(&mut records.into_iter())
-        .map_err(|e| store_failure(e, ctx))?;
-    writeln!(
-        out,
-        "{} {}",
-        crate::i18n::count(
-            l,
-            n as usize,
-            ("hændelse", "hændelser"),
-            ("event", "events")
-        ),
-        l.t("importeret", "imported")
-    )?;
-    Ok(())
-}
-
-pub fn verify(ctx: &Ctx, store: &dyn Store, out: &mut impl Write) -> CmdResult {
-    let l = ctx.lang;
-    match store.verify().map_err(|e| store_failure(e, ctx))? {
-        VerifyOutcome::Intact { events, tickets } => {
-            writeln!(
-                out,
-                "OK: {} {} {} {}",
-                crate::i18n::count(
-                    l,
-                    events as usize,
-                    ("hændelse", "hændelser"),
-                    ("event", "events")
-                ),
-                l.t("i", "in"),
-                crate::i18n::count(l, tickets as usize, ("sag", "sager"), ("ticket", "tickets")),
-                l.t("verificeret", "verified")
-            )?;
-            Ok(())
-        }
-        VerifyOutcome::Broken(b) => {
-            let mut where_ = Vec::new();
-            if let Some(p) = b.position {
-                where_.push(format!("{} {p}", l.t("log-position", "log position")));
-            }
-            if let Some(t) = b.ticket {
-                where_.push(format!("{} {t}", l.t("sag", "ticket")));
-            }
-            if let Some(e) = b.event {
-                where_.push(format!("{} #{e}", l.t("hændelse", "event")));
-            }
-            Err(Failure {
-                message: format!(
-                    "{} ({}): {}",
-                    l.t("revisionssporet er brudt", "the audit chain is broken"),
-                    where_.join(", "),
-                    b.what
-                ),
-                code: 1,
-            })
-        }
-    }
 }

@@ -5,13 +5,14 @@ pub mod checkpoint;
 mod classify;
 pub mod demo;
 mod engine;
+pub mod exchange;
 pub mod help_da;
 pub mod log;
 pub mod report;
 mod team;
 
 use crate::i18n::Lang;
-use crate::store::{Log, Store};
+use crate::store::{Log, Store, StoreError};
 use chrono::Utc;
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::path::PathBuf;
@@ -90,7 +91,7 @@ pub enum Command {
     /// Write every event as JSON lines (lossless, with the audit chain's hashes).
     Export,
     /// Load a file written by `export` into an empty database.
-    Import(log::ImportArgs),
+    Import(exchange::ImportArgs),
     /// Walk the audit chain and check every event and ticket, then compare the log with a
     /// checkpoint (`--checkpoint FILE`, else the last one this machine made of the log).
     Verify(checkpoint::VerifyArgs),
@@ -228,12 +229,37 @@ fn run_log(
     ) {
         return None;
     }
+    // Only a write may make a log; a first write that is refused leaves nothing behind.
+    let writes = matches!(
+        cmd,
+        Command::Add(_) | Command::Import(_) | Command::Demo(_) | Command::Svartider(_)
+    );
+    let before = match log::db_path(cli.db.as_deref()) {
+        Ok(p) if !log::is_team(cli.db.as_deref()) => Some(crate::store::files::Before::of(&p)),
+        _ => None,
+    };
+    if !writes {
+        if let Err(f) = log::no_log(ctx, cli.db.as_deref()) {
+            return Some(Err(f));
+        }
+    }
+    let fresh = before.filter(|b| !b.had_log());
     let store = match log::open_store(ctx, cli.db.as_deref(), &cli.contract) {
         Ok(s) => s,
-        Err(f) => return Some(Err(f)),
+        Err(f) => {
+            if let Some(b) = &fresh {
+                b.undo();
+            }
+            return Some(Err(f));
+        }
     };
     let user = acting_user(ctx, cli, &store);
     let place = log::place(cli.db.as_deref());
+    if matches!(cmd, Command::List(_)) {
+        if let Some(w) = checkpoint::behind(ctx, &*store, &place) {
+            eprintln!("{w}");
+        }
+    }
     let s: &dyn Store = &*store;
     let result = match cmd {
         Command::Add(a) => log::add(ctx, s, &user, a, out),
@@ -312,10 +338,9 @@ fn run_log(
         Command::List(a) => log::list(ctx, s, &user, a, out),
         Command::Assign(a) => log::assign(ctx, &store, &user, a, out),
         Command::Breaches(a) => log::breaches(ctx, s, a, out),
-        Command::Export => log::export(ctx, s, out),
-        Command::Import(a) => log::import(ctx, s, a, out),
-        Command::Verify(a) => log::verify(ctx, s, out)
-            .and_then(|_| checkpoint::verify(ctx, s, &place, a.checkpoint.as_deref(), out)),
+        Command::Export => exchange::export(ctx, s, out),
+        Command::Import(a) => exchange::import(ctx, s, a, out),
+        Command::Verify(a) => exchange::verify(ctx, s, &place, a.checkpoint.as_deref(), out),
         Command::Checkpoint(a) => checkpoint::checkpoint(ctx, s, &place, a, out),
         Command::Demo(a) => demo::run(ctx, s, &user, a, out),
         Command::Report(a) => {
@@ -334,7 +359,11 @@ fn run_log(
         rewrite(store, ctx);
         return Some(Ok(()));
     }
-    Some(close(store, ctx).and(result))
+    let closed = close(store, ctx).and(result);
+    if let (Err(_), Some(b)) = (&closed, &fresh) {
+        b.undo();
+    }
+    Some(closed)
 }
 
 /// The acting user: the database login in team mode (a `--user` there is only noted), else
@@ -370,7 +399,11 @@ fn rewrite(store: Log, ctx: &Ctx) {
             "Rewriting the database into a fresh, compact file …"
         )
     );
-    if let Err(e) = store.compact() {
+    let path = store.path().to_path_buf();
+    let compacted = store
+        .compact()
+        .and_then(|()| crate::store::files::secure(&path).map_err(|e| StoreError::Sled(e.into())));
+    if let Err(e) = compacted {
         eprintln!(
             "{}: {}",
             ctx.lang.t(
@@ -473,7 +506,12 @@ fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
         lang: ctx.lang,
     };
     session.load(&backend)?;
+    // Said once the screen is given back, where it stays readable.
+    let behind = checkpoint::behind(ctx, &*store, &log::place(cli.db.as_deref()));
     let result = session.run(&backend, &suggest);
+    if let Some(w) = behind {
+        eprintln!("{w}");
+    }
     close(store, ctx).and(result)
 }
 

@@ -4,7 +4,9 @@
 //! [`Event`] (field order fixed by the struct).
 
 use super::{Break, VerifyOutcome};
+use crate::i18n::Lang;
 use crate::ticket::{fold, Event, EventKind, Ticket, TicketId};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -55,12 +57,84 @@ mod hex_hash {
     }
 }
 
+/// The highest ticket id a log may hold. Ids count up from 1, one per ticket: a desk logging a
+/// thousand tickets a second for thirty years stays below it. An imported id beyond it (or
+/// u64::MAX, after which the next id would wrap to 0 and overwrite ticket 1) is refused, and
+/// the bound fits PostgreSQL's `bigint`.
+pub const MAX_TICKET_ID: TicketId = 1_000_000_000_000;
+
+/// The first line of `frist export`: how many events follow, so that a file cut at a line
+/// boundary is told from a whole one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Start {
+    pub export: StartBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartBody {
+    /// The export format; 1 is the first with a start and an end line.
+    pub format: u32,
+    pub events: u64,
+}
+
+/// The last line of `frist export`: how many events it held and the chain's hash at the last.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct End {
+    pub end: EndBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EndBody {
+    pub events: u64,
+    #[serde(with = "hex_hash")]
+    pub head: Hash,
+}
+
+/// The export format this build writes and reads.
+pub const EXPORT_FORMAT: u32 = 1;
+
+impl Start {
+    pub fn new(events: u64) -> Start {
+        Start {
+            export: StartBody {
+                format: EXPORT_FORMAT,
+                events,
+            },
+        }
+    }
+}
+
+impl End {
+    pub fn new(events: u64, head: Hash) -> End {
+        End {
+            end: EndBody { events, head },
+        }
+    }
+}
+
+/// What an imported log must obey beyond its chain: the checks a live write passes.
+pub struct Strict {
+    /// The instant the lifecycle checks against (no step in the future).
+    pub now: DateTime<Utc>,
+    /// The contract ids a ticket may name.
+    pub contracts: Vec<String>,
+    /// The language and zone of the refusals.
+    pub lang: Lang,
+    pub tz: chrono_tz::Tz,
+}
+
 /// Checks a sequence of records as a log: the chain links, the positions count up from 1, and
 /// each ticket's events start with `reported` and number 0, 1, 2, … Returns the folded tickets.
+/// [`Checker::strict`] also checks each step as a live write is checked.
 pub struct Checker {
     prev: Hash,
     n: u64,
     pub tickets: HashMap<TicketId, Ticket>,
+    strict: Option<Strict>,
 }
 
 impl Default for Checker {
@@ -69,11 +143,21 @@ impl Default for Checker {
             prev: GENESIS,
             n: 0,
             tickets: HashMap::new(),
+            strict: None,
         }
     }
 }
 
 impl Checker {
+    /// A checker for a log from outside (an import): every event must also pass the lifecycle
+    /// check a live step passes ([`Ticket::check`]) and every ticket name a known contract.
+    pub fn strict(rules: Strict) -> Checker {
+        Checker {
+            strict: Some(rules),
+            ..Checker::default()
+        }
+    }
+
     /// The hash of the last link checked.
     pub fn head(&self) -> (u64, Hash) {
         (self.n, self.prev)
@@ -146,8 +230,18 @@ impl Checker {
     }
 
     fn structure(&mut self, ev: &Event) -> Result<(), String> {
+        let strict = self.strict.as_ref();
         match (&ev.kind, self.tickets.get_mut(&ev.ticket)) {
-            (EventKind::Reported { .. }, None) if ev.seq == 0 => {
+            (EventKind::Reported { .. }, None) if ev.ticket == 0 || ev.ticket > MAX_TICKET_ID => {
+                Err(format!(
+                    "ticket id {} is out of range: ids run from 1 to {MAX_TICKET_ID}",
+                    ev.ticket
+                ))
+            }
+            (EventKind::Reported { contract, .. }, None) if ev.seq == 0 => {
+                if let Some(s) = strict {
+                    s.report(ev, contract)?;
+                }
                 let t = fold(std::slice::from_ref(ev)).ok_or("cannot fold the report")?;
                 self.tickets.insert(ev.ticket, t);
                 Ok(())
@@ -168,6 +262,10 @@ impl Checker {
                 ev.ticket, ev.seq, t.events
             )),
             (_, Some(t)) => {
+                if let Some(s) = strict {
+                    t.check(&ev.kind, ev.effective, s.now)
+                        .map_err(|e| e.message(s.lang, &s.tz))?;
+                }
                 t.apply(ev);
                 Ok(())
             }
@@ -180,6 +278,41 @@ impl Checker {
             events: self.n,
             tickets: self.tickets.len() as u64,
         }
+    }
+}
+
+impl Strict {
+    /// A ticket's report: a known contract, named by its id (never a path), and not in the
+    /// future.
+    fn report(&self, ev: &Event, contract: &str) -> Result<(), String> {
+        let l = self.lang;
+        if !self.contracts.iter().any(|c| c == contract) {
+            return Err(match l {
+                Lang::Da => format!(
+                    "sag {} nævner kontrakten '{}', som ikke er et kendt kontrakt-id (kendte: {}); en kontrakt nævnes ved sit id, aldrig ved en sti",
+                    ev.ticket,
+                    crate::safe::text(contract),
+                    self.contracts.join(", ")
+                ),
+                Lang::En => format!(
+                    "ticket {} names the contract '{}', which is not a known contract id (known: {}); a contract is named by its id, never by a path",
+                    ev.ticket,
+                    crate::safe::text(contract),
+                    self.contracts.join(", ")
+                ),
+            });
+        }
+        if ev.effective > self.now {
+            let at = ev.effective.with_timezone(&self.tz).naive_local();
+            return Err(format!(
+                "{} {}: {} {}",
+                l.t("sag", "ticket"),
+                ev.ticket,
+                l.t("anmeldt i fremtiden,", "reported in the future,"),
+                l.datetime(at)
+            ));
+        }
+        Ok(())
     }
 }
 

@@ -6,6 +6,7 @@
 //! flushed before it returns, and `verify` walks the chain.
 
 pub mod chain;
+pub mod files;
 pub mod labels;
 pub mod postgres;
 mod sled;
