@@ -766,8 +766,8 @@ impl Store for SledStore {
                     None => 1,
                 };
                 if id > chain::MAX_TICKET_ID {
-                    return abort(StoreError::Corrupt(format!(
-                        "the next ticket id {id} is beyond {}",
+                    return abort(StoreError::BadInput(format!(
+                        "this log has used every ticket id up to {}; start a new log with --db",
                         chain::MAX_TICKET_ID
                     )));
                 }
