@@ -4,6 +4,8 @@
 mod common;
 use chrono::{DateTime, Datelike, TimeDelta, Utc};
 use common::*;
+use frist::store::chain::{canonical, link, End, Record, Start, GENESIS, MAX_TICKET_ID};
+use frist::ticket::{Event, EventKind};
 use serde_json::Value;
 
 /// Runs frist on the log at the real clock (no `FRIST_NOW`).
@@ -25,6 +27,7 @@ fn events(log: &Log) -> Vec<Value> {
     log.export()
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap()["event"].clone())
+        .filter(|e| !e.is_null())
         .collect()
 }
 
@@ -225,7 +228,7 @@ fn a_checkpoint_is_signed_with_a_private_key_made_on_first_use() {
         .last()
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
         .unwrap();
-    assert_eq!(cp["head"], last["hash"]);
+    assert_eq!(cp["head"], last["end"]["head"], "the export's end line");
     // Appending after a checkpoint is what a log does: it still holds.
     log.ok(&["note", "1", "efterskrift"]);
     let v = log.ok(&["verify", "--checkpoint", path_str(&file)]);
@@ -262,6 +265,15 @@ fn a_rollback_to_an_older_copy_is_caught_without_a_checkpoint_file() {
     assert!(log.ok(&["list"]).contains("2 sager"));
     let r = log.run(&["verify"]);
     assert_eq!(r.code, 1, "a cut tail is not OK: {}", r.stdout);
+    assert!(!r.stdout.contains("OK"), "{}", r.stdout);
+    // Opening it for a list says so on standard error.
+    let r = log.run(&["list"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("advarsel") && r.stderr.contains("hændelse 8–8 mangler"),
+        "{}",
+        r.stderr
+    );
     assert!(
         r.stderr.contains("loggen har 7 hændelser")
             && r.stderr.contains("bekræftede 8")
@@ -292,52 +304,243 @@ fn a_rollback_to_an_older_copy_is_caught_without_a_checkpoint_file() {
     assert!(r.stderr.contains("intet nyt kontrolpunkt"), "{}", r.stderr);
 }
 
+/// The event lines of an export.
+fn records(export: &str) -> Vec<Record> {
+    export
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Record>(l).ok())
+        .collect()
+}
+
+/// An export of these events with every hash, the start and the end line written anew: what
+/// a forger who knows the format writes.
+fn rehashed(events: impl IntoIterator<Item = Event>) -> String {
+    let events: Vec<Event> = events.into_iter().collect();
+    let mut prev = GENESIS;
+    let mut text = serde_json::to_string(&Start::new(events.len() as u64)).unwrap() + "\n";
+    for (i, event) in events.into_iter().enumerate() {
+        prev = link(&prev, &canonical(&event));
+        let r = Record {
+            n: i as u64 + 1,
+            hash: prev,
+            event,
+        };
+        text += &(serde_json::to_string(&r).unwrap() + "\n");
+    }
+    let n = records(&text).len() as u64;
+    text + &serde_json::to_string(&End::new(n, prev)).unwrap() + "\n"
+}
+
 #[test]
 fn a_forged_and_rehashed_export_is_caught_naming_the_changed_event() {
-    use frist::store::chain::{canonical, link, Record, GENESIS};
     let log = fined_log();
     let file = log.dir.path().join("cp.json");
     log.ok(&["checkpoint", "--out", path_str(&file)]);
     assert_eq!(log.json(&["show", "1", "--json"])["fine"]["total"], 5000);
-    // The resolution moved back inside its deadline, and every hash computed anew.
-    let mut prev = GENESIS;
-    let mut forged = String::new();
-    for line in log.export().lines() {
-        let mut r: Record = serde_json::from_str(line).unwrap();
+    // The resolution moved back inside its deadline; every hash, the start and the end line
+    // computed anew: the file is a valid chain and a whole export.
+    let forged = rehashed(records(&log.export()).into_iter().map(|mut r| {
         if r.event.ticket == 1 && r.event.seq == 3 {
             r.event.effective = utc("2025-03-03T19:00:00Z");
         }
-        r.hash = link(&prev, &canonical(&r.event));
-        prev = r.hash;
-        forged.push_str(&serde_json::to_string(&r).unwrap());
-        forged.push('\n');
-    }
+        r.event
+    }));
     let path = log.dir.path().join("forged.jsonl");
     std::fs::write(&path, forged).unwrap();
-    // Imported into a new database on the same machine, the forgery verifies as a chain …
+    // On the machine that made the log's checkpoint, the import is refused: the file does not
+    // hold what that checkpoint committed to. Nothing is written, no folder is left.
     let copy = Log::new();
     let keys = log.keys();
     let run = |args: &[&str]| out(copy.cmd(args).env("FRIST_KEYS", &keys).output().unwrap());
     let r = run(&["import", path_str(&path)]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(copy.json(&["show", "1", "--json"])["fine"]["total"], 0);
-    // … but not against the checkpoint this machine made of the log, nor against the file.
-    for args in [
-        vec!["verify"],
-        vec!["verify", "--checkpoint", path_str(&file)],
-    ] {
-        let r = run(&args);
-        assert_eq!(r.code, 1, "{args:?}: {}", r.stdout);
-        assert!(
-            r.stderr.contains("hændelse 4 (sag 1, hændelse #3)"),
-            "{args:?}: {}",
-            r.stderr
-        );
-    }
-    // Someone else's machine (no kept hashes) still sees that the log differs.
-    let r = copy.run(&["verify", "--checkpoint", path_str(&file)]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("filen holder ikke hvad kontrolpunktet bekræftede")
+            && r.stderr.contains("hændelse 4 (sag 1, hændelse #3)")
+            && r.stderr.contains("intet er importeret"),
+        "{}",
+        r.stderr
+    );
+    assert!(!copy.db.exists());
+    // Elsewhere (no kept checkpoint) a checkpoint file the reader holds — the one in the
+    // monthly report — refuses it at import …
+    let r = copy.run(&["import", path_str(&path), "--checkpoint", path_str(&file)]);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.stderr.contains("hændelse 7"), "{}", r.stderr);
+    assert!(!copy.db.exists());
+    // … and without it the forgery imports (nothing in the file itself tells it from the
+    // log), but `verify --checkpoint` against that file does not say OK.
+    copy.ok(&["import", path_str(&path)]);
+    assert_eq!(copy.json(&["show", "1", "--json"])["fine"]["total"], 0);
+    let r = copy.run(&["verify", "--checkpoint", path_str(&file)]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(!r.stdout.contains("OK"), "{}", r.stdout);
+    assert!(r.stderr.contains("hændelse 7"), "{}", r.stderr);
+    // The machine that keeps the hashes names the event exactly.
+    let r = run(&["verify", "--checkpoint", path_str(&file)]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("hændelse 4 (sag 1, hændelse #3)"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn an_export_cut_anywhere_is_refused_saying_how_many_events_it_should_hold() {
+    let log = fined_log();
+    let export = log.export();
+    let lines: Vec<&str> = export.lines().collect();
+    assert_eq!(lines.len(), 7 + 2, "a start line, 7 events, an end line");
+    let path = log.dir.path().join("cut.jsonl");
+    let copy = Log::new();
+    // Cut at a line boundary: after event 5, and just before the end line.
+    for keep in [6, 8] {
+        std::fs::write(&path, lines[..keep].join("\n") + "\n").unwrap();
+        let r = copy.run(&["import", path_str(&path)]);
+        assert_eq!(r.code, 2, "{}", r.stdout);
+        assert!(
+            r.stderr.contains("er skåret af")
+                && r.stderr.contains("lover 7 hændelser")
+                && r.stderr.contains(&format!("filen har {}", keep - 1)),
+            "{}",
+            r.stderr
+        );
+        assert!(!copy.db.exists(), "a refused first import leaves no folder");
+    }
+    // Cut inside a line.
+    std::fs::write(&path, &export[..export.len() / 2]).unwrap();
+    let r = copy.run(&["import", path_str(&path)]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    // An end line that does not match what precedes it.
+    let mut wrong = lines.clone();
+    wrong.remove(7);
+    std::fs::write(&path, wrong.join("\n") + "\n").unwrap();
+    let r = copy.run(&["import", path_str(&path)]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("linje 8"), "{}", r.stderr);
+    // In English too.
+    std::fs::write(&path, lines[..6].join("\n") + "\n").unwrap();
+    let r = copy.run(&["--lang", "en", "import", path_str(&path)]);
+    assert!(
+        r.stderr
+            .contains("is cut: its first line announces 7 events, it holds 5"),
+        "{}",
+        r.stderr
+    );
+    // The whole file imports, byte for byte.
+    std::fs::write(&path, &export).unwrap();
+    copy.ok(&["import", path_str(&path)]);
+    assert_eq!(copy.export(), export);
+}
+
+/// The events of `fined_log` with `edit` applied, re-hashed into a whole export, imported
+/// into a new log: the refusal's standard error (exit 2, nothing left behind).
+fn import_refused(edit: impl Fn(&mut Vec<Event>)) -> String {
+    let log = fined_log();
+    let mut evs: Vec<Event> = records(&log.export())
+        .into_iter()
+        .map(|r| r.event)
+        .collect();
+    edit(&mut evs);
+    let path = log.dir.path().join("edited.jsonl");
+    std::fs::write(&path, rehashed(evs)).unwrap();
+    let copy = Log::new();
+    let r = copy.run(&["import", path_str(&path)]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(r.stderr.contains("intet er importeret"), "{}", r.stderr);
+    assert!(!copy.db.exists(), "{}", r.stderr);
+    r.stderr
+}
+
+#[test]
+fn an_import_that_breaks_the_lifecycle_is_refused_naming_line_and_ticket() {
+    // Resolved before it was reported.
+    let said = import_refused(|evs| evs[3].effective = utc("2025-03-03T10:00:00Z"));
+    assert!(
+        said.contains("linje 5")
+            && said.contains("sag 1, hændelse #3 (resolved)")
+            && said.contains("ligger før anmeldelsen"),
+        "{said}"
+    );
+    // An acceptance of a ticket that was never resolved (ticket 2 is open).
+    let said = import_refused(|evs| {
+        let mut e = evs[4].clone();
+        e.seq = 3;
+        e.kind = EventKind::Accepted {
+            by: "Lone".into(),
+            reference: "mail".into(),
+        };
+        evs.push(e);
+    });
+    assert!(
+        said.contains("linje 9") && said.contains("sag 2, hændelse #3 (accepted)"),
+        "{said}"
+    );
+    // A step in the future of the import's clock.
+    let said = import_refused(|evs| evs[4].effective = utc("2025-04-01T10:00:00Z"));
+    assert!(
+        said.contains("linje 6") && said.contains("fremtiden"),
+        "{said}"
+    );
+}
+
+#[test]
+fn an_imported_id_out_of_range_or_a_path_as_contract_is_refused() {
+    // u64::MAX would make the next id wrap to 0 and then overwrite ticket 1.
+    let said = import_refused(|evs| {
+        for e in evs.iter_mut().filter(|e| e.ticket == 2) {
+            e.ticket = u64::MAX;
+        }
+    });
+    assert!(
+        said.contains("linje 6") && said.contains("out of range"),
+        "{said}"
+    );
+    let said = import_refused(|evs| {
+        for e in evs.iter_mut().filter(|e| e.ticket == 1) {
+            e.ticket = 0;
+        }
+    });
+    assert!(said.contains("out of range"), "{said}");
+    // A contract named by a path is never read.
+    let said = import_refused(|evs| {
+        if let EventKind::Reported { contract, .. } = &mut evs[4].kind {
+            *contract = "../../../../etc/passwd".into();
+        }
+    });
+    assert!(
+        said.contains("linje 6")
+            && said.contains("sag 2")
+            && said.contains("ikke er et kendt kontrakt-id"),
+        "{said}"
+    );
+    // The highest id allowed imports, and the next ticket gets the one after it.
+    let log = fined_log();
+    let mut evs: Vec<Event> = records(&log.export())
+        .into_iter()
+        .map(|r| r.event)
+        .collect();
+    for e in evs.iter_mut().filter(|e| e.ticket == 2) {
+        e.ticket = MAX_TICKET_ID;
+    }
+    let path = log.dir.path().join("max.jsonl");
+    std::fs::write(&path, rehashed(evs)).unwrap();
+    let copy = Log::new();
+    copy.ok(&["import", path_str(&path)]);
+    let r = copy.run(&[
+        "add",
+        "--municipality",
+        "Aarhus",
+        "--title",
+        "Ny",
+        "--category",
+        "kritisk",
+    ]);
+    assert_eq!(r.code, 2, "no id is left: {}", r.stdout);
+    assert!(r.stderr.contains("every ticket id"), "{}", r.stderr);
+    assert!(copy.ok(&["show", "1"]).contains("Låsen reagerer ikke"));
 }
 
 #[test]
@@ -414,6 +617,7 @@ fn a_measurement_already_in_the_log_is_not_imported_again() {
 fn a_measurement_in_the_future_is_refused_and_nothing_is_imported() {
     // FRIST_NOW is 2025-03-10 12:00.
     let log = Log::new();
+    log.add(&["--category", "kritisk"]);
     let file = log.dir.path().join("svartider.csv");
     std::fs::write(
         &file,
@@ -430,4 +634,93 @@ fn a_measurement_in_the_future_is_refused_and_nothing_is_imported() {
     );
     let v = log.json(&["report", "--month", "2025-03", "--format", "json"]);
     assert_eq!(v["response_times"]["measurements"], 0, "{v}");
+}
+
+#[test]
+fn a_read_command_on_a_path_without_a_log_refuses_and_makes_none() {
+    let log = Log::new();
+    for args in [
+        vec!["list"],
+        vec!["show", "1"],
+        vec!["report", "--month", "2025-03"],
+        vec!["verify"],
+        vec!["export"],
+        vec!["breaches"],
+        vec!["checkpoint"],
+        vec!["react", "1"],
+    ] {
+        let r = log.run(&args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stdout);
+        assert!(
+            r.stderr.contains("der er ingen log i") && r.stderr.contains(path_str(&log.db)),
+            "{args:?}: {}",
+            r.stderr
+        );
+        assert!(!log.db.exists(), "{args:?} made a log");
+    }
+    let r = log.run(&["--lang", "en", "list"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("there is no log in"), "{}", r.stderr);
+    // An empty folder is no log either, and stays as it was.
+    std::fs::create_dir(&log.db).unwrap();
+    assert_eq!(log.run(&["list"]).code, 2);
+    assert_eq!(std::fs::read_dir(&log.db).unwrap().count(), 0);
+}
+
+#[test]
+fn a_refused_first_add_leaves_no_folder_behind() {
+    let log = Log::new();
+    let nested = Log {
+        db: log.dir.path().join("a/b/log"),
+        dir: tempfile::tempdir().unwrap(),
+    };
+    for l in [&log, &nested] {
+        let r = l.run(&["add", "--municipality", "Aarhus", "--title", "  "]);
+        assert_eq!(r.code, 2, "{}", r.stdout);
+        let r = l.run(&[
+            "add",
+            "--municipality",
+            "Aarhus",
+            "--title",
+            "Låsen",
+            "--at",
+            "2025-04-01 10:00",
+        ]);
+        assert_eq!(r.code, 2, "{}", r.stdout);
+        assert!(!l.db.exists(), "{}", r.stderr);
+    }
+    assert!(!log.dir.path().join("a").exists());
+    // A refused add into a log that exists leaves the log as it was.
+    log.add(&["--category", "kritisk"]);
+    let before = log.export();
+    let r = log.run(&["add", "--municipality", "Aarhus", "--title", "  "]);
+    assert_eq!(r.code, 2);
+    assert_eq!(log.export(), before);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_log_folder_is_private_and_its_files_too() {
+    use std::os::unix::fs::PermissionsExt;
+    fn check(dir: &std::path::Path) {
+        let mode = std::fs::metadata(dir).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700, "{}", dir.display());
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                check(&p);
+            } else {
+                let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "{}", p.display());
+            }
+        }
+    }
+    let log = fined_log();
+    check(&log.db);
+    // Also after an import, which rewrites the log into a fresh folder.
+    let path = log.dir.path().join("log.jsonl");
+    std::fs::write(&path, log.export()).unwrap();
+    let copy = Log::new();
+    copy.ok(&["import", path_str(&path)]);
+    check(&copy.db);
 }

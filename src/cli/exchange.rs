@@ -236,7 +236,7 @@ fn read_export(ctx: &Ctx, path: &Path) -> Result<Checked, Failure> {
                 n,
                 &format!(
                     "{} {}",
-                    l.t("filen kan ikke godtages:", "the file cannot be accepted:"),
+                    l.t("filen kan ikke verificeres:", "the file does not verify:"),
                     b.what
                 ),
             )

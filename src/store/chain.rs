@@ -263,8 +263,17 @@ impl Checker {
             )),
             (_, Some(t)) => {
                 if let Some(s) = strict {
-                    t.check(&ev.kind, ev.effective, s.now)
-                        .map_err(|e| e.message(s.lang, &s.tz))?;
+                    t.check(&ev.kind, ev.effective, s.now).map_err(|e| {
+                        format!(
+                            "{} {}, {} #{} ({}): {}",
+                            s.lang.t("sag", "ticket"),
+                            ev.ticket,
+                            s.lang.t("hændelse", "event"),
+                            ev.seq,
+                            ev.kind.name(),
+                            e.message(s.lang, &s.tz)
+                        )
+                    })?;
                 }
                 t.apply(ev);
                 Ok(())

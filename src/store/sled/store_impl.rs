@@ -30,6 +30,12 @@ impl Store for SledStore {
                     Some(v) => tx_ok(read_u64(&v))?,
                     None => 1,
                 };
+                if id > chain::MAX_TICKET_ID {
+                    return abort(StoreError::BadInput(format!(
+                        "this log has used every ticket id up to {}; start a new log with --db",
+                        chain::MAX_TICKET_ID
+                    )));
+                }
                 let mut events = vec![Event {
                     ticket: id,
                     seq: 0,
