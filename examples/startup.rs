@@ -64,7 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let store = SledStore::open(&db)?;
     println!("sled opens the log: {:.0} ms", ms(t));
     let backend = StoreBackend {
-        store: &store,
+        source: frist::tui::store_backend::Source::Held(&store),
         contract: &loaded.contract,
         calendar: &loaded.calendar,
         lang: Lang::Da,
@@ -152,6 +152,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         term.draw(|f| views::draw(f, &app))?;
         println!("Brud, a month already seen: {:.0} ms", ms(t));
     }
+    drop(backend);
     store.close()?;
     Ok(())
 }

@@ -17,6 +17,8 @@ pub struct Ctx {
     /// Whether `now` was fixed by `--now`/`FRIST_NOW` rather than read from the clock.
     pub fixed: bool,
     pub lang: Lang,
+    /// How long opening a local log waits while another process uses it (`--wait`).
+    pub wait: std::time::Duration,
 }
 
 /// The instant a write is recorded at: the machine's real wall clock, read at the edge when

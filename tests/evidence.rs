@@ -150,6 +150,7 @@ fn the_board_clock_follows_the_wall_clock_from_a_now_start() {
         now: utc("2025-03-04T09:00:00Z"),
         fixed: true,
         lang: frist::i18n::Lang::Da,
+        wait: std::time::Duration::ZERO,
     };
     // A --now start: the board starts at --now and runs on with the wall clock, also over
     // a laptop's sleep (the wall clock jumps, the board jumps with it).

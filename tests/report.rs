@@ -833,6 +833,7 @@ fn ctx(now: DateTime<Utc>, lang: Lang) -> Ctx {
         now,
         fixed: true,
         lang,
+        wait: std::time::Duration::ZERO,
     }
 }
 

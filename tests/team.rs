@@ -926,7 +926,7 @@ fn board<'a>(
     frist::tui::App<'a>,
 ) {
     let backend = frist::tui::store_backend::StoreBackend {
-        store,
+        source: frist::tui::store_backend::Source::Held(store),
         contract: &l.contract,
         calendar: &l.calendar,
         lang: frist::i18n::Lang::Da,

@@ -1159,7 +1159,7 @@ fn the_runner_reads_more_tickets_from_the_log_and_says_how_many() {
     let mut events = logs().into_iter().flat_map(|x| x.events);
     store.import(&mut events).unwrap();
     let backend = StoreBackend {
-        store: &store,
+        source: frist::tui::store_backend::Source::Held(&store),
         contract: &l.contract,
         calendar: &l.calendar,
         lang: Lang::Da,

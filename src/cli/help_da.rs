@@ -201,6 +201,9 @@ pub fn da(en: &str) -> Option<&'static str> {
         "TUI keymap: a built-in name (default, vim) or the path of a keymap file" => {
             "Taster i TUI'en: et indbygget navn (default, vim) eller stien til en tastefil"
         }
+        "How long a command waits for a local log that another frist process (the board, a script) is using, in seconds" => {
+            "Hvor længe en kommando venter på en lokal log, som en anden frist-proces (tavlen, et script) bruger, i sekunder"
+        }
         "Print help" => "Vis hjælp",
         "Print help (see more with '--help')" => "Vis hjælp (mere med '--help')",
         "Print help (see a summary with '-h')" => "Vis hjælp (et resumé med '-h')",

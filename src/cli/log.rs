@@ -427,6 +427,21 @@ pub fn no_log(ctx: &Ctx, db: Option<&Path>) -> Result<(), Failure> {
 /// Opens the log `--db` names: PostgreSQL for a `postgres://` URL, else sled with the breach
 /// index of `contract` (loaded once more so that the index owns it).
 pub fn open_store(ctx: &Ctx, db: Option<&Path>, contract: &str) -> Result<Log, Failure> {
+    open_store_waiting(ctx, db, contract, &mut || {
+        eprintln!(
+            "{}",
+            ctx.lang.t("venter på loggen…", "waiting for the log…")
+        )
+    })
+}
+
+/// [`open_store`], calling `waiting` once when a local log has been busy for a second.
+pub fn open_store_waiting(
+    ctx: &Ctx,
+    db: Option<&Path>,
+    contract: &str,
+    waiting: &mut dyn FnMut(),
+) -> Result<Log, Failure> {
     if let Some(url) = db
         .and_then(|p| p.to_str())
         .filter(|u| is_team(Some(Path::new(u))))
@@ -445,7 +460,9 @@ pub fn open_store(ctx: &Ctx, db: Option<&Path>, contract: &str) -> Result<Log, F
         code: 1,
     };
     files::prepare(&path).map_err(cannot)?;
-    let store = SledStore::open(&path).map_err(|e| store_failure(e, ctx))?;
+    // The board or another command may be using the log for a moment: wait for it.
+    let store =
+        SledStore::open_waiting(&path, ctx.wait, waiting).map_err(|e| store_failure(e, ctx))?;
     files::secure(&path).map_err(cannot)?;
     let loaded = Arc::new(crate::load::contract(contract)?);
     let cache: std::sync::Mutex<HashMap<String, Option<Arc<Loaded>>>> = Default::default();

@@ -42,6 +42,16 @@ pub struct Cli {
     /// TUI keymap: a built-in name (default, vim) or the path of a keymap file.
     #[arg(long, global = true, env = "FRIST_KEYMAP")]
     pub keymap: Option<String>,
+    /// How long a command waits for a local log that another frist process (the board, a
+    /// script) is using, in seconds.
+    #[arg(
+        long,
+        global = true,
+        env = "FRIST_WAIT",
+        value_name = "SECS",
+        default_value_t = 10
+    )]
+    pub wait: u64,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -137,6 +147,7 @@ impl Cli {
             now,
             fixed: self.now.is_some(),
             lang: self.lang,
+            wait: std::time::Duration::from_secs(self.wait),
         })
     }
 }
@@ -494,25 +505,52 @@ fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
         session.resume()?;
     }
     let contract = &ctx.loaded.contract;
-    let backend = crate::tui::store_backend::StoreBackend {
-        store: &*store,
-        contract,
-        calendar: &ctx.loaded.calendar,
-        lang: ctx.lang,
-        watch: store.team().map(|p| std::cell::RefCell::new(p.watch())),
-    };
     let suggest = crate::tui::store_backend::ClassifierSuggest {
         classifier: crate::store::labels::classifier(contract, &*store).map_err(store_failure)?,
         lang: ctx.lang,
     };
-    session.load(&backend)?;
     // Said once the screen is given back, where it stays readable.
     let behind = checkpoint::behind(ctx, &*store, &log::place(cli.db.as_deref()));
+    use crate::tui::store_backend::{Source, Turns};
+    // A local log is the board's only between its turns: other commands use it in between.
+    let shared = match store {
+        Log::Sled(s) => {
+            s.release().map_err(store_failure)?;
+            None
+        }
+        team => Some(team),
+    };
+    let source = match &shared {
+        Some(s) => Source::Held(&**s),
+        None => Source::Turns(Box::new(Turns::new(
+            log::db_path(cli.db.as_deref())?,
+            Box::new(|| {
+                log::open_store_waiting(ctx, cli.db.as_deref(), &cli.contract, &mut || {})
+                    .map_err(|f| f.message)
+            }),
+        ))),
+    };
+    let backend = crate::tui::store_backend::StoreBackend {
+        source,
+        contract,
+        calendar: &ctx.loaded.calendar,
+        lang: ctx.lang,
+        watch: shared
+            .as_ref()
+            .and_then(|s| s.team())
+            .map(|p| std::cell::RefCell::new(p.watch())),
+    };
+    session.load(&backend)?;
     let result = session.run(&backend, &suggest);
+    drop(backend);
+    let result = match shared {
+        Some(s) => close(s, ctx).and(result),
+        None => result,
+    };
     if let Some(w) = behind {
         eprintln!("{w}");
     }
-    close(store, ctx).and(result)
+    result
 }
 
 /// An empty log: asks on the terminal whether to fill it with demo tickets (default no).

@@ -452,23 +452,36 @@ fn a_snapshot_left_half_written_by_a_killed_process_does_not_lock_the_log_away()
 }
 
 #[test]
-fn a_rewrite_stopped_between_its_renames_is_named_not_replaced_by_an_empty_log() {
+fn a_rewrite_killed_between_its_renames_is_mended_not_replaced_by_an_empty_log() {
     // (The rewrite itself runs after every demo and import; the CLI tests verify the chain
     // after it.)
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
     let old = dir.path().join("db.old");
-    {
+    let fresh = dir.path().join("db.compacting");
+    let id = {
         let s = SledStore::open(&path).unwrap();
-        logged(&s, day(1, 20), None);
-    }
-    // As if frist stopped after moving the original aside and before moving the copy in.
+        logged(&s, day(1, 20), None)
+    };
+    // As if frist was killed after moving the original aside and before moving the copy in,
+    // with a copy half-written.
     std::fs::rename(&path, &old).unwrap();
-    let err = SledStore::open(&path).err().expect("refused");
-    let msg = err.message(crate::i18n::Lang::Da, &chrono_tz::UTC);
-    assert!(msg.contains("db.old") && msg.contains("omdøb"), "{msg}");
-    assert!(!path.exists(), "no empty log was made in its place");
-    // A rewrite does not remove a kept copy either.
+    std::fs::create_dir(&fresh).unwrap();
+    std::fs::write(fresh.join("db"), b"half a copy").unwrap();
+    {
+        // While the rewrite still runs (it holds the original), the log is busy.
+        let running = SledStore::open(&old).unwrap();
+        assert!(matches!(SledStore::open(&path), Err(StoreError::Locked(_))));
+        assert!(!path.exists(), "no empty log was made in its place");
+        running.release().unwrap();
+    }
+    let s = SledStore::open(&path).expect("the original is put back");
+    assert!(s.ticket(id).unwrap().is_some());
+    assert!(
+        !old.exists() && !fresh.exists(),
+        "nothing is left beside it"
+    );
+    // A rewrite does not remove a kept copy.
     let other = dir.path().join("other");
     let kept = dir.path().join("other.old");
     let s = SledStore::open(&other).unwrap();

@@ -75,6 +75,9 @@ pub trait Backend {
     fn changes(&self) -> Result<Vec<TicketId>, String> {
         Ok(Vec::new())
     }
+    /// Lets go of the log between the board's turns, so that other processes can use a local
+    /// log (the run loop calls it after each turn, before it waits for keys).
+    fn release(&self) {}
 }
 
 /// A suggested category for a new ticket.

@@ -270,6 +270,7 @@ impl<'a> Session<'a> {
             .tickets(super::app::initial_load(self.app.cal, self.app.now))
             .map_err(failed)?;
         self.app.merge(rest);
+        backend.release();
         self.app.loading = false;
         self.app.status = None;
         self.draw()
@@ -312,6 +313,7 @@ impl<'a> Session<'a> {
                             self.draw()?;
                         }
                         if apply(&mut self.app, backend, suggest, effects, now) {
+                            backend.release();
                             return Ok(());
                         }
                     }
@@ -325,6 +327,8 @@ impl<'a> Session<'a> {
                 let now = self.now();
                 update(&mut self.app, Action::Tick, now);
             }
+            // Nobody waits for the log while the board waits for keys.
+            backend.release();
         }
     }
 }

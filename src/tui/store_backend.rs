@@ -5,13 +5,91 @@ use super::{Backend, NewTicket, Suggest, SuggestionView};
 use crate::classify::{Classifier, Labelled};
 use crate::contract::Contract;
 use crate::i18n::Lang;
-use crate::store::{labels, Filter, Store, StoreError};
+use crate::store::{labels, Filter, Log, Store, StoreError};
 use crate::ticket::{ClassifiedBy, Event, EventKind, Ticket, TicketId};
 use chrono::{DateTime, Utc};
+use std::cell::{Cell, RefCell};
+use std::path::PathBuf;
+
+/// Where the board's log comes from.
+pub enum Source<'a> {
+    /// A log open for the whole session (a shared log: others write through the database).
+    Held(&'a dyn Store),
+    /// A local (sled) log, which only one process can have open: opened for a turn of the
+    /// board and let go of after it ([`Backend::release`]), so that commands and scripts can
+    /// use it in between.
+    Turns(Box<Turns<'a>>),
+}
+
+/// A local log the board opens for each turn, and the changes other processes made to it.
+pub struct Turns<'a> {
+    path: PathBuf,
+    open: Box<dyn Fn() -> Result<Log, String> + 'a>,
+    held: RefCell<Option<Log>>,
+    /// The log's head when the board last looked (`None` before it first opened the log).
+    seen: Cell<Option<u64>>,
+}
+
+impl<'a> Turns<'a> {
+    /// The log at `path`, opened by `open` (which waits while another process has it).
+    pub fn new(path: PathBuf, open: Box<dyn Fn() -> Result<Log, String> + 'a>) -> Turns<'a> {
+        Turns {
+            path,
+            open,
+            held: RefCell::new(None),
+            seen: Cell::new(None),
+        }
+    }
+
+    /// The log, opened if this turn has not opened it yet.
+    fn log(&self) -> Result<std::cell::Ref<'_, Log>, String> {
+        if self.held.borrow().is_none() {
+            let log = (self.open)()?;
+            if self.seen.get().is_none() {
+                let head = log.head().map_err(|e| e.to_string())?;
+                self.seen.set(Some(head.0));
+            }
+            *self.held.borrow_mut() = Some(log);
+        }
+        Ok(std::cell::Ref::map(self.held.borrow(), |l| {
+            l.as_ref().expect("opened above")
+        }))
+    }
+
+    /// The tickets other processes changed since the board last looked. Reads the head the
+    /// last write published, without the log; only when it moved, opens the log and reads the
+    /// events after the one seen.
+    fn changes(&self) -> Result<Vec<TicketId>, String> {
+        let (Some(seen), Some(head)) = (self.seen.get(), crate::store::published_head(&self.path))
+        else {
+            return Ok(Vec::new());
+        };
+        if head == seen {
+            return Ok(Vec::new());
+        }
+        let log = self.log()?;
+        let Log::Sled(s) = &*log else {
+            return Ok(Vec::new());
+        };
+        let (head, ids) = s.changed_since(seen).map_err(|e| e.to_string())?;
+        self.seen.set(Some(head));
+        Ok(ids)
+    }
+
+    /// Lets go of the log until the next turn.
+    fn release(&self) {
+        match self.held.borrow_mut().take() {
+            Some(Log::Sled(s)) => {
+                let _ = s.release();
+            }
+            other => drop(other),
+        }
+    }
+}
 
 /// The store as the TUI sees it.
 pub struct StoreBackend<'a> {
-    pub store: &'a dyn Store,
+    pub source: Source<'a>,
     pub contract: &'a Contract,
     pub calendar: &'a crate::calendar::WorkCalendar,
     pub lang: Lang,
@@ -20,6 +98,14 @@ pub struct StoreBackend<'a> {
 }
 
 impl StoreBackend<'_> {
+    /// Runs `f` on the log (opening it for this turn when it is a local one).
+    fn with<T>(&self, f: impl FnOnce(&dyn Store) -> Result<T, StoreError>) -> Result<T, String> {
+        match &self.source {
+            Source::Held(s) => f(*s).map_err(|e| self.err(e)),
+            Source::Turns(t) => f(&**t.log()?).map_err(|e| self.err(e)),
+        }
+    }
+
     fn err(&self, e: StoreError) -> String {
         match e {
             // A refused step is read in a form: its fields, not the command line's flags.
@@ -33,19 +119,23 @@ impl StoreBackend<'_> {
     /// Teaches the classifier an agent's category; the ticket is already stored and the model
     /// is derived data, so a failure is only reported.
     fn learn(&self, category: &str, title: &str, description: &str) -> Result<(), String> {
-        labels::learn(
-            self.store,
-            &Labelled {
-                category: category.to_string(),
-                text: labels::text(title, description),
-            },
-        )
-        .map_err(|e| self.err(e))
+        self.with(|s| {
+            labels::learn(
+                s,
+                &Labelled {
+                    category: category.to_string(),
+                    text: labels::text(title, description),
+                },
+            )
+        })
     }
 }
 
 impl Backend for StoreBackend<'_> {
     fn changes(&self) -> Result<Vec<TicketId>, String> {
+        if let Source::Turns(t) = &self.source {
+            return t.changes();
+        }
         let Some(w) = &self.watch else {
             return Ok(Vec::new());
         };
@@ -65,16 +155,22 @@ impl Backend for StoreBackend<'_> {
         municipality: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<crate::report::Report, String> {
-        let (tickets, measurements) = crate::load::load_month(
-            self.store,
-            self.contract,
-            self.calendar,
-            month,
-            municipality,
-            now,
-            self.lang,
-        )
-        .map_err(|f| f.message)?;
+        let loaded = |s: &dyn Store| {
+            crate::load::load_month(
+                s,
+                self.contract,
+                self.calendar,
+                month,
+                municipality,
+                now,
+                self.lang,
+            )
+            .map_err(|f| f.message)
+        };
+        let (tickets, measurements) = match &self.source {
+            Source::Held(s) => loaded(*s)?,
+            Source::Turns(t) => loaded(&**t.log()?)?,
+        };
         crate::report::build(&crate::report::ReportInput {
             contract: self.contract,
             calendar: self.calendar,
@@ -88,11 +184,11 @@ impl Backend for StoreBackend<'_> {
     }
 
     fn tickets(&self, filter: Filter) -> Result<Vec<Ticket>, String> {
-        self.store.tickets(filter).map_err(|e| self.err(e))
+        self.with(|s| s.tickets(filter))
     }
 
     fn events(&self, id: TicketId) -> Result<Vec<Event>, String> {
-        self.store.events(id).map_err(|e| self.err(e))
+        self.with(|s| s.events(id))
     }
 
     fn create(&self, new: &NewTicket, user: &str, now: DateTime<Utc>) -> Result<Ticket, String> {
@@ -112,14 +208,10 @@ impl Backend for StoreBackend<'_> {
         };
         // Recorded at the real clock, whatever clock the board evaluates with (domain §4.8).
         let recorded = crate::edge::recorded_now();
-        let t = self
-            .store
-            .create(reported, Some(classified), user, recorded, new.reported)
-            .map_err(|e| self.err(e))?;
-        // The author takes the ticket they logged (another agent can take it over).
-        let t = self
-            .store
-            .append(
+        let t = self.with(|s| {
+            let t = s.create(reported, Some(classified), user, recorded, new.reported)?;
+            // The author takes the ticket they logged (another agent can take it over).
+            s.append(
                 t.id,
                 EventKind::Assigned { to: user.into() },
                 user,
@@ -127,7 +219,7 @@ impl Backend for StoreBackend<'_> {
                 new.reported,
                 now,
             )
-            .map_err(|e| self.err(e))?;
+        })?;
         if new.classified_by == ClassifiedBy::Agent {
             // The ticket is stored; a model that could not learn is not worth an error.
             let _ = self.learn(&new.category, &new.title, &new.description);
@@ -147,14 +239,18 @@ impl Backend for StoreBackend<'_> {
             EventKind::Reclassified { to, .. } => Some(to.clone()),
             _ => None,
         };
-        let t = self
-            .store
-            .append(id, kind, user, crate::edge::recorded_now(), effective, now)
-            .map_err(|e| self.err(e))?;
+        let t =
+            self.with(|s| s.append(id, kind, user, crate::edge::recorded_now(), effective, now))?;
         if let Some(category) = learned {
             let _ = self.learn(&category, &t.title, &t.description);
         }
         Ok(t)
+    }
+
+    fn release(&self) {
+        if let Source::Turns(t) = &self.source {
+            t.release();
+        }
     }
 }
 

@@ -29,6 +29,35 @@ pub(super) fn sibling(path: &Path, ext: &str) -> PathBuf {
     PathBuf::from(p)
 }
 
+/// Whether another process (or this one) holds the sled database in `dir` open.
+fn held(dir: &Path) -> bool {
+    use fs2::FileExt;
+    std::fs::File::open(dir.join("db")).is_ok_and(|f| f.try_lock_exclusive().is_err())
+}
+
+/// Mends what a rewrite ([`SledStore::compact`]) killed half-way left beside the database at
+/// `path`: killed between its two renames, the original is whole in `<path>.old` and is put
+/// back; a partial copy in `<path>.compacting` is removed. A rewrite still running holds both
+/// folders: the database is then [`StoreError::Locked`] (a waiting open waits for it).
+pub(super) fn mend_rewrite(path: &Path) -> StoreResult<()> {
+    let (fresh, old) = (sibling(path, ".compacting"), sibling(path, ".old"));
+    if !path.exists() && old.exists() {
+        if held(&old) {
+            return Err(StoreError::Locked(path.to_path_buf()));
+        }
+        if std::fs::rename(&old, path).is_err() {
+            return Err(StoreError::RewriteInterrupted {
+                old,
+                path: path.to_path_buf(),
+            });
+        }
+    }
+    if fresh.exists() && !held(&fresh) {
+        let _ = std::fs::remove_dir_all(&fresh);
+    }
+    Ok(())
+}
+
 impl SledStore {
     /// Rewrites the database into a fresh file and puts it in its place, for a process that
     /// is about to exit (the store is consumed). A bulk load leaves sled's file with many free
@@ -50,9 +79,29 @@ impl SledStore {
             // An earlier rewrite that stopped half-way: only a partial copy.
             std::fs::remove_dir_all(&fresh).map_err(io)?;
         }
-        self.db.flush()?;
+        self.flush()?;
+        let (head, _) = parse_head(self.meta.get(HEAD)?.as_deref())?;
+        if let Err(e) = self.copy_into(&fresh) {
+            // A copy that failed (a full disk, most often) is only in the way.
+            let _ = std::fs::remove_dir_all(&fresh);
+            return Err(e);
+        }
+        std::mem::forget(self);
+        std::fs::rename(&path, &old).map_err(io)?;
+        std::fs::rename(&fresh, &path).map_err(io)?;
+        std::fs::remove_dir_all(&old).map_err(io)?;
+        publish_head(&path, head);
+        // sled's first open of a fresh file reads it all (1.5 s for a million tickets) and
+        // leaves a snapshot of its page table; make that the rewrite's cost, not the next
+        // start's.
+        std::mem::forget(sled::Config::new().path(&path).open()?);
+        Ok(())
+    }
+
+    /// Copies every tree into a new database at `fresh`, counting each copy.
+    fn copy_into(&self, fresh: &Path) -> StoreResult<()> {
         {
-            let dst = sled::Config::new().path(&fresh).open()?;
+            let dst = sled::Config::new().path(fresh).open()?;
             for name in self.db.tree_names() {
                 let (a, b) = (self.db.open_tree(&name)?, dst.open_tree(&name)?);
                 let mut batch = Batch::default();
@@ -78,14 +127,6 @@ impl SledStore {
             // Let go of it (and its file lock): it is opened again below.
             drop(dst);
         }
-        std::mem::forget(self);
-        std::fs::rename(&path, &old).map_err(io)?;
-        std::fs::rename(&fresh, &path).map_err(io)?;
-        std::fs::remove_dir_all(&old).map_err(io)?;
-        // sled's first open of a fresh file reads it all (1.5 s for a million tickets) and
-        // leaves a snapshot of its page table; make that the rewrite's cost, not the next
-        // start's.
-        std::mem::forget(sled::Config::new().path(&path).open()?);
         Ok(())
     }
 }

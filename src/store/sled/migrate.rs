@@ -16,7 +16,7 @@ impl SledStore {
             self.refold_notes()?;
         }
         self.meta.insert(SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
-        self.db.flush()?;
+        self.flush()?;
         Ok(())
     }
 
@@ -135,7 +135,7 @@ impl SledStore {
             }
         }
         if dropped {
-            self.db.flush()?;
+            self.flush()?;
         }
         Ok(())
     }

@@ -40,8 +40,11 @@ use std::path::{Path, PathBuf};
 mod folder;
 use folder::*;
 use layout::*;
+use shared::publish_head;
+pub use shared::{published_head, HEAD_FILE};
 mod layout;
 mod migrate;
+mod shared;
 mod store_impl;
 mod testing;
 
@@ -84,13 +87,7 @@ impl SledStore {
     /// Opens (or creates) the database at `path`. Refuses one held by another process, one
     /// written by a newer schema and one whose bulk load was interrupted.
     pub fn open(path: &Path) -> StoreResult<SledStore> {
-        let old = sibling(path, ".old");
-        if !path.exists() && old.exists() {
-            return Err(StoreError::RewriteInterrupted {
-                old,
-                path: path.to_path_buf(),
-            });
-        }
+        mend_rewrite(path)?;
         let open = || sled::Config::new().path(path).open();
         let db = match open() {
             // sled 0.34 writes its snapshot to `snap.N.generating` and renames it when done, but
@@ -145,7 +142,7 @@ impl SledStore {
             }
             None => {
                 s.meta.insert(SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
-                s.db.flush()?;
+                s.flush()?;
             }
         }
         if s.meta.get(BULK)?.is_some() {
@@ -164,7 +161,7 @@ impl SledStore {
     /// million tickets) and writes nothing that a flush has not; sled opens a database left
     /// this way as after any stop. The file lock is held until the process exits.
     pub fn close(self) -> StoreResult<()> {
-        self.db.flush()?;
+        self.flush()?;
         std::mem::forget(self);
         Ok(())
     }

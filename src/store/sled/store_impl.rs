@@ -78,7 +78,7 @@ impl Store for SledStore {
                 Ok(ticket)
             })
             .map_err(from_tx)?;
-        self.db.flush()?;
+        self.flush()?;
         Ok(ticket)
     }
 
@@ -148,7 +148,7 @@ impl Store for SledStore {
                 Ok(stored.ticket)
             })
             .map_err(from_tx)?;
-        self.db.flush()?;
+        self.flush()?;
         Ok(ticket)
     }
 
@@ -290,7 +290,7 @@ impl Store for SledStore {
             return Err(StoreError::NotEmpty);
         }
         self.meta.insert(BULK, &[1])?;
-        self.db.flush()?;
+        self.flush()?;
         let mut checker = Checker::default();
         let mut lg_b = Batch::default();
         let mut block = Vec::new();
@@ -368,7 +368,7 @@ impl Store for SledStore {
         me_b.insert(NEXT_ID, &u64_key(max_id + 1));
         me_b.remove(BULK);
         self.meta.apply_batch(me_b)?;
-        self.db.flush()?;
+        self.flush()?;
         Ok(n)
     }
 
@@ -484,7 +484,7 @@ impl Store for SledStore {
 
     fn set_classifier_model(&self, json: &[u8]) -> StoreResult<()> {
         self.meta.insert(MODEL, json)?;
-        self.db.flush()?;
+        self.flush()?;
         Ok(())
     }
 
@@ -498,7 +498,7 @@ impl Store for SledStore {
             b.insert(k, serde_json::to_vec(m).expect("a measurement serializes"));
         }
         self.measurements.apply_batch(b)?;
-        self.db.flush()?;
+        self.flush()?;
         Ok(())
     }
 

@@ -12,7 +12,7 @@ impl SledStore {
             Some(v) => t.insert(key, v)?,
             None => t.remove(key)?,
         };
-        self.db.flush()?;
+        self.flush()?;
         Ok(())
     }
 
@@ -42,7 +42,7 @@ impl SledStore {
             }
         }
         self.meta.insert(SCHEMA, &2u32.to_be_bytes())?;
-        self.db.flush()?;
+        self.flush()?;
         Ok(())
     }
 
@@ -85,7 +85,7 @@ impl SledStore {
             out.extend_from_slice(&block[range.end..]);
         }
         self.log.insert(u64_key(b), out)?;
-        self.db.flush()?;
+        self.flush()?;
         Ok(())
     }
 

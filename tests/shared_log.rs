@@ -1,0 +1,129 @@
+//! One local (sled) log used by several processes at once: the board and commands, two
+//! scripts. sled lets one process have the log open at a time; the others wait their turn.
+
+mod common;
+use common::*;
+use frist::store::SledStore;
+use frist::tui::store_backend::{Source, StoreBackend, Turns};
+use frist::tui::Backend;
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+/// A board on the log at `db`, holding it the way the TUI does: only between a read or a
+/// write and [`Backend::release`].
+fn board<'a>(l: &'a frist::load::Loaded, db: &std::path::Path) -> StoreBackend<'a> {
+    let path = db.to_path_buf();
+    StoreBackend {
+        source: Source::Turns(Box::new(Turns::new(
+            db.to_path_buf(),
+            Box::new(move || {
+                SledStore::open_waiting(&path, Duration::from_secs(10), &mut || {})
+                    .map(frist::store::Log::Sled)
+                    .map_err(|e| e.to_string())
+            }),
+        ))),
+        contract: &l.contract,
+        calendar: &l.calendar,
+        lang: frist::i18n::Lang::Da,
+        watch: None,
+    }
+}
+
+#[test]
+fn two_scripts_of_a_hundred_adds_each_all_land() {
+    let log = Log::new();
+    log.add(&[]);
+    let script = |who: &'static str| {
+        let log = &log;
+        move || {
+            (0..100)
+                .map(|i| {
+                    let title = format!("{who} {i}");
+                    let r = log.run(&[
+                        "add",
+                        "--municipality",
+                        "Aarhus",
+                        "--title",
+                        &title,
+                        "--category",
+                        "kritisk",
+                    ]);
+                    assert_eq!(r.code, 0, "{who} add {i} was refused: {}", r.stderr);
+                    r.stdout.trim().parse::<u64>().expect("an id")
+                })
+                .collect::<Vec<u64>>()
+        }
+    };
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(script("a"));
+        let b = s.spawn(script("b"));
+        (a.join().unwrap(), b.join().unwrap())
+    });
+    let ids: BTreeSet<u64> = a.iter().chain(&b).copied().collect();
+    assert_eq!(ids.len(), 200, "every add got its own id");
+    let listed = log.json(&["list", "--json"]);
+    let titles: BTreeSet<String> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap().to_string())
+        .collect();
+    for who in ["a", "b"] {
+        for i in 0..100 {
+            assert!(
+                titles.contains(&format!("{who} {i}")),
+                "{who} {i} is missing"
+            );
+        }
+    }
+    assert_eq!(log.run(&["verify"]).code, 0);
+}
+
+#[test]
+fn a_command_waits_for_the_board_and_the_board_sees_what_it_wrote() {
+    let log = Log::new();
+    log.add(&[]);
+    let l = frist::load::contract("laasesystem").unwrap();
+    let b = board(&l, &log.db);
+    let first = b.tickets(frist::store::Filter::NotClosed).unwrap();
+    assert_eq!(first.len(), 1);
+    // The board is in the middle of a turn (it holds the log): a command waits for it.
+    let mut add = log.cmd(&["add", "--municipality", "Odense", "--title", "Døren"]);
+    let child = add
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    b.release();
+    let r = out(child.wait_with_output().unwrap());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let id: u64 = r.stdout.trim().parse().unwrap();
+    // Between turns the board does not hold the log: commands run at once.
+    log.ok(&["show", "1"]);
+    // The board's next look finds the new ticket without reading the whole log.
+    assert_eq!(b.changes().unwrap(), vec![id]);
+    b.release();
+    assert_eq!(b.changes().unwrap(), Vec::<u64>::new(), "nothing new since");
+    log.ok(&["note", "1", "ringede"]);
+    assert_eq!(b.changes().unwrap(), vec![1]);
+    b.release();
+}
+
+#[test]
+fn a_log_held_too_long_says_so_after_waiting() {
+    let log = Log::new();
+    log.add(&[]);
+    let holder = SledStore::open(&log.db).unwrap();
+    let r = log.run(&["--wait", "2", "show", "1"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("venter på loggen…"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("bruges af en anden frist-proces"),
+        "{}",
+        r.stderr
+    );
+    let en = log.run(&["--lang", "en", "--wait", "2", "show", "1"]);
+    assert!(en.stderr.contains("waiting for the log…"), "{}", en.stderr);
+    holder.release().unwrap();
+    log.ok(&["--wait", "0", "show", "1"]);
+}
