@@ -329,3 +329,96 @@ impl Strict {
 pub fn short(h: &Hash) -> String {
     hex::encode(&h[..6])
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(h: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2025, 3, 3, h, 0, 0).unwrap()
+    }
+
+    fn ev(ticket: TicketId, seq: u32, effective: DateTime<Utc>, kind: EventKind) -> Event {
+        Event {
+            ticket,
+            seq,
+            user: "mette".into(),
+            recorded: effective,
+            effective,
+            kind,
+        }
+    }
+
+    fn reported(ticket: TicketId, contract: &str) -> Event {
+        ev(
+            ticket,
+            0,
+            at(10),
+            EventKind::Reported {
+                municipality: "Aarhus".into(),
+                reporter: String::new(),
+                title: "Låsen".into(),
+                description: String::new(),
+                category: "kritisk".into(),
+                contract: contract.into(),
+            },
+        )
+    }
+
+    fn strict() -> Checker {
+        Checker::strict(Strict {
+            now: at(20),
+            contracts: vec!["laasesystem".into()],
+            lang: Lang::En,
+            tz: chrono_tz::Europe::Copenhagen,
+        })
+    }
+
+    /// The first refusal of the events, pushed in order.
+    fn refusal(mut c: Checker, events: &[Event]) -> Option<String> {
+        events.iter().find_map(|e| c.push(e).err().map(|b| b.what))
+    }
+
+    #[test]
+    fn a_strict_checker_refuses_what_a_live_write_refuses() {
+        let resolved = |h| ev(1, 1, at(h), EventKind::Resolved { note: "ok".into() });
+        let accepted = ev(
+            1,
+            1,
+            at(11),
+            EventKind::Accepted {
+                by: "Lone".into(),
+                reference: "mail".into(),
+            },
+        );
+        // What the chain alone lets through …
+        for events in [
+            vec![reported(1, "laasesystem"), resolved(9)],
+            vec![reported(1, "laasesystem"), accepted.clone()],
+            vec![reported(1, "../../etc/passwd")],
+            vec![reported(1, "laasesystem"), resolved(21)],
+        ] {
+            assert_eq!(refusal(Checker::default(), &events), None);
+            // … a strict checker refuses, naming the ticket.
+            let why = refusal(strict(), &events).expect("refused");
+            assert!(why.contains("ticket 1"), "{why}");
+        }
+        assert_eq!(
+            refusal(strict(), &[reported(1, "laasesystem"), resolved(12)]),
+            None
+        );
+    }
+
+    #[test]
+    fn ids_out_of_range_are_refused_by_every_checker() {
+        for id in [0, MAX_TICKET_ID + 1, u64::MAX] {
+            let why = refusal(Checker::default(), &[reported(id, "laasesystem")]);
+            assert!(why.is_some_and(|w| w.contains("out of range")), "{id}");
+        }
+        assert_eq!(
+            refusal(strict(), &[reported(MAX_TICKET_ID, "laasesystem")]),
+            None
+        );
+    }
+}
