@@ -479,7 +479,8 @@ fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
     }
     let store = match early {
         Some(s) => s,
-        None => log::open_store(ctx, cli.db.as_deref(), &cli.contract)?,
+        // The screen is the board's: no "waiting" line on it.
+        None => log::open_store_waiting(ctx, cli.db.as_deref(), &cli.contract, &mut || {})?,
     };
     // Only the owner fills a shared log (demo data keeps its own users and times).
     let may_fill = store
