@@ -195,3 +195,51 @@ fn a_signal_to_the_tui_gives_the_terminal_back() {
         assert_eq!(log.export().lines().count(), 4, "the log is intact");
     }
 }
+
+/// The board open on a local log: commands on the same log work meanwhile, the board shows
+/// their tickets within two seconds without a key pressed, and a stopped board (Ctrl-Z,
+/// SIGSTOP) holds nothing.
+#[cfg(target_os = "linux")]
+#[test]
+fn commands_work_while_the_board_is_open_and_the_board_shows_them() {
+    let log = Log::new();
+    log.add(&["--category", "kritisk"]);
+    let (mut s, child) = spawn(&log);
+    s.wait_for("Låsen reag");
+    s.wait_for("Filter:");
+    let r = log.run(&[
+        "add",
+        "--municipality",
+        "Odense",
+        "--title",
+        "Porten binder",
+        "--category",
+        "kritisk",
+    ]);
+    assert_eq!(r.code, 0, "add while the board is open: {}", r.stderr);
+    let written = Instant::now();
+    s.wait_for("Porten bind");
+    assert!(
+        written.elapsed() < Duration::from_secs(2),
+        "the board showed it after {:?}",
+        written.elapsed()
+    );
+    let pid = child.process_id().expect("a pid").to_string();
+    let signal = |sig: &str| {
+        let sent = std::process::Command::new("kill")
+            .args([sig, &pid])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    };
+    signal("-STOP");
+    let stopped = log.run(&["--wait", "0", "note", "1", "ringede"]);
+    signal("-CONT");
+    assert_eq!(
+        stopped.code, 0,
+        "a stopped board holds the log: {}",
+        stopped.stderr
+    );
+    quit(&mut s, child);
+    assert_eq!(log.run(&["verify"]).code, 0);
+}

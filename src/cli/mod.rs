@@ -365,16 +365,33 @@ fn run_log(
         Command::Svartider(a) => report::svartider(ctx, s, a, out),
         _ => unreachable!("only log commands reach here"),
     };
+    let result = result.map_err(|f| name_damaged(f, &store, ctx));
     let bulk = matches!(cmd, Command::Demo(_) | Command::Import(_)) && result.is_ok();
     if bulk {
-        rewrite(store, ctx);
-        return Some(Ok(()));
+        return Some(rewrite(store, ctx));
     }
     let closed = close(store, ctx).and(result);
     if let (Err(_), Some(b)) = (&closed, &fresh) {
         b.undo();
     }
     Some(closed)
+}
+
+/// sled found its file damaged while the command read the log (sled's error knows no path):
+/// the message names the database.
+fn name_damaged(f: Failure, store: &Log, ctx: &Ctx) -> Failure {
+    let Log::Sled(s) = store else { return f };
+    let tz = &ctx.loaded.contract.tz;
+    let vague =
+        StoreError::Sled(::sled::Error::Corruption { at: None, bt: () }).message(ctx.lang, tz);
+    if !f.message.contains(&vague) {
+        return f;
+    }
+    let named = StoreError::Damaged(s.path().to_path_buf()).message(ctx.lang, tz);
+    Failure {
+        message: f.message.replace(&vague, &named),
+        code: f.code,
+    }
 }
 
 /// The acting user: the database login in team mode (a `--user` there is only noted), else
@@ -400,9 +417,12 @@ fn acting_user(ctx: &Ctx, cli: &Cli, store: &Log) -> String {
 
 /// Rewrites a sled database into a fresh file after a bulk load or a migration, which leave
 /// free space that sled would zero on every start. The data is safe whatever happens here: a
-/// failed rewrite is only a warning. PostgreSQL needs nothing.
-fn rewrite(store: Log, ctx: &Ctx) {
-    let Log::Sled(store) = store else { return };
+/// failed rewrite (a full disk) leaves the database as it was, removes its copy and ends the
+/// command with exit code 1. PostgreSQL needs nothing.
+fn rewrite(store: Log, ctx: &Ctx) -> CmdResult {
+    let Log::Sled(store) = store else {
+        return Ok(());
+    };
     eprintln!(
         "{}",
         ctx.lang.t(
@@ -411,19 +431,20 @@ fn rewrite(store: Log, ctx: &Ctx) {
         )
     );
     let path = store.path().to_path_buf();
-    let compacted = store
+    store
         .compact()
-        .and_then(|()| crate::store::files::secure(&path).map_err(|e| StoreError::Sled(e.into())));
-    if let Err(e) = compacted {
-        eprintln!(
-            "{}: {}",
-            ctx.lang.t(
-                "advarsel: databasen kunne ikke skrives om; den virker som den er, men åbner langsommere",
-                "warning: the database could not be rewritten; it works as it is, but opens more slowly"
+        .and_then(|()| crate::store::files::secure(&path).map_err(|e| StoreError::Sled(e.into())))
+        .map_err(|e| Failure {
+            message: format!(
+                "{}: {}",
+                ctx.lang.t(
+                    "databasen kunne ikke skrives om; den virker som den er, men åbner langsommere",
+                    "the database could not be rewritten; it works as it is, but opens more slowly"
+                ),
+                e.message(ctx.lang, &ctx.loaded.contract.tz)
             ),
-            e.message(ctx.lang, &ctx.loaded.contract.tz)
-        );
-    }
+            code: 1,
+        })
 }
 
 /// Lets go of the store as the process ends (see [`crate::store::SledStore::close`]); one that
@@ -434,8 +455,7 @@ fn close(store: Log, ctx: &Ctx) -> CmdResult {
         Log::Postgres(_) => return Ok(()),
     };
     if store.migrated() {
-        rewrite(Log::Sled(store), ctx);
-        return Ok(());
+        return rewrite(Log::Sled(store), ctx);
     }
     store.close().map_err(|e| Failure {
         message: e.message(ctx.lang, &ctx.loaded.contract.tz),
@@ -491,7 +511,8 @@ fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
     }
     let store = match early {
         Some(s) => s,
-        None => log::open_store(ctx, cli.db.as_deref(), &cli.contract)?,
+        // The screen is the board's: no "waiting" line on it.
+        None => log::open_store_waiting(ctx, cli.db.as_deref(), &cli.contract, &mut || {})?,
     };
     // Only the owner fills a shared log (demo data keeps its own users and times).
     let may_fill = store

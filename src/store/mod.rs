@@ -54,6 +54,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Sled(#[from] ::sled::Error),
+    /// sled cannot read its own files (it reported them corrupt, or it panicked on them).
+    #[error("the database {} is damaged: sled cannot read its own data; restore the log from an export (frist import FILE into a new --db) or from a backup", .0.display())]
+    Damaged(PathBuf),
     /// PostgreSQL could not be reached or refused the login.
     #[error("{}", problem.message(target, Lang::En))]
     Connect {
@@ -115,6 +118,10 @@ impl StoreError {
             (StoreError::Sled(::sled::Error::Corruption { .. }), Lang::En) => {
                 "the database is damaged: sled cannot read its own data; restore the log from an export (frist import FILE into a new --db) or from a backup".into()
             }
+            (StoreError::Damaged(p), Lang::Da) => format!(
+                "databasen {} er beskadiget: sled kan ikke læse sine egne data; gendan loggen fra en eksport (frist import FIL i en ny --db) eller fra en sikkerhedskopi",
+                p.display()
+            ),
             (StoreError::Sled(e), Lang::Da) => format!("databasefejl: {e}"),
             (StoreError::Interrupted, Lang::Da) => "en import eller demo i denne database blev afbrudt; slet databasen og kør den igen".into(),
             _ => self.to_string(),

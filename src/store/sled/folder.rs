@@ -29,6 +29,40 @@ pub(super) fn sibling(path: &Path, ext: &str) -> PathBuf {
     PathBuf::from(p)
 }
 
+/// The newest of sled's snapshot files in the database folder `path` when it is damaged: sled
+/// 0.34 writes a snapshot as its bytes ‖ their length (u64 LE) ‖ their CRC-32 (u32 LE), and
+/// refuses to open when the newest one does not add up.
+pub(super) fn damaged_snapshot(path: &Path) -> Option<PathBuf> {
+    let mut snaps: Vec<PathBuf> = std::fs::read_dir(path)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .map(|n| n.to_string_lossy())
+                .is_some_and(|n| n.starts_with("snap.") && !n.ends_with(".in___motion"))
+        })
+        .collect();
+    snaps.sort();
+    let newest = snaps.pop()?;
+    let buf = std::fs::read(&newest).ok()?;
+    let Some(body) = buf.len().checked_sub(12) else {
+        return Some(newest);
+    };
+    let crc = u32::from_le_bytes(buf[buf.len() - 4..].try_into().ok()?);
+    (crc32fast::hash(&buf[..body]) != crc).then_some(newest)
+}
+
+/// Moves a snapshot file into `<path>/damaged/`, where sled does not look for one; sled then
+/// reads its page table from the log itself. Returns where it went.
+pub(super) fn set_aside(path: &Path, snap: &Path) -> std::io::Result<PathBuf> {
+    let dir = path.join("damaged");
+    std::fs::create_dir_all(&dir)?;
+    let to = dir.join(snap.file_name().unwrap_or_default());
+    std::fs::rename(snap, &to)?;
+    Ok(to)
+}
+
 /// Whether another process (or this one) holds the sled database in `dir` open.
 fn held(dir: &Path) -> bool {
     use fs2::FileExt;

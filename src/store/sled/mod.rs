@@ -48,6 +48,13 @@ mod shared;
 mod store_impl;
 mod testing;
 
+/// Runs a call into sled, turning a panic in it (sled 0.34 panics on some damaged files) into
+/// a corruption error.
+fn guard<T>(f: impl FnOnce() -> sled::Result<T>) -> sled::Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(sled::Error::Corruption { at: None, bt: () }))
+}
+
 const SCHEMA: &[u8] = b"schema";
 const NEXT_ID: &[u8] = b"next_id";
 const HEAD: &[u8] = b"head";
@@ -87,8 +94,57 @@ impl SledStore {
     /// Opens (or creates) the database at `path`. Refuses one held by another process, one
     /// written by a newer schema and one whose bulk load was interrupted.
     pub fn open(path: &Path) -> StoreResult<SledStore> {
+        match SledStore::open_once(path) {
+            // sled refuses the whole log for a damaged snapshot, which is only a cache of its
+            // page table: set it aside and let sled read the log itself — when a trial on a
+            // copy shows that the log then holds (sled would otherwise take a damaged log's
+            // first bad byte as its end, and write over the rest).
+            Err(StoreError::Damaged(p)) => {
+                let Some(snap) = damaged_snapshot(path) else {
+                    return Err(StoreError::Damaged(p));
+                };
+                if !SledStore::recovers_without_snapshot(path) {
+                    return Err(StoreError::Damaged(p));
+                }
+                set_aside(path, &snap).map_err(|e| StoreError::Sled(sled::Error::Io(e)))?;
+                SledStore::open_once(path)
+            }
+            r => r,
+        }
+    }
+
+    /// Whether a copy of the log at `path` without its snapshot opens, its chain verifies and
+    /// it holds at least the events the last write published. The copy is removed after.
+    fn recovers_without_snapshot(path: &Path) -> bool {
+        let trial = sibling(path, ".recovering");
+        let _ = std::fs::remove_dir_all(&trial);
+        let copied = (|| -> std::io::Result<()> {
+            std::fs::create_dir(&trial)?;
+            for name in ["conf", "db"] {
+                std::fs::copy(path.join(name), trial.join(name))?;
+            }
+            let blobs = path.join("blobs");
+            if blobs.is_dir() {
+                std::fs::create_dir(trial.join("blobs"))?;
+                for e in std::fs::read_dir(&blobs)? {
+                    let e = e?;
+                    std::fs::copy(e.path(), trial.join("blobs").join(e.file_name()))?;
+                }
+            }
+            Ok(())
+        })()
+        .is_ok();
+        let holds = copied && SledStore::open_once(&trial).is_ok_and(|s| {
+            let published = published_head(path).unwrap_or(0);
+            matches!(s.verify(), Ok(VerifyOutcome::Intact { events, .. }) if events >= published)
+        });
+        let _ = std::fs::remove_dir_all(&trial);
+        holds
+    }
+
+    fn open_once(path: &Path) -> StoreResult<SledStore> {
         mend_rewrite(path)?;
-        let open = || sled::Config::new().path(path).open();
+        let open = || guard(|| sled::Config::new().path(path).open());
         let db = match open() {
             // sled 0.34 writes its snapshot to `snap.N.generating` and renames it when done, but
             // reads the newest `snap.*` file on open, a `.generating` one included: a process
@@ -105,6 +161,7 @@ impl SledStore {
             {
                 StoreError::Locked(path.to_path_buf())
             }
+            sled::Error::Corruption { .. } => StoreError::Damaged(path.to_path_buf()),
             _ => StoreError::Sled(e),
         })?;
         let tree = |n: &str| db.open_tree(n);
