@@ -1176,7 +1176,9 @@ fn a_damaged_database_file_is_named_with_what_to_do_not_a_driver_message() {
     let r = log.run(&["list"]);
     assert_ne!(r.code, 0);
     assert!(
-        r.stderr.contains("er beskadiget") && r.stderr.contains("frist import"),
+        r.stderr.contains("er beskadiget")
+            && r.stderr.contains(log.db.to_str().unwrap())
+            && r.stderr.contains("frist import"),
         "{}",
         r.stderr
     );

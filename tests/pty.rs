@@ -198,7 +198,7 @@ fn a_signal_to_the_tui_gives_the_terminal_back() {
 
 /// The board open on a local log: commands on the same log work meanwhile, the board shows
 /// their tickets within two seconds without a key pressed, and a stopped board (Ctrl-Z,
-/// SIGSTOP) holds nothing.
+/// SIGSTOP) holds nothing between its turns (the --wait covers a turn that was ending).
 #[cfg(target_os = "linux")]
 #[test]
 fn commands_work_while_the_board_is_open_and_the_board_shows_them() {
@@ -233,7 +233,7 @@ fn commands_work_while_the_board_is_open_and_the_board_shows_them() {
         assert!(sent.success());
     };
     signal("-STOP");
-    let stopped = log.run(&["--wait", "0", "note", "1", "ringede"]);
+    let stopped = log.run(&["--wait", "3", "note", "1", "ringede"]);
     signal("-CONT");
     assert_eq!(
         stopped.code, 0,

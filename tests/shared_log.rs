@@ -89,14 +89,20 @@ fn a_command_waits_for_the_board_and_the_board_sees_what_it_wrote() {
     assert_eq!(first.len(), 1);
     // The board is in the middle of a turn (it holds the log): a command waits for it.
     let mut add = log.cmd(&["add", "--municipality", "Odense", "--title", "Døren"]);
-    let child = add
+    let mut child = add
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    // After a second it says that it waits; the board's turn ends only then.
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut said = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut said).unwrap();
+    assert_eq!(said.trim(), "venter på loggen…");
     b.release();
     let r = out(child.wait_with_output().unwrap());
-    assert_eq!(r.code, 0, "{}", r.stderr);
+    std::io::Read::read_to_string(&mut stderr, &mut said).unwrap();
+    assert_eq!(r.code, 0, "the command ran once the board let go: {said}");
     let id: u64 = r.stdout.trim().parse().unwrap();
     // Between turns the board does not hold the log: commands run at once.
     log.ok(&["show", "1"]);

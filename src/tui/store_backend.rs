@@ -80,7 +80,7 @@ impl<'a> Turns<'a> {
     fn release(&self) {
         match self.held.borrow_mut().take() {
             Some(Log::Sled(s)) => {
-                let _ = s.release();
+                let _ = s.release_in_background();
             }
             other => drop(other),
         }

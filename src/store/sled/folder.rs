@@ -93,6 +93,35 @@ pub(super) fn mend_rewrite(path: &Path) -> StoreResult<()> {
 }
 
 impl SledStore {
+    /// Whether a copy of the log at `path` without its snapshot opens, its chain verifies and
+    /// it holds at least the events the last write published. The copy is removed after.
+    pub(super) fn recovers_without_snapshot(path: &Path) -> bool {
+        let trial = sibling(path, ".recovering");
+        let _ = std::fs::remove_dir_all(&trial);
+        let copied = (|| -> std::io::Result<()> {
+            std::fs::create_dir(&trial)?;
+            for name in ["conf", "db"] {
+                std::fs::copy(path.join(name), trial.join(name))?;
+            }
+            let blobs = path.join("blobs");
+            if blobs.is_dir() {
+                std::fs::create_dir(trial.join("blobs"))?;
+                for e in std::fs::read_dir(&blobs)? {
+                    let e = e?;
+                    std::fs::copy(e.path(), trial.join("blobs").join(e.file_name()))?;
+                }
+            }
+            Ok(())
+        })()
+        .is_ok();
+        let holds = copied && SledStore::open_once(&trial).is_ok_and(|s| {
+            let published = published_head(path).unwrap_or(0);
+            matches!(s.verify(), Ok(VerifyOutcome::Intact { events, .. }) if events >= published)
+        });
+        let _ = std::fs::remove_dir_all(&trial);
+        holds
+    }
+
     /// Rewrites the database into a fresh file and puts it in its place, for a process that
     /// is about to exit (the store is consumed). A bulk load leaves sled's file with many free
     /// segments, which sled zeroes on every open (on a log of a million tickets, 800 MB written

@@ -113,35 +113,6 @@ impl SledStore {
         }
     }
 
-    /// Whether a copy of the log at `path` without its snapshot opens, its chain verifies and
-    /// it holds at least the events the last write published. The copy is removed after.
-    fn recovers_without_snapshot(path: &Path) -> bool {
-        let trial = sibling(path, ".recovering");
-        let _ = std::fs::remove_dir_all(&trial);
-        let copied = (|| -> std::io::Result<()> {
-            std::fs::create_dir(&trial)?;
-            for name in ["conf", "db"] {
-                std::fs::copy(path.join(name), trial.join(name))?;
-            }
-            let blobs = path.join("blobs");
-            if blobs.is_dir() {
-                std::fs::create_dir(trial.join("blobs"))?;
-                for e in std::fs::read_dir(&blobs)? {
-                    let e = e?;
-                    std::fs::copy(e.path(), trial.join("blobs").join(e.file_name()))?;
-                }
-            }
-            Ok(())
-        })()
-        .is_ok();
-        let holds = copied && SledStore::open_once(&trial).is_ok_and(|s| {
-            let published = published_head(path).unwrap_or(0);
-            matches!(s.verify(), Ok(VerifyOutcome::Intact { events, .. }) if events >= published)
-        });
-        let _ = std::fs::remove_dir_all(&trial);
-        holds
-    }
-
     fn open_once(path: &Path) -> StoreResult<SledStore> {
         mend_rewrite(path)?;
         let open = || guard(|| sled::Config::new().path(path).open());

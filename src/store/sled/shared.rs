@@ -62,6 +62,16 @@ impl SledStore {
         Ok(())
     }
 
+    /// [`SledStore::release`] with sled's teardown on another thread: it walks every page
+    /// (tens of milliseconds on a log of ten thousand tickets, half a second on a million), and
+    /// the board should not wait for it. The flush is done before this returns; the lock goes
+    /// when the teardown ends (an open meanwhile, in this process too, waits for it).
+    pub fn release_in_background(self) -> StoreResult<()> {
+        self.flush()?;
+        std::thread::spawn(move || drop(self));
+        Ok(())
+    }
+
     /// Makes what was written durable and tells other processes: sled's flush, then an fsync
     /// of its data file (sled 0.34 flushes with `sync_file_range`, which does not write the
     /// file's metadata nor the disk's cache: sled issue #1452), then the head in
@@ -106,7 +116,15 @@ impl SledStore {
 /// Writes the log's head into [`HEAD_FILE`]. Only a hint for boards: a failure is ignored (a
 /// board then sees the change with the next write).
 pub(super) fn publish_head(path: &Path, n: u64) {
-    let _ = std::fs::write(path.join(HEAD_FILE), n.to_string());
+    use std::io::Write;
+    let mut open = std::fs::OpenOptions::new();
+    open.write(true).create(true).truncate(true);
+    // Private like the log's own files (issue 13 point 8), also when it is made here.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    if let Ok(mut f) = open.open(path.join(HEAD_FILE)) {
+        let _ = f.write_all(n.to_string().as_bytes());
+    }
 }
 
 /// The head the log's last write published, read without opening the log; `None` when no
