@@ -463,6 +463,10 @@ pub fn open_store_waiting(
     // The board or another command may be using the log for a moment: wait for it.
     let store =
         SledStore::open_waiting(&path, ctx.wait, waiting).map_err(|e| store_failure(e, ctx))?;
+    // sled 0.34 may still panic on a damaged page it reads later: name the log and the remedy.
+    crate::store::say_on_sled_panic(
+        StoreError::Damaged(path.clone()).message(ctx.lang, &ctx.loaded.contract.tz),
+    );
     files::secure(&path).map_err(cannot)?;
     let loaded = Arc::new(crate::load::contract(contract)?);
     let cache: std::sync::Mutex<HashMap<String, Option<Arc<Loaded>>>> = Default::default();

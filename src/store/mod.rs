@@ -16,7 +16,7 @@ use crate::sla::Measurement;
 use crate::ticket::{Event, EventKind, LifecycleError, Ticket, TicketId};
 use chrono::{DateTime, Utc};
 pub use postgres::PgStore;
-pub use sled::{published_head, SledStore, HEAD_FILE};
+pub use sled::{published_head, say_on_sled_panic, SledStore, HEAD_FILE};
 use std::path::PathBuf;
 
 /// The schema this build writes and reads. A database with a higher one is refused.

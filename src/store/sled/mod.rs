@@ -51,8 +51,61 @@ mod testing;
 /// Runs a call into sled, turning a panic in it (sled 0.34 panics on some damaged files) into
 /// a corruption error.
 fn guard<T>(f: impl FnOnce() -> sled::Result<T>) -> sled::Result<T> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
-        .unwrap_or_else(|_| Err(sled::Error::Corruption { at: None, bt: () }))
+    quiet_sled_panics();
+    GUARDED.with(|g| g.set(true));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
+        .unwrap_or_else(|_| Err(sled::Error::Corruption { at: None, bt: () }));
+    GUARDED.with(|g| g.set(false));
+    r
+}
+
+thread_local! {
+    /// Whether this thread is inside [`guard`], which turns a panic into an error.
+    static GUARDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// What to say when sled panics outside [`guard`] (while reading a damaged file after it
+/// opened): set by the command that opened the log, in the user's language, naming it.
+static ON_SLED_PANIC: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// Sets the message a panic inside sled ends the process with (exit code 1), instead of a
+/// panic line and exit code 101.
+pub fn say_on_sled_panic(message: String) {
+    quiet_sled_panics();
+    if let Ok(mut m) = ON_SLED_PANIC.lock() {
+        *m = Some(message);
+    }
+}
+
+/// Keeps sled's own panic lines (such as "tried to serialize Uninitialized" on a damaged
+/// file) off the user's terminal: [`guard`] turns them into a message that names the database
+/// and what to do. Panics anywhere else are printed as before.
+pub fn quiet_sled_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let before = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let in_sled = info.location().is_some_and(|l| {
+                let file = l.file().replace('\\', "/");
+                file.contains("/sled-0.34")
+            });
+            if !in_sled {
+                return before(info);
+            }
+            if GUARDED.with(|g| g.get()) {
+                return;
+            }
+            let said = ON_SLED_PANIC.lock().ok().and_then(|m| m.clone());
+            match said {
+                Some(m) => {
+                    use std::io::Write;
+                    let _ = writeln!(std::io::stderr(), "frist: {m}");
+                    std::process::exit(1);
+                }
+                None => before(info),
+            }
+        }));
+    });
 }
 
 const SCHEMA: &[u8] = b"schema";
