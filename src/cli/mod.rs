@@ -8,6 +8,7 @@ pub mod demo;
 mod engine;
 pub mod help_da;
 pub mod log;
+pub mod mail;
 pub mod report;
 mod team;
 
@@ -76,6 +77,8 @@ pub enum Command {
     Reject(log::RejectArgs),
     /// The municipalities' contact people: whose mail counts as the municipality's.
     Contact(contact::ContactArgs),
+    /// Incoming mail: import the municipality's answers, the inbox, suggested tickets.
+    Mail(mail::MailArgs),
     /// Give a ticket to an agent (`--to LOGIN`); `list --mine` shows one's own.
     Assign(log::AssignArgs),
     /// Change a ticket's category, with a reason.
@@ -274,30 +277,45 @@ fn run_log(
             a.at.as_deref(),
             out,
         ),
-        Command::Accept(a) => log::step(
-            ctx,
-            s,
-            &user,
-            a.id,
-            K::Accepted {
-                by: a.by.clone(),
-                reference: a.reference.clone(),
-            },
-            a.at.as_deref(),
-            out,
-        ),
-        Command::Reject(a) => log::step(
-            ctx,
-            s,
-            &user,
-            a.id,
-            K::Rejected {
-                by: a.by.clone(),
-                reason: a.reason.clone(),
-            },
-            a.at.as_deref(),
-            out,
-        ),
+        Command::Accept(a) => match &a.mail {
+            Some(m) => mail::verdict(ctx, s, &user, a.id, m, None, a.at.as_deref(), out),
+            None => log::step(
+                ctx,
+                s,
+                &user,
+                a.id,
+                K::Accepted {
+                    by: a.by.clone().unwrap_or_default(),
+                    reference: a.reference.clone().unwrap_or_default(),
+                },
+                a.at.as_deref(),
+                out,
+            ),
+        },
+        Command::Reject(a) => match &a.mail {
+            Some(m) => mail::verdict(
+                ctx,
+                s,
+                &user,
+                a.id,
+                m,
+                Some(&a.reason),
+                a.at.as_deref(),
+                out,
+            ),
+            None => log::step(
+                ctx,
+                s,
+                &user,
+                a.id,
+                K::Rejected {
+                    by: a.by.clone().unwrap_or_default(),
+                    reason: a.reason.clone(),
+                },
+                a.at.as_deref(),
+                out,
+            ),
+        },
         Command::Reclassify(a) => log::reclassify(ctx, s, &user, a, out),
         Command::Note(a) => log::step(
             ctx,
@@ -315,6 +333,7 @@ fn run_log(
         Command::List(a) => log::list(ctx, s, &user, a, out),
         Command::Assign(a) => log::assign(ctx, &store, &user, a, out),
         Command::Contact(a) => contact::run(ctx, s, &user, a, out),
+        Command::Mail(a) => mail::run(ctx, s, &user, a, out),
         Command::Breaches(a) => log::breaches(ctx, s, a, out),
         Command::Export => log::export(ctx, s, out),
         Command::Import(a) => log::import(ctx, s, a, out),
