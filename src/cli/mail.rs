@@ -284,7 +284,7 @@ fn inbox(ctx: &Ctx, store: &dyn Store, json: bool, out: &mut impl Write) -> CmdR
             i.ticket.id,
             safe::text(&i.ticket.municipality),
             i.mail.summary(l),
-            verdict_words(i.judgement.verdict, l)
+            i.judgement.verdict.words(l)
         )?;
         writeln!(out, "  <{}>", safe::text(&i.mail.message_id))?;
         for line in mail::verdict::fresh_text(&i.text)
@@ -308,15 +308,6 @@ fn inbox(ctx: &Ctx, store: &dyn Store, json: bool, out: &mut impl Write) -> CmdR
         )?;
     }
     Ok(())
-}
-
-/// The suggestion in words.
-pub fn verdict_words(v: mail::verdict::Verdict, l: Lang) -> &'static str {
-    match v {
-        mail::verdict::Verdict::Accept => l.t("forslag: accepter", "suggestion: accept"),
-        mail::verdict::Verdict::Reject => l.t("forslag: afvis", "suggestion: reject"),
-        mail::verdict::Verdict::Unclear => l.t("uklart: læs mailen", "unclear: read the mail"),
-    }
 }
 
 /// A pending suggestion by Message-ID, or a refusal saying there is none.

@@ -15,6 +15,17 @@ pub enum Verdict {
     Unclear,
 }
 
+impl Verdict {
+    /// The suggestion in words.
+    pub fn words(self, l: crate::i18n::Lang) -> &'static str {
+        match self {
+            Verdict::Accept => l.t("forslag: accepter", "suggestion: accept"),
+            Verdict::Reject => l.t("forslag: afvis", "suggestion: reject"),
+            Verdict::Unclear => l.t("uklart: læs mailen", "unclear: read the mail"),
+        }
+    }
+}
+
 /// The suggestion and the words it rests on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Judgement {
