@@ -436,6 +436,46 @@ pub fn da(en: &str) -> Option<&'static str> {
         "When the fault was reported: 'YYYY-MM-DD HH:MM' (contract-local) or RFC 3339" => {
             "Hvornår fejlen blev anmeldt: 'ÅÅÅÅ-MM-DD TT:MM' (kontraktens lokale tid) eller RFC 3339"
         }
+        "List the contact people, of one municipality or all" => {
+            "Vis kontaktpersonerne, for én kommune eller alle"
+        }
+        "Only this municipality's contacts" => "Kun denne kommunes kontaktpersoner",
+        "Register a contact person of a municipality: their mail is matched to its tickets and their written answer counts as the municipality's" => {
+            "Registrér en kommunes kontaktperson: personens mails knyttes til kommunens sager, og personens skriftlige svar gælder som kommunens"
+        }
+        "Take a contact person off the list (the change stays in the log)" => {
+            "Fjern en kontaktperson fra listen (ændringen bliver stående i loggen)"
+        }
+        "The municipalities' contact people: whose mail counts as the municipality's" => {
+            "Kommunernes kontaktpersoner: hvis mail gælder som kommunens"
+        }
+        "The municipality the person speaks for" => "Kommunen personen taler for",
+        "The municipality, when the address is a contact of more than one" => {
+            "Kommunen, når adressen er kontaktperson for flere"
+        }
+        "The person's mail address" => "Personens mailadresse",
+        "The person's name" => "Personens navn",
+        "The person's phone number" => "Personens telefonnummer",
+        ".eml files, mbox files or Maildir folders" => ".eml-filer, mbox-filer eller Maildir-mapper",
+        "Dismiss a suggested ticket, with a reason" => "Afvis et forslag til en ny sag, med en begrundelse",
+        "Incoming mail: import the municipality's answers, the inbox, suggested tickets" => {
+            "Indgående post: importér kommunens svar, indbakken, forslag til nye sager"
+        }
+        "Make a suggested ticket (a contact's mail that matched no ticket) a ticket" => {
+            "Gør et forslag (en kontaktpersons mail der ikke passede til nogen sag) til en sag"
+        }
+        "Read incoming mail from .eml files, mbox files or Maildir folders and attach each message to its ticket (a message already in the log adds nothing)" => {
+            "Læs indgående post fra .eml-filer, mbox-filer eller Maildir-mapper og knyt hver mail til sin sag (en mail der allerede er i loggen, tilføjer intet)"
+        }
+        "The Message-ID of the municipality's mail on the ticket: its sender is `by`, its Message-ID and hash the reference" => {
+            "Message-ID på kommunens mail på sagen: afsenderen er den der svarede, mailens Message-ID og hash er referencen"
+        }
+        "The category id (default: the suggested one)" => "Kategoriens id (standard: den foreslåede)",
+        "The mail on resolved tickets that waits for a decision, with a suggested verdict, and the suggested new tickets" => {
+            "Post på løste sager der venter på en afgørelse, med et forslag til svaret, og forslag til nye sager"
+        }
+        "The mail's Message-ID" => "Mailens Message-ID",
+        "Why it is no ticket (kept in the log)" => "Hvorfor det ikke er en sag (gemmes i loggen)",
         "Who at the municipality accepted" => "Hvem hos kommunen der accepterede",
         "Who at the municipality rejected" => "Hvem hos kommunen der afviste",
         "Who at the municipality reported it" => "Hvem hos kommunen der anmeldte den",

@@ -3,11 +3,13 @@
 
 pub mod checkpoint;
 mod classify;
+pub mod contact;
 pub mod demo;
 mod engine;
 pub mod exchange;
 pub mod help_da;
 pub mod log;
+pub mod mail;
 pub mod report;
 mod team;
 
@@ -84,6 +86,10 @@ pub enum Command {
     Accept(log::AcceptArgs),
     /// Record the municipality's rejection; the ticket reopens.
     Reject(log::RejectArgs),
+    /// The municipalities' contact people: whose mail counts as the municipality's.
+    Contact(contact::ContactArgs),
+    /// Incoming mail: import the municipality's answers, the inbox, suggested tickets.
+    Mail(mail::MailArgs),
     /// Give a ticket to an agent (`--to LOGIN`); `list --mine` shows one's own.
     Assign(log::AssignArgs),
     /// Change a ticket's category, with a reason.
@@ -308,30 +314,45 @@ fn run_log(
             a.at.as_deref(),
             out,
         ),
-        Command::Accept(a) => log::step(
-            ctx,
-            s,
-            &user,
-            a.id,
-            K::Accepted {
-                by: a.by.clone(),
-                reference: a.reference.clone(),
-            },
-            a.at.as_deref(),
-            out,
-        ),
-        Command::Reject(a) => log::step(
-            ctx,
-            s,
-            &user,
-            a.id,
-            K::Rejected {
-                by: a.by.clone(),
-                reason: a.reason.clone(),
-            },
-            a.at.as_deref(),
-            out,
-        ),
+        Command::Accept(a) => match &a.mail {
+            Some(m) => mail::verdict(ctx, s, &user, a.id, m, None, a.at.as_deref(), out),
+            None => log::step(
+                ctx,
+                s,
+                &user,
+                a.id,
+                K::Accepted {
+                    by: a.by.clone().unwrap_or_default(),
+                    reference: a.reference.clone().unwrap_or_default(),
+                },
+                a.at.as_deref(),
+                out,
+            ),
+        },
+        Command::Reject(a) => match &a.mail {
+            Some(m) => mail::verdict(
+                ctx,
+                s,
+                &user,
+                a.id,
+                m,
+                Some(&a.reason),
+                a.at.as_deref(),
+                out,
+            ),
+            None => log::step(
+                ctx,
+                s,
+                &user,
+                a.id,
+                K::Rejected {
+                    by: a.by.clone().unwrap_or_default(),
+                    reason: a.reason.clone(),
+                },
+                a.at.as_deref(),
+                out,
+            ),
+        },
         Command::Reclassify(a) => log::reclassify(ctx, s, &user, a, out),
         Command::Note(a) => log::step(
             ctx,
@@ -348,6 +369,8 @@ fn run_log(
         Command::Show(a) => log::show(ctx, s, a, out),
         Command::List(a) => log::list(ctx, s, &user, a, out),
         Command::Assign(a) => log::assign(ctx, &store, &user, a, out),
+        Command::Contact(a) => contact::run(ctx, s, &user, a, out),
+        Command::Mail(a) => mail::run(ctx, s, &user, a, out),
         Command::Breaches(a) => log::breaches(ctx, s, a, out),
         Command::Export => exchange::export(ctx, s, out),
         Command::Import(a) => exchange::import(ctx, s, a, out),

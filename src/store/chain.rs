@@ -4,8 +4,9 @@
 //! [`Event`] (field order fixed by the struct).
 
 use super::{Break, VerifyOutcome};
+use crate::contact::Book;
 use crate::i18n::Lang;
-use crate::ticket::{fold, Event, EventKind, Ticket, TicketId};
+use crate::ticket::{fold, Event, EventKind, Ticket, TicketId, LOG_STREAM};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -135,6 +136,10 @@ pub struct Checker {
     n: u64,
     pub tickets: HashMap<TicketId, Ticket>,
     strict: Option<Strict>,
+    /// How many events the log's own stream ([`LOG_STREAM`]) holds.
+    pub stream: u32,
+    /// The contacts, folded from the log's own stream.
+    pub book: Book,
 }
 
 impl Default for Checker {
@@ -144,6 +149,8 @@ impl Default for Checker {
             n: 0,
             tickets: HashMap::new(),
             strict: None,
+            stream: 0,
+            book: Book::default(),
         }
     }
 }
@@ -230,6 +237,30 @@ impl Checker {
     }
 
     fn structure(&mut self, ev: &Event) -> Result<(), String> {
+        if ev.ticket == LOG_STREAM {
+            if !ev.kind.is_log_level() {
+                return Err(format!(
+                    "a '{}' event in the log's own stream, where only contacts belong",
+                    ev.kind.name()
+                ));
+            }
+            if ev.seq != self.stream {
+                return Err(format!(
+                    "the log's own stream has event number {} where {} was expected",
+                    ev.seq, self.stream
+                ));
+            }
+            self.stream += 1;
+            self.book.apply(ev);
+            return Ok(());
+        }
+        if ev.kind.is_log_level() {
+            return Err(format!(
+                "a '{}' event on ticket {}: it belongs to the log's own stream",
+                ev.kind.name(),
+                ev.ticket
+            ));
+        }
         let strict = self.strict.as_ref();
         match (&ev.kind, self.tickets.get_mut(&ev.ticket)) {
             (EventKind::Reported { .. }, None) if ev.ticket == 0 || ev.ticket > MAX_TICKET_ID => {

@@ -14,6 +14,11 @@ use std::fmt;
 
 pub type TicketId = u64;
 
+/// The log's own stream of events: what belongs to the whole log rather than to one ticket
+/// (the municipalities' contacts). Its events carry this id in place of a ticket's, number
+/// 0, 1, 2, … like a ticket's and are linked into the same audit chain; no ticket has id 0.
+pub const LOG_STREAM: TicketId = 0;
+
 /// Who set a category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -92,6 +97,32 @@ pub enum EventKind {
         to: DateTime<Utc>,
         reason: String,
     },
+    /// A municipality's contact person was registered (the log's own stream, [`LOG_STREAM`]).
+    ContactAdded {
+        municipality: String,
+        name: String,
+        email: String,
+        #[serde(default)]
+        phone: String,
+    },
+    /// A municipality's contact person was taken off the list (the log's own stream).
+    ContactRemoved {
+        municipality: String,
+        email: String,
+    },
+    /// A mail came in about the ticket (`frist mail import`): its raw bytes unchanged, as
+    /// written evidence. Takes effect when it arrived (its `Date`, kept within the ticket's
+    /// steps and now); like a step, it moves the ticket's last instant (as the database's
+    /// fold does for every kind it does not name).
+    MailReceived(Box<crate::mail::Received>),
+    /// A mail from a contact matched no ticket: a suggested new ticket for an agent to
+    /// confirm (`frist mail confirm`) or dismiss (the log's own stream).
+    MailSuggested(Box<crate::mail::Received>),
+    /// An agent dismissed a suggested new ticket (the log's own stream).
+    MailDismissed {
+        message_id: String,
+        reason: String,
+    },
 }
 
 impl EventKind {
@@ -114,6 +145,11 @@ impl EventKind {
             K::Note { .. } => l.t("bemærkning tilføjet", "note added"),
             K::Assigned { .. } => l.t("tildelt", "assigned"),
             K::ReportTimeCorrected { .. } => l.t("anmeldelsestid rettet", "report time corrected"),
+            K::ContactAdded { .. } => l.t("kontaktperson tilføjet", "contact added"),
+            K::ContactRemoved { .. } => l.t("kontaktperson fjernet", "contact removed"),
+            K::MailReceived(_) => l.t("mail modtaget", "mail received"),
+            K::MailSuggested(_) => l.t("mail foreslået som ny sag", "mail suggested as a ticket"),
+            K::MailDismissed { .. } => l.t("forslag afvist", "suggestion dismissed"),
         }
     }
 
@@ -132,6 +168,32 @@ impl EventKind {
             EventKind::Note { .. } => "note",
             EventKind::Assigned { .. } => "assigned",
             EventKind::ReportTimeCorrected { .. } => "report-time-corrected",
+            EventKind::ContactAdded { .. } => "contact-added",
+            EventKind::ContactRemoved { .. } => "contact-removed",
+            EventKind::MailReceived(_) => "mail-received",
+            EventKind::MailSuggested(_) => "mail-suggested",
+            EventKind::MailDismissed { .. } => "mail-dismissed",
+        }
+    }
+
+    /// Whether the event belongs to the log's own stream ([`LOG_STREAM`]), never to a ticket.
+    pub fn is_log_level(&self) -> bool {
+        matches!(
+            self,
+            EventKind::ContactAdded { .. }
+                | EventKind::ContactRemoved { .. }
+                | EventKind::MailSuggested(_)
+                | EventKind::MailDismissed { .. }
+        )
+    }
+
+    /// The municipality a log-level event concerns (what a municipality's login may read in
+    /// team mode); empty for one that concerns none.
+    pub fn log_municipality(&self) -> &str {
+        match self {
+            EventKind::ContactAdded { municipality, .. }
+            | EventKind::ContactRemoved { municipality, .. } => municipality,
+            _ => "",
         }
     }
 
@@ -143,6 +205,10 @@ impl EventKind {
                 | EventKind::Assigned { .. }
                 | EventKind::Classified { .. }
                 | EventKind::Reclassified { .. }
+                | EventKind::ContactAdded { .. }
+                | EventKind::ContactRemoved { .. }
+                | EventKind::MailSuggested(_)
+                | EventKind::MailDismissed { .. }
         )
     }
 }
@@ -309,6 +375,8 @@ pub enum Refusal {
         to: DateTime<Utc>,
         first: DateTime<Utc>,
     },
+    /// A log-level event (a contact, a suggested ticket) is not a step on a ticket.
+    NotATicketStep,
 }
 
 /// The steps an agent takes on a ticket after its report.
@@ -589,6 +657,10 @@ impl LifecycleError {
                 "the corrected report time {} lies after the ticket's first step ({}); it must come before",
                 at(to), at(first)
             ),
+            (Refusal::NotATicketStep, _) => l.t(
+                "en kontaktperson hører til kommunen, ikke til en sag; brug `frist contact`",
+                "a contact belongs to the municipality, not to a ticket; use `frist contact`",
+            ).into(),
         }
     }
 }
@@ -658,6 +730,11 @@ impl Ticket {
             }));
         }
         match kind {
+            EventKind::ContactAdded { .. }
+            | EventKind::ContactRemoved { .. }
+            | EventKind::MailSuggested(_)
+            | EventKind::MailDismissed { .. } => Err(err(Refusal::NotATicketStep)),
+            EventKind::MailReceived(_) => Ok(()),
             EventKind::Reported { .. } => Err(err(Refusal::AlreadyReported)),
             EventKind::Classified { .. } if self.events > 1 => Err(err(Refusal::ClassifiedOnce)),
             EventKind::Classified { .. } | EventKind::Note { .. } => Ok(()),
@@ -822,6 +899,11 @@ impl Ticket {
                 };
             }
             EventKind::ReportTimeCorrected { to, .. } => self.reported = *to,
+            EventKind::ContactAdded { .. }
+            | EventKind::ContactRemoved { .. }
+            | EventKind::MailReceived(_)
+            | EventKind::MailSuggested(_)
+            | EventKind::MailDismissed { .. } => {}
         }
     }
 

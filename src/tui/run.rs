@@ -48,10 +48,20 @@ pub fn apply(
                 }
                 Err(m) => app.fail(m),
             },
-            Effect::LoadEvents(id) => match backend.events(id) {
-                Ok(evs) => app.set_events(id, evs),
-                Err(m) => app.fail(m),
-            },
+            Effect::LoadInbox => app.inbox.set(backend.inbox()),
+            Effect::LoadEvents(id) => {
+                match backend.events(id) {
+                    Ok(evs) => app.set_events(id, evs),
+                    Err(m) => app.fail(m),
+                }
+                let municipality = app.row(id).map(|r| r.ticket.municipality.clone());
+                if let Some(m) = municipality {
+                    match backend.contacts(&m) {
+                        Ok(cs) => app.set_contacts(id, cs),
+                        Err(m) => app.fail(m),
+                    }
+                }
+            }
             Effect::Suggest { title, description } => {
                 app.set_suggestion(suggest.suggest(&title, &description))
             }
@@ -270,6 +280,9 @@ impl<'a> Session<'a> {
             .tickets(super::app::initial_load(self.app.cal, self.app.now))
             .map_err(failed)?;
         self.app.merge(rest);
+        // The Indbakke's count in the tab line tells the desk that answers wait (a failed
+        // read is said in the tab itself).
+        self.app.inbox.set(backend.inbox());
         backend.release();
         self.app.loading = false;
         self.app.status = None;

@@ -183,6 +183,25 @@ impl Backend for StoreBackend<'_> {
         .map_err(|e| e.to_string())
     }
 
+    fn inbox(&self) -> Result<Vec<super::inbox::InboxMail>, String> {
+        self.with(|s| {
+            let items = crate::mail::inbox::items(s)?;
+            let mut out = Vec::with_capacity(items.len());
+            for i in &items {
+                let arrived = s
+                    .events(i.ticket.id)?
+                    .get(i.seq as usize)
+                    .map_or(i.ticket.last_effective, |e| e.effective);
+                out.push(super::inbox::InboxMail::of(i, arrived));
+            }
+            Ok(out)
+        })
+    }
+
+    fn contacts(&self, municipality: &str) -> Result<Vec<crate::contact::Contact>, String> {
+        self.with(|s| s.contacts(Some(municipality)))
+    }
+
     fn tickets(&self, filter: Filter) -> Result<Vec<Ticket>, String> {
         self.with(|s| s.tickets(filter))
     }

@@ -183,5 +183,11 @@ pub(super) fn write_event(
     push_record(&mut block, &hash, &bytes);
     lg_t.insert(&u64_key(b), block)?;
     me_t.insert(HEAD, head_value(pos, &hash))?;
+    if let Some(id) = crate::mail::message_id_of(&event.kind) {
+        let key = msg_key(&id);
+        let mut at = tx_ok(decode_msgs(me_t.get(&key)?.as_deref()))?;
+        at.push((event.ticket, event.seq));
+        me_t.insert(key, serde_json::to_vec(&at).expect("pairs serialize"))?;
+    }
     Ok(pos)
 }

@@ -18,7 +18,8 @@
 //! - `municipalities`: name → ().
 //! - `measurements`: instant ‖ unique id → measurement (JSON).
 //! - `meta`: `schema` (u32), `next_id` (u64), `head` (position ‖ hash), `bulk` while a bulk
-//!   load runs.
+//!   load runs, `stream`: the log's own stream (contacts; ticket id 0) as the log positions of
+//!   its events and the contacts they fold to (JSON).
 //!
 //! Schema 2 kept one key per event (`events`: position → hash ‖ bytes) and an index
 //! `by_ticket`: id ‖ event number → position. Opening such a database moves them into `log` and
@@ -28,8 +29,9 @@ use super::chain::{self, Checker, Hash, Record, GENESIS};
 use super::{
     Break, Filter, Indexer, Store, StoreError, StoreResult, VerifyOutcome, SCHEMA_VERSION,
 };
+use crate::contact::Book;
 use crate::sla::Measurement;
-use crate::ticket::{Event, EventKind, State, Ticket, TicketId};
+use crate::ticket::{Event, EventKind, State, Ticket, TicketId, LOG_STREAM};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
@@ -113,6 +115,44 @@ const NEXT_ID: &[u8] = b"next_id";
 const HEAD: &[u8] = b"head";
 const BULK: &[u8] = b"bulk";
 const MODEL: &[u8] = b"classifier_model";
+const STREAM: &[u8] = b"stream";
+/// `meta` keys `msg:` ‖ Message-ID → the (ticket, event number) of the events carrying it.
+const MSG: &[u8] = b"msg:";
+
+fn msg_key(id: &str) -> Vec<u8> {
+    [MSG, id.as_bytes()].concat()
+}
+
+fn decode_msgs(v: Option<&[u8]>) -> StoreResult<Vec<(TicketId, u32)>> {
+    match v {
+        None => Ok(Vec::new()),
+        Some(b) => serde_json::from_slice(b)
+            .map_err(|e| StoreError::Corrupt(format!("the Message-ID index: {e}"))),
+    }
+}
+
+/// The log's own stream ([`LOG_STREAM`]) as kept under `meta`'s `stream` key.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct StreamState {
+    /// The log positions of its events, by event number.
+    #[serde(rename = "p", default)]
+    positions: Vec<u64>,
+    /// The contacts its events fold to.
+    #[serde(rename = "c", default)]
+    contacts: Vec<crate::contact::Contact>,
+}
+
+fn decode_stream(v: Option<&[u8]>) -> StoreResult<StreamState> {
+    match v {
+        None => Ok(StreamState::default()),
+        Some(b) => serde_json::from_slice(b)
+            .map_err(|e| StoreError::Corrupt(format!("the log's own stream: {e}"))),
+    }
+}
+
+fn encode_stream(s: &StreamState) -> Vec<u8> {
+    serde_json::to_vec(s).expect("the stream's state always serializes")
+}
 
 /// A ticket's state as kept in the `tickets` tree, with the breach months indexed for it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -289,6 +329,28 @@ impl SledStore {
             .values()
             .map(|v| Ok(decode(&v?)?.ticket))
             .collect()
+    }
+
+    /// The events at these log positions (a ticket's or the log stream's, `id`).
+    fn read_at(&self, id: TicketId, positions: &[u64]) -> StoreResult<Vec<Event>> {
+        let missing = || StoreError::Corrupt(format!("ticket {id}: an event is missing"));
+        let mut out = Vec::with_capacity(positions.len());
+        // A ticket's events often share a block: read and split each block once.
+        for same in positions.chunk_by(|a, b| block_of(*a).0 == block_of(*b).0) {
+            let raw = self
+                .log
+                .get(u64_key(block_of(same[0]).0))?
+                .ok_or_else(missing)?;
+            let recs = records(&raw)?;
+            for pos in same {
+                let (_, bytes, _) = recs.get(block_of(*pos).1).ok_or_else(missing)?;
+                out.push(
+                    serde_json::from_slice(bytes)
+                        .map_err(|e| StoreError::Corrupt(format!("ticket {id}: {e}")))?,
+                );
+            }
+        }
+        Ok(out)
     }
 
     fn load(&self, ids: impl IntoIterator<Item = TicketId>) -> StoreResult<Vec<Ticket>> {

@@ -152,6 +152,63 @@ impl Store for SledStore {
         Ok(ticket)
     }
 
+    fn append_log(
+        &self,
+        kind: EventKind,
+        user: &str,
+        recorded: DateTime<Utc>,
+    ) -> StoreResult<Event> {
+        if !kind.is_log_level() {
+            return Err(StoreError::BadInput(format!(
+                "a '{}' event belongs to a ticket, not to the log's own stream",
+                kind.name()
+            )));
+        }
+        let event = (&self.log, &self.meta)
+            .transaction(|(lg_t, me_t)| {
+                let mut stream = tx_ok(decode_stream(me_t.get(STREAM)?.as_deref()))?;
+                let mut book = Book {
+                    contacts: std::mem::take(&mut stream.contacts),
+                };
+                if let Err(r) = book.check(&kind) {
+                    return abort(StoreError::Contact(r));
+                }
+                let event = Event {
+                    ticket: LOG_STREAM,
+                    seq: stream.positions.len() as u32,
+                    user: user.to_string(),
+                    recorded,
+                    effective: recorded,
+                    kind: kind.clone(),
+                };
+                stream.positions.push(write_event(lg_t, me_t, &event)?);
+                book.apply(&event);
+                stream.contacts = book.contacts;
+                me_t.insert(STREAM, encode_stream(&stream))?;
+                Ok(event)
+            })
+            .map_err(from_tx)?;
+        self.flush()?;
+        Ok(event)
+    }
+
+    fn find_message(&self, message_id: &str) -> StoreResult<Vec<(TicketId, u32)>> {
+        decode_msgs(self.meta.get(msg_key(message_id))?.as_deref())
+    }
+
+    fn log_events(&self) -> StoreResult<Vec<Event>> {
+        let stream = decode_stream(self.meta.get(STREAM)?.as_deref())?;
+        self.read_at(LOG_STREAM, &stream.positions)
+    }
+
+    fn contacts(&self, municipality: Option<&str>) -> StoreResult<Vec<crate::contact::Contact>> {
+        let stream = decode_stream(self.meta.get(STREAM)?.as_deref())?;
+        Ok(Book {
+            contacts: stream.contacts,
+        }
+        .of(municipality))
+    }
+
     fn ticket(&self, id: TicketId) -> StoreResult<Option<Ticket>> {
         Ok(self.stored(id)?.map(|s| s.ticket))
     }
@@ -160,27 +217,7 @@ impl Store for SledStore {
         let Some(stored) = self.stored(id)? else {
             return Ok(Vec::new());
         };
-        let missing = || StoreError::Corrupt(format!("ticket {id}: an event is missing"));
-        let mut out = Vec::with_capacity(stored.positions.len());
-        // A ticket's events often share a block: read and split each block once.
-        for same in stored
-            .positions
-            .chunk_by(|a, b| block_of(*a).0 == block_of(*b).0)
-        {
-            let raw = self
-                .log
-                .get(u64_key(block_of(same[0]).0))?
-                .ok_or_else(missing)?;
-            let recs = records(&raw)?;
-            for pos in same {
-                let (_, bytes, _) = recs.get(block_of(*pos).1).ok_or_else(missing)?;
-                out.push(
-                    serde_json::from_slice(bytes)
-                        .map_err(|e| StoreError::Corrupt(format!("ticket {id}: {e}")))?,
-                );
-            }
-        }
-        Ok(out)
+        self.read_at(id, &stored.positions)
     }
 
     fn tickets(&self, filter: Filter) -> StoreResult<Vec<Ticket>> {
@@ -296,6 +333,7 @@ impl Store for SledStore {
         let mut block = Vec::new();
         let mut pending = 0usize;
         let mut positions: HashMap<TicketId, Vec<u64>> = HashMap::new();
+        let mut messages: HashMap<String, Vec<(TicketId, u32)>> = HashMap::new();
         for ev in events {
             let (n, hash, bytes) = checker
                 .push(&ev)
@@ -311,6 +349,9 @@ impl Store for SledStore {
             }
             push_record(&mut block, &hash, &bytes);
             positions.entry(ev.ticket).or_default().push(n);
+            if let Some(id) = crate::mail::message_id_of(&ev.kind) {
+                messages.entry(id).or_default().push((ev.ticket, ev.seq));
+            }
         }
         if !block.is_empty() {
             lg_b.insert(&u64_key(block_of(checker.head().0).0), block);
@@ -365,6 +406,21 @@ impl Store for SledStore {
         let (n, hash) = checker.head();
         let mut me_b = Batch::default();
         me_b.insert(HEAD, head_value(n, &hash));
+        for (id, at) in messages {
+            me_b.insert(
+                msg_key(&id),
+                serde_json::to_vec(&at).expect("pairs serialize"),
+            );
+        }
+        if let Some(p) = positions.remove(&LOG_STREAM) {
+            me_b.insert(
+                STREAM,
+                encode_stream(&StreamState {
+                    positions: p,
+                    contacts: std::mem::take(&mut checker.book.contacts),
+                }),
+            );
+        }
         me_b.insert(NEXT_ID, &u64_key(max_id + 1));
         me_b.remove(BULK);
         self.meta.apply_batch(me_b)?;
@@ -406,6 +462,24 @@ impl Store for SledStore {
                     chain::short(&hash),
                     chain::short(&hh)
                 ),
+            );
+        }
+        let stream = match decode_stream(self.meta.get(STREAM)?.as_deref()) {
+            Ok(s) => s,
+            Err(e) => return brk(Some(LOG_STREAM), None, e.to_string()),
+        };
+        if positions.remove(&LOG_STREAM).unwrap_or_default() != stream.positions {
+            return brk(
+                Some(LOG_STREAM),
+                None,
+                "the log's own stream (contacts) does not point at its events in the log".into(),
+            );
+        }
+        if stream.contacts != checker.book.contacts {
+            return brk(
+                Some(LOG_STREAM),
+                None,
+                "the stored contacts differ from the fold of the log's contact events".into(),
             );
         }
         let mut seen = 0u64;
