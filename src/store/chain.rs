@@ -240,7 +240,8 @@ impl Checker {
         if ev.ticket == LOG_STREAM {
             if !ev.kind.is_log_level() {
                 return Err(format!(
-                    "a '{}' event in the log's own stream, where only contacts belong",
+                    "ticket id 0 is out of range: ids run from 1 to {MAX_TICKET_ID} (0 is the \
+                     log's own stream, where only contacts belong, not a '{}' event)",
                     ev.kind.name()
                 ));
             }
