@@ -250,6 +250,11 @@ fn run_log(
     let writes = matches!(
         cmd,
         Command::Add(_) | Command::Import(_) | Command::Demo(_) | Command::Svartider(_)
+    ) || matches!(
+        cmd,
+        Command::Contact(contact::ContactArgs {
+            command: contact::ContactCommand::Add { .. }
+        })
     );
     let before = match log::db_path(cli.db.as_deref()) {
         Ok(p) if !log::is_team(cli.db.as_deref()) => Some(crate::store::files::Before::of(&p)),
