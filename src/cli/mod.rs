@@ -81,6 +81,14 @@ pub enum Command {
     Note(log::NoteArgs),
     /// Correct a ticket's report time, with a reason.
     CorrectReportTime(log::CorrectArgs),
+    /// Withdraw a step (a reaction, pause, resumption, resolution, acceptance or rejection)
+    /// by a new event; the step stays in the log, marked as withdrawn.
+    Retract(log::RetractArgs),
+    /// Mend a ticket's title, description or reporter, with a reason; the old text stays in
+    /// the log.
+    Edit(log::EditArgs),
+    /// Mark a ticket's breach as disputed, with a reason (supervisors in team mode).
+    Dispute(log::DisputeArgs),
     /// Show a ticket with its deadlines, fine and events.
     Show(log::ShowArgs),
     /// List tickets.
@@ -308,6 +316,9 @@ fn run_log(
             out,
         ),
         Command::CorrectReportTime(a) => log::correct(ctx, s, &user, a, out),
+        Command::Retract(a) => log::retract(ctx, s, &user, a, out),
+        Command::Edit(a) => log::edit(ctx, s, &user, a, out),
+        Command::Dispute(a) => log::dispute(ctx, s, &user, a, out),
         Command::Show(a) => log::show(ctx, s, a, out),
         Command::List(a) => log::list(ctx, s, &user, a, out),
         Command::Assign(a) => log::assign(ctx, &store, &user, a, out),

@@ -135,6 +135,25 @@ impl StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// Checks a retraction against the ticket's events, which a ticket's fold alone cannot judge
+/// (which step it withdraws, whether a later one builds on it; [`crate::ticket::retraction`]).
+/// The event must name the step and the state exactly as the events give them.
+pub(crate) fn check_retraction(kind: &EventKind, events: &[Event]) -> StoreResult<()> {
+    let EventKind::Retracted {
+        retracts, reason, ..
+    } = kind
+    else {
+        return Ok(());
+    };
+    let expected = crate::ticket::retraction(events, *retracts, reason)?;
+    if &expected != kind {
+        return Err(StoreError::BadInput(format!(
+            "the retraction of event {retracts} does not match the ticket's events (expected {expected:?})"
+        )));
+    }
+    Ok(())
+}
+
 /// The OS user running frist (the acting user on sled, the default login on PostgreSQL).
 pub fn os_user() -> String {
     std::env::var("USER")

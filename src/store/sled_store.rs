@@ -828,6 +828,16 @@ impl Store for SledStore {
             &self.meta,
             &self.active,
         );
+        // A retraction is judged on the events; they are the ticket's as long as its count of
+        // events is the same inside the transaction.
+        let known = match &kind {
+            EventKind::Retracted { .. } => {
+                let events = self.events(id)?;
+                super::check_retraction(&kind, &events)?;
+                Some(events.len() as u32)
+            }
+            _ => None,
+        };
         let ticket = trees
             .transaction(|(lg_t, tk_t, op_t, br_t, me_t, ac_t)| {
                 let Some(raw) = tk_t.get(u64_key(id))? else {
@@ -836,6 +846,11 @@ impl Store for SledStore {
                 let mut stored = tx_ok(decode(&raw))?;
                 if let Err(e) = stored.ticket.check(&kind, effective, now) {
                     return abort(e.into());
+                }
+                if known.is_some_and(|n| n != stored.ticket.events) {
+                    return abort(StoreError::BadInput(format!(
+                        "ticket {id} changed meanwhile; run the command again"
+                    )));
                 }
                 let event = Event {
                     ticket: id,

@@ -364,6 +364,20 @@ impl Store for PgStore {
             let mut ticket: Ticket = serde_json::from_str(folded)
                 .map_err(|e| StoreError::Corrupt(format!("ticket {id}: {e}")))?;
             ticket.check(&kind, effective, now)?;
+            if matches!(kind, EventKind::Retracted { .. }) {
+                let rows = tx
+                    .query(
+                        "SELECT body FROM frist.events WHERE ticket = $1 ORDER BY seq",
+                        &[&(id as i64)],
+                    )
+                    .map_err(|e| self.err(e))?;
+                let events = rows
+                    .iter()
+                    .map(|r| serde_json::from_str(r.get::<_, &str>(0)))
+                    .collect::<Result<Vec<Event>, _>>()
+                    .map_err(|e| StoreError::Corrupt(format!("ticket {id}: {e}")))?;
+                super::check_retraction(&kind, &events)?;
+            }
             let ev = Event {
                 ticket: id,
                 seq: ticket.events,
