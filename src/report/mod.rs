@@ -153,6 +153,9 @@ pub struct Report {
     /// Steps that took effect in the month but were written down more than
     /// [`crate::ticket::LATE_RECORDING`] later (domain §4.8), oldest first.
     pub late_recordings: Vec<LateRecording>,
+    /// Corrections written in the month (retracted steps, edited text, disputed breaches),
+    /// with their reasons, oldest first (domain §9).
+    pub corrections: Vec<CorrectionRow>,
     /// The signed checkpoint of the log taken when the report was made (`frist report` over a
     /// log; `None` when built from tickets alone). `frist verify --checkpoint` reads it back.
     pub checkpoint: Option<crate::checkpoint::Checkpoint>,
@@ -230,6 +233,9 @@ pub struct Breach {
     pub fine_days: u32,
     /// Times the municipality rejected a resolution (the clock runs from the original report).
     pub rejections: u32,
+    /// A supervisor's reason for disputing the breach, when disputed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disputed: Option<String>,
 }
 
 /// The month's fines ("Samlet bodsbeløb").
@@ -306,6 +312,19 @@ pub struct LateRecording {
     pub recorded: DateTime<Utc>,
     /// `recorded − effective` in whole minutes.
     pub minutes_later: i64,
+}
+
+/// A correction: a step withdrawn, a ticket's text mended or a breach disputed, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct CorrectionRow {
+    pub ticket: TicketId,
+    /// The correction's own number within its ticket (`seq`).
+    pub event: u32,
+    pub user: String,
+    pub recorded: DateTime<Utc>,
+    /// The correction as the log holds it, with its reason.
+    #[serde(flatten)]
+    pub correction: EventKind,
 }
 
 /// The operational test (driftsprøve, domain §6).
@@ -499,6 +518,7 @@ pub fn build(input: &ReportInput) -> Result<Report> {
     let mut incidents = Vec::new();
     let mut pauses = Vec::new();
     let mut late_recordings = Vec::new();
+    let mut corrections = Vec::new();
 
     for (t, events) in input.tickets {
         if t.contract != contract.id
@@ -537,6 +557,19 @@ pub fn build(input: &ReportInput) -> Result<Report> {
                         recorded: e.recorded,
                         minutes_later: lag.num_minutes(),
                     })
+                }),
+        );
+        corrections.extend(
+            events
+                .iter()
+                .filter(|e| e.recorded >= p.start && e.recorded < p.until)
+                .filter(|e| e.kind.correction_text(crate::i18n::Lang::En).is_some())
+                .map(|e| CorrectionRow {
+                    ticket: t.id,
+                    event: e.seq,
+                    user: e.user.clone(),
+                    recorded: e.recorded,
+                    correction: e.kind.clone(),
                 }),
         );
         let ev = evaluate(t, contract, cal, now)?;
@@ -614,6 +647,7 @@ pub fn build(input: &ReportInput) -> Result<Report> {
                     fine,
                     fine_days,
                     rejections: t.rejections.len() as u32,
+                    disputed: t.disputed.as_ref().map(|d| d.text.clone()),
                 });
             } else {
                 a.met += 1;
@@ -678,6 +712,7 @@ pub fn build(input: &ReportInput) -> Result<Report> {
     incidents.sort_by_key(|i| (i.start, i.ticket));
     pauses.sort_by_key(|p| (p.start, p.ticket));
     late_recordings.sort_by_key(|x| (x.effective, x.ticket, x.event));
+    corrections.sort_by_key(|x| (x.recorded, x.ticket, x.event));
     let availability = availability(contract, &p, down, incidents);
     let operational_test = streak(cal, &p, look_from, &failing, fell_due)?;
     let response_times = response_times(contract, cal, &p, input.measurements);
@@ -707,6 +742,7 @@ pub fn build(input: &ReportInput) -> Result<Report> {
         operational_test,
         response_times,
         late_recordings,
+        corrections,
         checkpoint: None,
         window_day_minutes: contract.full_window_day().num_minutes(),
         tz: contract.tz,

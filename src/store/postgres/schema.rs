@@ -8,7 +8,13 @@ use crate::store::{StoreError, StoreResult};
 use postgres::Client;
 
 /// The migrations, in order; the schema's version is their count.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_team", include_str!("../migrations/0001_team.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_team", include_str!("../migrations/0001_team.sql")),
+    (
+        "0002_corrections",
+        include_str!("../migrations/0002_corrections.sql"),
+    ),
+];
 
 /// The schema this build writes and reads in PostgreSQL.
 pub const PG_SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
