@@ -390,6 +390,16 @@ pub fn da(en: &str) -> Option<&'static str> {
             "Hvorfor skridtet trækkes tilbage (gemmes i revisionssporet og vises i rapporten)"
         }
         "The corrected title" => "Den rettede titel",
+        "The contract versions the log keeps: `contract amend FILE --from DATE` records a new one" => {
+            "Kontraktversionerne, loggen gemmer: `contract amend FIL --from DATO` registrerer en ny"
+        }
+        "Record a changed contract file as a new version, for tickets reported from a date" => {
+            "Registrér en ændret kontraktfil som en ny version for sager anmeldt fra en dato"
+        }
+        "The changed contract file" => "Den ændrede kontraktfil",
+        "The first day (YYYY-MM-DD) of the reports the new version applies to" => {
+            "Den første dag (ÅÅÅÅ-MM-DD) for anmeldelser, den nye version gælder for"
+        }
         "The corrected description" => "Den rettede beskrivelse",
         "The corrected reporter" => "Den rettede anmelder",
         "Why the text is mended (kept in the audit trail and shown in the report)" => {

@@ -3,6 +3,7 @@
 
 pub mod checkpoint;
 mod classify;
+mod contract;
 pub mod demo;
 mod engine;
 pub mod help_da;
@@ -53,6 +54,9 @@ pub enum Command {
     Calendar(engine::CalendarArgs),
     /// List the known contracts with their categories and targets.
     Contracts(engine::ContractsArgs),
+    /// The contract versions the log keeps: `contract amend FILE --from DATE` records a new
+    /// one.
+    Contract(contract::ContractArgs),
     /// Compute the reaction and resolution deadlines of a report, with an explanation.
     Deadline(engine::DeadlineArgs),
     /// Compute the dagsbod (daily fine) of a late resolution.
@@ -197,7 +201,15 @@ pub fn run(cli: Cli) -> CmdResult {
         }
         Some(Command::Holidays(a)) => engine::holidays(&ctx, a, &mut out),
         Some(Command::Calendar(a)) => engine::calendar(&ctx, a, &mut out),
-        Some(Command::Contracts(a)) => engine::contracts(&ctx, a, &mut out),
+        Some(Command::Contracts(a)) => {
+            engine::contracts(&ctx, a, &mut out)?;
+            // With a log, the versions it keeps and the days they apply from.
+            if a.json || !log::log_exists(cli.db.as_deref()) {
+                return Ok(());
+            }
+            let store = log::open_store(&ctx, cli.db.as_deref(), &cli.contract)?;
+            contract::versions(&ctx, &*store, &mut out)
+        }
         Some(Command::Deadline(a)) => engine::deadline(&ctx, a, &mut out),
         Some(Command::Fine(a)) => engine::fine(&ctx, a, &mut out),
         Some(Command::Classify(a)) => classify::classify(&ctx, a, &cli, &mut out),
@@ -243,6 +255,17 @@ fn run_log(
     let user = acting_user(ctx, cli, &store);
     let place = log::place(cli.db.as_deref());
     let s: &dyn Store = &*store;
+    if let Command::Contract(contract::ContractArgs {
+        command: contract::ContractCommand::Amend(a),
+    }) = cmd
+    {
+        return Some(contract::amend(ctx, s, &user, a, out));
+    }
+    // The log, not the file in the working directory, says which contract text tickets are
+    // computed with (domain §10).
+    if let Err(f) = contract::pin(ctx, s, &user) {
+        return Some(Err(f));
+    }
     let result = match cmd {
         Command::Add(a) => log::add(ctx, s, &user, a, out),
         Command::React(a) => log::step(

@@ -10,6 +10,7 @@ pub mod labels;
 pub mod postgres;
 mod sled_store;
 
+use crate::contract::version::ContractVersion;
 use crate::i18n::Lang;
 use crate::sla::Measurement;
 use crate::ticket::{Event, EventKind, LifecycleError, Ticket, TicketId};
@@ -297,6 +298,10 @@ pub trait Store {
     fn add_measurements(&self, m: &[Measurement]) -> StoreResult<()>;
     fn measurements(&self, from: DateTime<Utc>, to: DateTime<Utc>)
         -> StoreResult<Vec<Measurement>>;
+    /// Every kept contract version (domain §10), in the order they were recorded.
+    fn contract_versions(&self) -> StoreResult<Vec<ContractVersion>>;
+    /// Keeps a contract version; flushed before it returns. Nothing kept is ever replaced.
+    fn add_contract_version(&self, v: &ContractVersion) -> StoreResult<()>;
 }
 
 #[cfg(test)]

@@ -28,6 +28,7 @@ use super::chain::{self, Checker, Hash, Record, GENESIS};
 use super::{
     Break, Filter, Indexer, Store, StoreError, StoreResult, VerifyOutcome, SCHEMA_VERSION,
 };
+use crate::contract::version::ContractVersion;
 use crate::sla::Measurement;
 use crate::ticket::{Event, EventKind, State, Ticket, TicketId};
 use chrono::{DateTime, Utc};
@@ -66,6 +67,8 @@ pub struct SledStore {
     pub(super) active: Tree,
     municipalities: Tree,
     measurements: Tree,
+    /// Kept contract versions: unique increasing id → version (JSON).
+    contracts: Tree,
     meta: Tree,
     indexer: Box<Indexer>,
     /// Whether opening it moved an older schema's data (which leaves free space behind).
@@ -318,6 +321,7 @@ impl SledStore {
             active: tree("active")?,
             municipalities: tree("municipalities")?,
             measurements: tree("measurements")?,
+            contracts: tree("contracts")?,
             meta: tree("meta")?,
             path: path.to_path_buf(),
             indexer: Box::new(|_| Vec::new()),
@@ -1242,6 +1246,27 @@ impl Store for SledStore {
             b.insert(k, serde_json::to_vec(m).expect("a measurement serializes"));
         }
         self.measurements.apply_batch(b)?;
+        self.db.flush()?;
+        Ok(())
+    }
+
+    fn contract_versions(&self) -> StoreResult<Vec<ContractVersion>> {
+        self.contracts
+            .iter()
+            .values()
+            .map(|v| {
+                serde_json::from_slice(&v?)
+                    .map_err(|e| StoreError::Corrupt(format!("a contract version: {e}")))
+            })
+            .collect()
+    }
+
+    fn add_contract_version(&self, v: &ContractVersion) -> StoreResult<()> {
+        let key = self.db.generate_id()?.to_be_bytes();
+        self.contracts.insert(
+            key,
+            serde_json::to_vec(v).expect("a contract version serializes"),
+        )?;
         self.db.flush()?;
         Ok(())
     }

@@ -181,3 +181,30 @@ ALTER POLICY agent_writes ON frist.events
 ALTER POLICY supervisor_writes ON frist.events
     WITH CHECK ((SELECT frist.my_role()) = 'supervisor'
                 AND kind IN ('note', 'breach-disputed', 'retracted', 'edited'));
+
+-- Contract versions (domain §10): the text of each contract version the log evaluates with,
+-- kept so that a ticket's fine never follows whatever file lies in a working directory.
+-- Every login reads them (each evaluates its tickets with them). Agents and supervisors keep
+-- one: frist records the first version it evaluates with (when an agent logs a ticket) and an
+-- amendment (`frist contract amend`); a municipality keeps none. Who and when are the
+-- database's; nobody updates or deletes a version.
+CREATE TABLE frist.contracts (
+    n bigserial PRIMARY KEY,
+    contract text NOT NULL,
+    -- The version as frist writes it (JSON: from, text, holidays, origin).
+    body text NOT NULL,
+    login name NOT NULL DEFAULT session_user,
+    recorded timestamptz NOT NULL DEFAULT now()
+);
+ALTER TABLE frist.contracts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE frist.contracts FORCE ROW LEVEL SECURITY;
+CREATE POLICY owner_all ON frist.contracts
+    USING (current_user = (SELECT frist.owner_name()))
+    WITH CHECK (current_user = (SELECT frist.owner_name()));
+CREATE POLICY read ON frist.contracts FOR SELECT
+    USING ((SELECT frist.my_role()) IS NOT NULL);
+CREATE POLICY desk_writes ON frist.contracts FOR INSERT
+    WITH CHECK ((SELECT frist.my_role()) IN ('agent', 'supervisor') AND login = session_user);
+GRANT SELECT ON frist.contracts TO frist_agent, frist_supervisor, frist_municipality;
+GRANT INSERT (contract, body) ON frist.contracts TO frist_agent, frist_supervisor;
+GRANT USAGE ON SEQUENCE frist.contracts_n_seq TO frist_agent, frist_supervisor;
