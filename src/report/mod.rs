@@ -153,8 +153,8 @@ pub struct Report {
     /// Steps that took effect in the month but were written down more than
     /// [`crate::ticket::LATE_RECORDING`] later (domain §4.8), oldest first.
     pub late_recordings: Vec<LateRecording>,
-    /// Corrections written in the month (retracted steps, edited text, disputed breaches),
-    /// with their reasons, oldest first (domain §9).
+    /// The corrections of the month's tickets (retracted steps, edited text, disputed
+    /// breaches), whenever written, with their reasons, oldest first (domain §9).
     pub corrections: Vec<CorrectionRow>,
     /// The signed checkpoint of the log taken when the report was made (`frist report` over a
     /// log; `None` when built from tickets alone). `frist verify --checkpoint` reads it back.
@@ -562,7 +562,9 @@ pub fn build(input: &ReportInput) -> Result<Report> {
         corrections.extend(
             events
                 .iter()
-                .filter(|e| e.recorded >= p.start && e.recorded < p.until)
+                // Every correction of a ticket of the month, whenever written: a report made
+                // again later shows what was withdrawn since, and why.
+                .filter(|_| relevant(t, p.start, p.until))
                 .filter(|e| e.kind.correction_text(crate::i18n::Lang::En).is_some())
                 .map(|e| CorrectionRow {
                     ticket: t.id,

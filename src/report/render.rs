@@ -638,14 +638,14 @@ fn doc(r: &Report, lang: Lang, mode: Mode) -> Doc {
         },
     });
 
-    // Corrections written in the month: what was withdrawn, mended or disputed, and why.
+    // Corrections of the month's tickets: what was withdrawn, mended or disputed, and why.
     sections.push(Section {
         title: l.t("Rettelser", "Corrections").into(),
         blocks: if r.corrections.is_empty() {
             vec![Block::Para(
                 l.t(
-                    "Ingen: intet skridt er trukket tilbage, ingen tekst rettet og intet brud bestridt i måneden.",
-                    "None: no step was retracted, no text edited and no breach disputed in the month.",
+                    "Ingen: intet skridt i månedens sager er trukket tilbage, ingen tekst rettet og intet brud bestridt.",
+                    "None: no step of the month's tickets was retracted, no text edited and no breach disputed.",
                 )
                 .into(),
             )]
