@@ -1395,3 +1395,63 @@ fn the_detail_marks_a_step_recorded_days_after_it_happened() {
     let screen = draw(&mut a, 140, 40);
     assert!(screen.contains("recorded 3 days later"), "{screen}");
 }
+
+#[test]
+fn detail_shows_a_retracted_resolution_and_an_edit_beside_the_steps_they_correct() {
+    let l = loaded();
+    let mut log = Log::new(
+        20,
+        "Aarhus",
+        "Dørene åbnr ikke",
+        "kritisk",
+        at(2025, 3, 3, 9, 0),
+    );
+    log.push(
+        at(2025, 3, 3, 10, 0),
+        EventKind::Resolved {
+            note: "Ny controller".into(),
+        },
+    );
+    let retraction =
+        ticket::retraction(&log.events, 2, "Controlleren holdt ikke").expect("the latest step");
+    log.push(at(2025, 3, 3, 11, 0), retraction);
+    log.push(
+        at(2025, 3, 3, 11, 5),
+        EventKind::Edited {
+            title: Some("Dørene åbner ikke".into()),
+            description: None,
+            reporter: None,
+            reason: "Stavefejl".into(),
+        },
+    );
+    let t = ticket::fold(&log.events).expect("reported first");
+    assert_eq!(t.state, ticket::State::Open);
+    let mut a = App::new(
+        &l.contract,
+        &l.calendar,
+        Lang::Da,
+        Keymap::default_keymap(),
+        vec![t],
+        now(),
+    );
+    a.user = "mette".into();
+    press(&mut a, &l, &[Action::Confirm]);
+    a.set_events(20, log.events.clone());
+    let screen = draw(&mut a, 120, 40);
+    assert!(screen.contains("Dørene åbner ikke"), "{screen}");
+    // The resolution stays, marked as withdrawn by event 3, which says why.
+    assert!(
+        screen.contains("løst: Ny controller trukket tilbage (nr. 3)"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains(
+            "løsningen (nr. 2) trukket tilbage, sagen er igen åben: Controlleren holdt ikke"
+        ),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("titel «Dørene åbner ikke»: Stavefejl"),
+        "{screen}"
+    );
+}
