@@ -453,6 +453,11 @@ pub enum Step {
     Note,
     CorrectReportTime,
     Assign,
+    /// Corrections (offered from a ticket's detail view): withdraw a step, mend the text,
+    /// dispute the breach.
+    Retract,
+    Edit,
+    Dispute,
 }
 
 impl State {
@@ -501,6 +506,9 @@ impl Step {
             Step::Note => "note",
             Step::CorrectReportTime => "correct-report-time",
             Step::Assign => "assign",
+            Step::Retract => "retract",
+            Step::Edit => "edit",
+            Step::Dispute => "dispute",
         }
     }
 
@@ -517,10 +525,19 @@ impl Step {
             Step::Note => l.t("tilføj bemærkning", "add a note"),
             Step::CorrectReportTime => l.t("ret anmeldelsestidspunktet", "correct the report time"),
             Step::Assign => l.t("tildel sagen", "assign"),
+            Step::Retract => l.t("træk et skridt tilbage", "retract a step"),
+            Step::Edit => l.t("ret sagens tekst", "edit the text"),
+            Step::Dispute => l.t("bestrid bruddet", "dispute the breach"),
         }
     }
 
-    pub const ALL: [Step; 10] = [
+    /// Whether the step corrects the log rather than moving the ticket (never in
+    /// [`Ticket::possible`]; offered from the detail view).
+    pub fn is_correction(self) -> bool {
+        matches!(self, Step::Retract | Step::Edit | Step::Dispute)
+    }
+
+    pub const ALL: [Step; 13] = [
         Step::React,
         Step::Pause,
         Step::Resume,
@@ -531,6 +548,9 @@ impl Step {
         Step::Note,
         Step::CorrectReportTime,
         Step::Assign,
+        Step::Retract,
+        Step::Edit,
+        Step::Dispute,
     ];
 }
 
@@ -651,6 +671,9 @@ impl LifecycleError {
                     Step::Reclassify => "omklassificere",
                     Step::Note => "tilføje en bemærkning",
                     Step::Assign => "tildele den (den er lukket)",
+                    Step::Retract => "trække et skridt tilbage",
+                    Step::Edit => "rette teksten",
+                    Step::Dispute => "bestride bruddet",
                     Step::CorrectReportTime => "rette anmeldelsestidspunktet",
                 };
                 format!("sag {id} er {state}: kan ikke {what}{possible}")
@@ -666,6 +689,9 @@ impl LifecycleError {
                     Step::Reclassify => "reclassify",
                     Step::Note => "add a note",
                     Step::Assign => "assign it (it is closed)",
+                    Step::Retract => "retract a step",
+                    Step::Edit => "edit the text",
+                    Step::Dispute => "dispute the breach",
                     Step::CorrectReportTime => "correct the report time",
                 };
                 format!("ticket {id} is {state}: cannot {what}{possible}")
