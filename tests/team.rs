@@ -1272,6 +1272,64 @@ fn corrections(s: &dyn Store, user: &str, sup: (&dyn Store, &str)) {
         .unwrap();
     assert_eq!(last.title, "Døre åbner ikke");
     assert_eq!(last.disputed.as_ref().unwrap().text, "Adgang blev nægtet");
+    // The other steps' withdrawals: a resumption, a reaction, a pause and a rejection.
+    let other = s
+        .create(
+            EventKind::Reported {
+                municipality: "Odense".into(),
+                reporter: String::new(),
+                title: "Skærmen er sort".into(),
+                description: String::new(),
+                category: "kritisk".into(),
+                contract: "laasesystem".into(),
+            },
+            None,
+            user,
+            now,
+            t(9),
+        )
+        .unwrap()
+        .id;
+    let on = |kind: EventKind, at: u32| s.append(other, kind, user, now, t(at), now).unwrap();
+    let withdraw = |seq: u32| {
+        let kind = frist::ticket::retraction(&s.events(other).unwrap(), seq, "Fejl").unwrap();
+        s.append(other, kind, user, now, now, now).unwrap()
+    };
+    on(
+        EventKind::Paused {
+            reason: "Venter".into(),
+        },
+        10,
+    );
+    on(
+        EventKind::Reacted {
+            note: String::new(),
+        },
+        11,
+    );
+    on(EventKind::Resumed, 12);
+    assert_eq!(withdraw(3).state, State::Paused);
+    assert_eq!(withdraw(2).reacted, None);
+    assert!(withdraw(1).pauses.is_empty());
+    on(
+        EventKind::Resolved {
+            note: String::new(),
+        },
+        13,
+    );
+    on(
+        EventKind::Rejected {
+            by: "Per".into(),
+            reason: "Nej".into(),
+        },
+        14,
+    );
+    let back = withdraw(8);
+    assert_eq!((back.state, back.resolved), (State::Resolved, Some(t(13))));
+    assert_eq!(
+        s.ticket(other).unwrap().unwrap(),
+        frist::ticket::fold(&s.events(other).unwrap()).unwrap()
+    );
     // The store's ticket is the fold of its events, and the chain (with the database's own fold
     // on PostgreSQL) still verifies.
     let folded = frist::ticket::fold(&s.events(id).unwrap()).unwrap();
