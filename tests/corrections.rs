@@ -349,3 +349,50 @@ fn an_amendment_applies_to_tickets_reported_from_its_date_only() {
         "{listed}"
     );
 }
+
+#[test]
+fn the_monthly_report_computes_each_ticket_with_its_own_contract_version() {
+    let log = Log::new();
+    let c = custom_contract(&log, 1);
+    let old = log
+        .add(&[
+            "--contract",
+            &c,
+            "--category",
+            "kritisk",
+            "--at",
+            "2025-03-03 07:00",
+        ])
+        .to_string();
+    let old_fine = fine(&log, &c, &old);
+    custom_contract(&log, 1000);
+    log.ok(&[
+        "--contract",
+        &c,
+        "contract",
+        "amend",
+        &c,
+        "--from",
+        "2025-03-04",
+    ]);
+    let v = log.json(&[
+        "--contract",
+        &c,
+        "report",
+        "--month",
+        "2025-03",
+        "--format",
+        "json",
+    ]);
+    let breach = v["breaches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| {
+            b["ticket"].as_u64().map(|n| n.to_string()) == Some(old.clone())
+                && b["timer"] == "resolution"
+        })
+        .cloned()
+        .unwrap();
+    assert_eq!(breach["fine"].as_u64(), Some(old_fine));
+}

@@ -947,6 +947,7 @@ fn build_report(l: &Loaded, effect: &Effect) -> frist::report::Report {
         tickets: &tickets,
         measurements: &[],
         now: now(),
+        versions: &[],
     })
     .expect("a report")
 }

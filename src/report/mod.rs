@@ -45,6 +45,18 @@ pub struct ReportInput<'a> {
     pub tickets: &'a [(Ticket, Vec<Event>)],
     pub measurements: &'a [Measurement],
     pub now: DateTime<Utc>,
+    /// The versions of the contract the log keeps (domain §10), oldest first: a ticket is
+    /// evaluated with the one in force on its report day. Empty: every ticket with `contract`.
+    pub versions: &'a [Version<'a>],
+}
+
+/// A kept version of the report's contract and the first report day it applies to (`None`:
+/// from the start).
+#[derive(Clone, Copy)]
+pub struct Version<'a> {
+    pub from: Option<NaiveDate>,
+    pub contract: &'a Contract,
+    pub calendar: &'a WorkCalendar,
 }
 
 /// The month a report covers, as UTC instants.
@@ -574,7 +586,14 @@ pub fn build(input: &ReportInput) -> Result<Report> {
                     correction: e.kind.clone(),
                 }),
         );
-        let ev = evaluate(t, contract, cal, now)?;
+        let day = cal.local(t.reported).date();
+        let (c, k) = input
+            .versions
+            .iter()
+            .rev()
+            .find(|v| v.from.is_none_or(|f| f <= day))
+            .map_or((contract, cal), |v| (v.contract, v.calendar));
+        let ev = evaluate(t, c, k, now)?;
         let mut in_report = false;
 
         for (slot, te) in [(0usize, &ev.reaction), (1, &ev.resolution)] {
