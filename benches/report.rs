@@ -129,6 +129,7 @@ fn bench(c: &mut Criterion) {
         tickets: &tickets,
         measurements: &measurements,
         now,
+        versions: &[],
     };
     let mut g = c.benchmark_group("report");
     g.sample_size(10);

@@ -14,6 +14,9 @@ pub struct Loaded {
     pub calendar: WorkCalendar,
     /// Where it came from: `built-in` or a path.
     pub origin: String,
+    /// The contract file's text and the holiday file's (what the log keeps as a version).
+    pub source: String,
+    pub holidays_source: String,
 }
 
 fn looks_like_path(s: &str) -> bool {
@@ -85,7 +88,8 @@ pub fn contract(spec: &str) -> Result<Loaded> {
         }
     };
     let contract = Contract::parse(&src, &file)?;
-    let rules = holidays(&contract.holidays, dir.as_deref())?;
+    let (holidays_source, holidays_file) = holidays_text(&contract.holidays, dir.as_deref())?;
+    let rules = HolidayRules::parse(&holidays_source, &holidays_file)?;
     let calendar = contract.calendar(&rules);
     Ok(Loaded {
         contract,
@@ -96,6 +100,23 @@ pub fn contract(spec: &str) -> Result<Loaded> {
         } else {
             "built-in".into()
         },
+        source: src,
+        holidays_source,
+    })
+}
+
+/// A contract version the log keeps, ready to compute with (no file is read).
+pub fn kept(v: &crate::contract::version::ContractVersion) -> Result<Loaded> {
+    let contract = Contract::parse(&v.text, &v.origin)?;
+    let rules = HolidayRules::parse(&v.holidays, &contract.holidays)?;
+    let calendar = contract.calendar(&rules);
+    Ok(Loaded {
+        contract,
+        rules,
+        calendar,
+        origin: v.origin.clone(),
+        source: v.text.clone(),
+        holidays_source: v.holidays.clone(),
     })
 }
 
@@ -110,6 +131,12 @@ fn names() -> String {
 /// Reads a holiday file named by a contract: a path (relative to the contract's folder), a
 /// file `../holidays/NAME.toml` beside the contract's folder, or the built-in `dk`.
 pub fn holidays(name: &str, contract_dir: Option<&Path>) -> Result<HolidayRules> {
+    let (src, file) = holidays_text(name, contract_dir)?;
+    HolidayRules::parse(&src, &file)
+}
+
+/// The text of the holiday file [`holidays`] reads, with its name.
+fn holidays_text(name: &str, contract_dir: Option<&Path>) -> Result<(String, String)> {
     let mut candidates = Vec::new();
     let base = contract_dir.unwrap_or(Path::new("."));
     if looks_like_path(name) {
@@ -123,11 +150,11 @@ pub fn holidays(name: &str, contract_dir: Option<&Path>) -> Result<HolidayRules>
     }
     for p in &candidates {
         if let Ok(src) = std::fs::read_to_string(p) {
-            return HolidayRules::parse(&src, &p.display().to_string());
+            return Ok((src, p.display().to_string()));
         }
     }
     if name == "dk" {
-        return HolidayRules::parse(BUILTIN_DK, "holidays/dk.toml");
+        return Ok((BUILTIN_DK.to_string(), "holidays/dk.toml".into()));
     }
     Err(Error::NotFound(format!(
         "holiday file '{name}' not found (looked for {}); the built-in one is 'dk'",

@@ -128,6 +128,7 @@ fn build_report(
         tickets,
         measurements,
         now,
+        versions: &[],
     })
     .expect("report builds")
 }
@@ -517,6 +518,7 @@ fn a_month_not_begun_is_refused() {
         tickets: &[],
         measurements: &[],
         now: now(),
+        versions: &[],
     })
     .unwrap_err();
     assert!(err.to_string().contains("has not begun"), "{err}");
@@ -605,6 +607,7 @@ fn response_time_points_and_fine() {
         tickets: &[],
         measurements: &ms,
         now: now(),
+        versions: &[],
     })
     .unwrap();
     assert_eq!(r.response_times.per_point, 5_000);

@@ -1186,3 +1186,266 @@ fn a_checkpoint_of_a_shared_log_holds_as_it_grows_and_catches_a_cut_tail() {
         r.stderr
     );
 }
+
+/// Withdraws, edits and disputes on one ticket; the same on both backends.
+/// `sup` disputes the breach (a supervisor in team mode).
+fn corrections(s: &dyn Store, user: &str, sup: (&dyn Store, &str)) {
+    use chrono::TimeZone;
+    let t = |h: u32| chrono::Utc.with_ymd_and_hms(2025, 3, 3, h, 0, 0).unwrap();
+    let now = t(20);
+    let tk = s
+        .create(
+            EventKind::Reported {
+                municipality: "Aarhus".into(),
+                reporter: "Lone".into(),
+                title: "Døre åbenr ikke".into(),
+                description: String::new(),
+                category: "kritisk".into(),
+                contract: "laasesystem".into(),
+            },
+            None,
+            user,
+            now,
+            t(9),
+        )
+        .unwrap();
+    let id = tk.id;
+    let step = |kind: EventKind, at: u32| s.append(id, kind, user, now, t(at), now).unwrap();
+    step(
+        EventKind::Paused {
+            reason: "Venter på adgang".into(),
+        },
+        10,
+    );
+    step(
+        EventKind::Resolved {
+            note: "Ny controller".into(),
+        },
+        11,
+    );
+    step(
+        EventKind::Accepted {
+            by: "Per".into(),
+            reference: "mail 7".into(),
+        },
+        12,
+    );
+    let retract = |seq: u32, reason: &str| {
+        let kind = frist::ticket::retraction(&s.events(id).unwrap(), seq, reason)?;
+        s.append(id, kind, user, now, now, now)
+            .map_err(|e| match e {
+                StoreError::Lifecycle(l) => l,
+                e => panic!("{e}"),
+            })
+    };
+    // The acceptance first, then the resolution it built on: the pause is open again.
+    let after = retract(3, "Accepten gjaldt en anden sag").unwrap();
+    assert_eq!(
+        (after.state, after.accepted.is_none()),
+        (State::Resolved, true)
+    );
+    let err = retract(2, "").unwrap_err();
+    assert!(err.to_string().contains("reason"), "{err}");
+    let after = retract(2, "Controlleren virkede ikke").unwrap();
+    assert_eq!(after.state, State::Paused);
+    assert_eq!((after.resolved, after.pauses[0].end), (None, None));
+    // Twice, and a step a later one builds on, are refused.
+    let err = retract(3, "igen").unwrap_err();
+    assert!(err.to_string().contains("already retracted"), "{err}");
+    step(
+        EventKind::Resolved {
+            note: String::new(),
+        },
+        13,
+    );
+    let err = retract(1, "pausen").unwrap_err();
+    assert!(err.to_string().contains("builds on"), "{err}");
+    // A retraction that misstates the step it withdraws is refused before it is written.
+    let forged = EventKind::Retracted {
+        retracts: 6,
+        step: "resolved".into(),
+        restores: State::Open,
+        reason: "x".into(),
+    };
+    assert!(s.append(id, forged, user, now, now, now).is_err());
+    step(
+        EventKind::Edited {
+            title: Some("Døre åbner ikke".into()),
+            description: None,
+            reporter: None,
+            reason: "Stavefejl".into(),
+        },
+        20,
+    );
+    let last = sup
+        .0
+        .append(
+            id,
+            EventKind::BreachDisputed {
+                reason: "Adgang blev nægtet".into(),
+            },
+            sup.1,
+            now,
+            now,
+            now,
+        )
+        .unwrap();
+    assert_eq!(last.title, "Døre åbner ikke");
+    assert_eq!(last.disputed.as_ref().unwrap().text, "Adgang blev nægtet");
+    // The other steps' withdrawals: a resumption, a reaction, a pause and a rejection.
+    let other = s
+        .create(
+            EventKind::Reported {
+                municipality: "Odense".into(),
+                reporter: String::new(),
+                title: "Skærmen er sort".into(),
+                description: String::new(),
+                category: "kritisk".into(),
+                contract: "laasesystem".into(),
+            },
+            None,
+            user,
+            now,
+            t(9),
+        )
+        .unwrap()
+        .id;
+    let on = |kind: EventKind, at: u32| s.append(other, kind, user, now, t(at), now).unwrap();
+    let withdraw = |seq: u32| {
+        let kind = frist::ticket::retraction(&s.events(other).unwrap(), seq, "Fejl").unwrap();
+        s.append(other, kind, user, now, now, now).unwrap()
+    };
+    on(
+        EventKind::Paused {
+            reason: "Venter".into(),
+        },
+        10,
+    );
+    on(
+        EventKind::Reacted {
+            note: String::new(),
+        },
+        11,
+    );
+    on(EventKind::Resumed, 12);
+    assert_eq!(withdraw(3).state, State::Paused);
+    assert_eq!(withdraw(2).reacted, None);
+    assert!(withdraw(1).pauses.is_empty());
+    on(
+        EventKind::Resolved {
+            note: String::new(),
+        },
+        13,
+    );
+    on(
+        EventKind::Rejected {
+            by: "Per".into(),
+            reason: "Nej".into(),
+        },
+        14,
+    );
+    let back = withdraw(8);
+    assert_eq!((back.state, back.resolved), (State::Resolved, Some(t(13))));
+    assert_eq!(
+        s.ticket(other).unwrap().unwrap(),
+        frist::ticket::fold(&s.events(other).unwrap()).unwrap()
+    );
+    // The store's ticket is the fold of its events, and the chain (with the database's own fold
+    // on PostgreSQL) still verifies.
+    let folded = frist::ticket::fold(&s.events(id).unwrap()).unwrap();
+    assert_eq!(s.ticket(id).unwrap().unwrap(), folded);
+    assert_eq!(folded, last);
+    assert!(matches!(s.verify().unwrap(), VerifyOutcome::Intact { .. }));
+}
+
+#[test]
+fn corrections_fold_the_same_on_postgres_as_on_sled() {
+    let dir = tempfile::tempdir().unwrap();
+    let sled = frist::store::SledStore::open(&dir.path().join("db")).unwrap();
+    corrections(&sled, "mette", (&sled, "mette"));
+    let db = desk("corrections");
+    let (agent, supervisor) = (store(&db, "ann"), store(&db, "sup"));
+    corrections(&agent, &db.login("ann"), (&supervisor, &db.login("sup")));
+    // A supervisor disputes, an agent retracts and edits; a municipality does none of these,
+    // and an agent does not dispute.
+    let (ann, sup, aarhus) = (db.url("ann"), db.url("sup"), db.url("aarhus"));
+    // Reported at 7, reacted to at 10:30: the reaction deadline (3 hours) was missed.
+    let id = ok(
+        &ann,
+        &[
+            "add",
+            "--municipality",
+            "Aarhus",
+            "--title",
+            "Skærmen er sort",
+            "--category",
+            "kritisk",
+            "--at",
+            "2025-03-10 07:00",
+        ],
+    )
+    .trim()
+    .to_string();
+    ok(&ann, &["react", &id, "--at", "2025-03-10 10:30"]);
+    let r = run(
+        &aarhus,
+        &["retract", &id, "--event", "2", "--reason", "nej"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    let r = run(
+        &aarhus,
+        &["edit", &id, "--title", "Sort skærm", "--reason", "nej"],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    ok(
+        &ann,
+        &["edit", &id, "--title", "Sort skærm", "--reason", "Kortere"],
+    );
+    let r = run(&ann, &["dispute", &id, "--reason", "Strømsvigt"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    ok(
+        &sup,
+        &["dispute", &id, "--reason", "Strømsvigt hos kommunen"],
+    );
+    ok(
+        &sup,
+        &[
+            "retract",
+            &id,
+            "--event",
+            "2",
+            "--reason",
+            "Reaktionen var på en anden sag",
+        ],
+    );
+    // By hand, past frist: the database checks a retraction against the events itself.
+    let mut c = db.connect("ann");
+    let ticket: i64 = id.parse().unwrap();
+    let n: i32 = c
+        .query_one(
+            "SELECT count(*)::int FROM frist.events WHERE ticket = $1",
+            &[&ticket],
+        )
+        .unwrap()
+        .get(0);
+    let err = c
+        .execute(
+            "INSERT INTO frist.events (ticket, seq, body) SELECT $1, $2, jsonb_build_object( \
+             'ticket', $1::bigint, 'seq', $2::int, 'user', session_user::text, \
+             'recorded', now(), 'effective', now(), 'type', 'retracted', 'retracts', 1, \
+             'step', 'classified', 'restores', 'open', 'reason', 'x')::text",
+            &[&ticket, &n],
+        )
+        .unwrap_err();
+    let why = err.as_db_error().map(|e| e.message().to_string());
+    assert!(
+        why.as_deref().unwrap_or("").contains("to retract"),
+        "{err:?}"
+    );
+    let shown = ok(&sup, &["show", &id]);
+    assert!(shown.contains("TRUKKET TILBAGE"), "{shown}");
+    assert!(matches!(
+        store(&db, "sup").verify().unwrap(),
+        VerifyOutcome::Intact { .. }
+    ));
+}

@@ -1045,6 +1045,7 @@ fn build_report(l: &Loaded, effect: &Effect) -> frist::report::Report {
         tickets: &tickets,
         measurements: &[],
         now: now(),
+        versions: &[],
     })
     .expect("a report")
 }
@@ -1492,4 +1493,162 @@ fn the_detail_marks_a_step_recorded_days_after_it_happened() {
     a.set_events(id, evs);
     let screen = draw(&mut a, 140, 40);
     assert!(screen.contains("recorded 3 days later"), "{screen}");
+}
+
+#[test]
+fn detail_shows_a_retracted_resolution_and_an_edit_beside_the_steps_they_correct() {
+    let l = loaded();
+    let mut log = Log::new(
+        20,
+        "Aarhus",
+        "Dørene åbnr ikke",
+        "kritisk",
+        at(2025, 3, 3, 9, 0),
+    );
+    log.push(
+        at(2025, 3, 3, 10, 0),
+        EventKind::Resolved {
+            note: "Ny controller".into(),
+        },
+    );
+    let retraction =
+        ticket::retraction(&log.events, 2, "Controlleren holdt ikke").expect("the latest step");
+    log.push(at(2025, 3, 3, 11, 0), retraction);
+    log.push(
+        at(2025, 3, 3, 11, 5),
+        EventKind::Edited {
+            title: Some("Dørene åbner ikke".into()),
+            description: None,
+            reporter: None,
+            reason: "Stavefejl".into(),
+        },
+    );
+    let t = ticket::fold(&log.events).expect("reported first");
+    assert_eq!(t.state, ticket::State::Open);
+    let mut a = App::new(
+        &l.contract,
+        &l.calendar,
+        Lang::Da,
+        Keymap::default_keymap(),
+        vec![t],
+        now(),
+    );
+    a.user = "mette".into();
+    press(&mut a, &l, &[Action::Confirm]);
+    a.set_events(20, log.events.clone());
+    let screen = draw(&mut a, 120, 40);
+    assert!(screen.contains("Dørene åbner ikke"), "{screen}");
+    // The resolution stays, marked as withdrawn by event 3, which says why.
+    assert!(
+        screen.contains("løst: Ny controller trukket tilbage (nr. 3)"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("løsningen (nr. 2) trukket tilbage, sagen er"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("igen åben: Controlleren holdt ikke"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("titel «Dørene åbner ikke»: Stavefejl"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn the_detail_view_offers_retract_edit_and_dispute_as_forms() {
+    let l = loaded();
+    let mut log = Log::new(
+        21,
+        "Aarhus",
+        "Dørene åbnr ikke",
+        "kritisk",
+        at(2025, 3, 3, 9, 0),
+    );
+    log.push(
+        at(2025, 3, 3, 15, 0),
+        EventKind::Resolved {
+            note: "Ny controller".into(),
+        },
+    );
+    let t = ticket::fold(&log.events).expect("reported first");
+    let mut a = App::new(
+        &l.contract,
+        &l.calendar,
+        Lang::Da,
+        Keymap::default_keymap(),
+        vec![t],
+        now(),
+    );
+    a.user = "mette".into();
+    // From the board, a correction asks for the ticket view first.
+    assert!(press(&mut a, &l, &[Action::Retract]).is_empty());
+    assert!(a.form.is_none());
+    // A resolved ticket is on the board's "all" filter.
+    press(&mut a, &l, &[Action::Filter, Action::Confirm]);
+    a.set_events(21, log.events.clone());
+
+    // Retract: the latest step in force is filled in; the reason is asked for.
+    press(&mut a, &l, &[Action::Retract]);
+    let screen = draw(&mut a, 120, 40);
+    assert!(screen.contains("Træk et skridt tilbage"), "{screen}");
+    assert!(screen.contains("kræver en begrundelse"), "{screen}");
+    assert!(press(&mut a, &l, &[Action::Confirm]).is_empty());
+    press(&mut a, &l, &[Action::NextField]);
+    press(&mut a, &l, &typed("Controlleren holdt ikke"));
+    let fx = press(&mut a, &l, &[Action::Confirm]);
+    assert_eq!(
+        fx,
+        vec![Effect::Append {
+            id: 21,
+            kind: EventKind::Retracted {
+                retracts: 2,
+                step: "resolved".into(),
+                restores: ticket::State::Open,
+                reason: "Controlleren holdt ikke".into(),
+            },
+            effective: now(),
+        }]
+    );
+
+    // Edit: the text as it is, mended in place; only what changed is written.
+    press(&mut a, &l, &[Action::Edit]);
+    assert_eq!(a.form.as_ref().unwrap().fields[0].value, "Dørene åbnr ikke");
+    press(&mut a, &l, &[Action::Backspace; 6]);
+    press(&mut a, &l, &typed("er ikke"));
+    for _ in 0..3 {
+        press(&mut a, &l, &[Action::NextField]);
+    }
+    press(&mut a, &l, &typed("Stavefejl"));
+    let fx = press(&mut a, &l, &[Action::Confirm]);
+    assert_eq!(
+        fx,
+        vec![Effect::Append {
+            id: 21,
+            kind: EventKind::Edited {
+                title: Some("Dørene åbner ikke".into()),
+                description: None,
+                reporter: None,
+                reason: "Stavefejl".into(),
+            },
+            effective: now(),
+        }]
+    );
+
+    // Dispute: a reason, and the breach is marked.
+    press(&mut a, &l, &[Action::Dispute]);
+    press(&mut a, &l, &typed("Adgang blev nægtet"));
+    let fx = press(&mut a, &l, &[Action::Confirm]);
+    assert_eq!(
+        fx,
+        vec![Effect::Append {
+            id: 21,
+            kind: EventKind::BreachDisputed {
+                reason: "Adgang blev nægtet".into(),
+            },
+            effective: now(),
+        }]
+    );
 }

@@ -380,6 +380,40 @@ pub fn da(en: &str) -> Option<&'static str> {
             "CSV-filen (overskrift valgfri; adskilt med ';' eller ',')"
         }
         "The correct report time" => "Det rigtige anmeldelsestidspunkt",
+        "Withdraw a step (a reaction, pause, resumption, resolution, acceptance or rejection) by a new event; the step stays in the log, marked as withdrawn" => {
+            "Træk et skridt tilbage (reaktion, pause, genoptagelse, løsning, accept eller afvisning) med en ny hændelse; skridtet bliver stående i loggen, markeret som trukket tilbage"
+        }
+        "Mend a ticket's title, description or reporter, with a reason; the old text stays in the log" => {
+            "Ret en sags titel, beskrivelse eller anmelder, med en begrundelse; den gamle tekst bliver stående i loggen"
+        }
+        "Mark a ticket's breach as disputed, with a reason (supervisors in team mode)" => {
+            "Markér en sags brud som bestridt, med en begrundelse (supervisorer i teamtilstand)"
+        }
+        "The number of the event to withdraw, as `show` lists it (#N) and `show --json` gives it (seq)" => {
+            "Nummeret på hændelsen, der trækkes tilbage, som `show` viser det (#N) og `show --json` giver det (seq)"
+        }
+        "Why the step is withdrawn (kept in the audit trail and shown in the report)" => {
+            "Hvorfor skridtet trækkes tilbage (gemmes i revisionssporet og vises i rapporten)"
+        }
+        "The corrected title" => "Den rettede titel",
+        "The contract versions the log keeps: `contract amend FILE --from DATE` records a new one" => {
+            "Kontraktversionerne, loggen gemmer: `contract amend FIL --from DATO` registrerer en ny"
+        }
+        "Record a changed contract file as a new version, for tickets reported from a date" => {
+            "Registrér en ændret kontraktfil som en ny version for sager anmeldt fra en dato"
+        }
+        "The changed contract file" => "Den ændrede kontraktfil",
+        "The first day (YYYY-MM-DD) of the reports the new version applies to" => {
+            "Den første dag (ÅÅÅÅ-MM-DD) for anmeldelser, den nye version gælder for"
+        }
+        "The corrected description" => "Den rettede beskrivelse",
+        "The corrected reporter" => "Den rettede anmelder",
+        "Why the text is mended (kept in the audit trail and shown in the report)" => {
+            "Hvorfor teksten rettes (gemmes i revisionssporet og vises i rapporten)"
+        }
+        "Why the vendor disputes the breach (shown in the breaches and the report)" => {
+            "Hvorfor leverandøren bestrider bruddet (vises i bruddene og rapporten)"
+        }
         "The database login" => "Databaselogin",
         "The database login (lower-case letters, digits, _ . - @)" => {
             "Databaselogin (små bogstaver, cifre, _ . - @)"

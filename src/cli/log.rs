@@ -3,6 +3,7 @@
 
 use super::{CmdResult, Ctx, Failure};
 use crate::calendar::yyyymm;
+use crate::contract::version::{self, ContractVersion};
 use crate::i18n::Lang;
 use crate::load::Loaded;
 use crate::safe;
@@ -256,6 +257,46 @@ pub struct CorrectArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct RetractArgs {
+    /// The ticket's id.
+    pub id: TicketId,
+    /// The number of the event to withdraw, as `show` lists it (#N) and `show --json` gives
+    /// it (seq).
+    #[arg(long)]
+    pub event: u32,
+    /// Why the step is withdrawn (kept in the audit trail and shown in the report).
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct EditArgs {
+    /// The ticket's id.
+    pub id: TicketId,
+    /// The corrected title.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// The corrected description.
+    #[arg(long)]
+    pub description: Option<String>,
+    /// The corrected reporter.
+    #[arg(long)]
+    pub reporter: Option<String>,
+    /// Why the text is mended (kept in the audit trail and shown in the report).
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DisputeArgs {
+    /// The ticket's id.
+    pub id: TicketId,
+    /// Why the vendor disputes the breach (shown in the breaches and the report).
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
 pub struct ShowArgs {
     /// The ticket's id.
     pub id: TicketId,
@@ -364,28 +405,49 @@ pub fn store_failure(e: StoreError, ctx: &Ctx) -> Failure {
     }
 }
 
-/// Contracts by id, for evaluating tickets logged under another contract than `--contract`.
+/// Contracts by id, for evaluating tickets logged under another contract than `--contract`,
+/// each with the version the log keeps for its report day (domain §10): a logged ticket's fine
+/// never follows the file that happens to lie in the working directory.
 pub struct Contracts<'a> {
     main: &'a Loaded,
-    other: HashMap<String, Option<Loaded>>,
+    versions: Vec<ContractVersion>,
+    other: HashMap<(String, Option<NaiveDate>), Option<Loaded>>,
 }
 
 impl<'a> Contracts<'a> {
-    pub fn new(main: &'a Loaded) -> Self {
+    /// The contracts of the log `store`, with `main` (`--contract`, which the log's latest
+    /// version of it matches; see `contract::pin`).
+    pub fn new(main: &'a Loaded, store: &dyn Store) -> Self {
         Contracts {
             main,
+            versions: store.contract_versions().unwrap_or_default(),
             other: HashMap::new(),
         }
     }
 
     pub fn evaluate(&mut self, t: &Ticket, now: DateTime<Utc>) -> Option<Evaluation> {
-        let l = if t.contract == self.main.contract.id {
-            self.main
-        } else {
-            self.other
-                .entry(t.contract.clone())
+        let main = self.main;
+        let kept = version::of(&self.versions, &t.contract);
+        let day = main.calendar.local(t.reported).date();
+        let l = match version::in_force(&kept, day) {
+            Some(v)
+                if v.contract == main.contract.id
+                    && v.text == main.source
+                    && v.holidays == main.holidays_source =>
+            {
+                main
+            }
+            Some(v) => self
+                .other
+                .entry((v.contract.clone(), v.from))
+                .or_insert_with(|| crate::load::kept(v).ok())
+                .as_ref()?,
+            None if t.contract == main.contract.id => main,
+            None => self
+                .other
+                .entry((t.contract.clone(), None))
                 .or_insert_with(|| crate::load::contract_by_id(&t.contract).ok())
-                .as_ref()?
+                .as_ref()?,
         };
         evaluate(t, &l.contract, &l.calendar, now).ok()
     }
@@ -869,6 +931,89 @@ pub fn correct(
     Ok(())
 }
 
+/// A correction takes effect when it is written: it mends the log, not the ticket's history.
+fn correction(
+    ctx: &Ctx,
+    store: &dyn Store,
+    user: &str,
+    id: TicketId,
+    kind: EventKind,
+    out: &mut impl Write,
+) -> CmdResult {
+    step(ctx, store, user, id, kind, None, out)
+}
+
+pub fn retract(
+    ctx: &Ctx,
+    store: &dyn Store,
+    user: &str,
+    a: &RetractArgs,
+    out: &mut impl Write,
+) -> CmdResult {
+    let events = store.events(a.id).map_err(|e| store_failure(e, ctx))?;
+    if events.is_empty() {
+        return Err(store_failure(StoreError::UnknownTicket(a.id), ctx));
+    }
+    let kind = crate::ticket::retraction(&events, a.event, &a.reason)
+        .map_err(|e| store_failure(e.into(), ctx))?;
+    correction(ctx, store, user, a.id, kind, out)
+}
+
+pub fn edit(
+    ctx: &Ctx,
+    store: &dyn Store,
+    user: &str,
+    a: &EditArgs,
+    out: &mut impl Write,
+) -> CmdResult {
+    let kind = EventKind::Edited {
+        title: a.title.clone(),
+        description: a.description.clone(),
+        reporter: a.reporter.clone(),
+        reason: a.reason.clone(),
+    };
+    correction(ctx, store, user, a.id, kind, out)
+}
+
+pub fn dispute(
+    ctx: &Ctx,
+    store: &dyn Store,
+    user: &str,
+    a: &DisputeArgs,
+    out: &mut impl Write,
+) -> CmdResult {
+    let t = store
+        .ticket(a.id)
+        .map_err(|e| store_failure(e, ctx))?
+        .ok_or_else(|| store_failure(StoreError::UnknownTicket(a.id), ctx))?;
+    let mut contracts = Contracts::new(&ctx.loaded, store);
+    let breached = contracts.evaluate(&t, ctx.now).is_some_and(|e| {
+        [e.reaction.status, e.resolution.status].contains(&Some(crate::sla::Status::Breached))
+    });
+    if !breached {
+        return Err(Failure::usage(match ctx.lang {
+            Lang::Da => format!(
+                "sag {} har intet brud at bestride: reaktionstid og løsningstid er ikke overskredet",
+                a.id
+            ),
+            Lang::En => format!(
+                "ticket {} has no breach to dispute: neither the reaction nor the resolution deadline was missed",
+                a.id
+            ),
+        }));
+    }
+    correction(
+        ctx,
+        store,
+        user,
+        a.id,
+        EventKind::BreachDisputed {
+            reason: a.reason.clone(),
+        },
+        out,
+    )
+}
+
 // ---------------------------------------------------------------------------------------------
 // Output
 
@@ -933,7 +1078,7 @@ fn write_json(out: &mut impl Write, v: &Value) -> CmdResult {
 
 /// One line of a ticket's timeline; `width` is the longest step name among its events, so the
 /// columns line up.
-fn event_line(ctx: &Ctx, e: &Event, width: usize) -> String {
+fn event_line(ctx: &Ctx, e: &Event, width: usize, retracted_by: Option<u32>) -> String {
     let detail = match &e.kind {
         EventKind::Reported {
             municipality,
@@ -980,6 +1125,7 @@ fn event_line(ctx: &Ctx, e: &Event, width: usize) -> String {
             ctx.lang.datetime(ctx.loaded.calendar.local(*from)),
             ctx.lang.datetime(ctx.loaded.calendar.local(*to))
         ),
+        k => k.correction_text(ctx.lang).unwrap_or_default(),
     };
     // A step written down long after it took effect says so, with when (domain §4.8).
     let late = e.recorded_late().map_or_else(String::new, |lag| {
@@ -989,8 +1135,15 @@ fn event_line(ctx: &Ctx, e: &Event, width: usize) -> String {
             ctx.lang.datetime(ctx.loaded.calendar.local(e.recorded))
         )
     });
+    // A step withdrawn later stays in the timeline, marked with the event that withdrew it.
+    let withdrawn = retracted_by.map_or_else(String::new, |by| {
+        format!(
+            " — {} (nr. {by})",
+            ctx.lang.t("TRUKKET TILBAGE", "RETRACTED")
+        )
+    });
     format!(
-        "  #{:<2} {}  {:<width$} {:<10} {}{late}",
+        "  #{:<2} {}  {:<width$} {:<10} {}{late}{withdrawn}",
         e.seq,
         ctx.lang.datetime(ctx.loaded.calendar.local(e.effective)),
         e.kind.label(ctx.lang),
@@ -1005,7 +1158,7 @@ pub fn show(ctx: &Ctx, store: &dyn Store, a: &ShowArgs, out: &mut impl Write) ->
         .map_err(|e| store_failure(e, ctx))?
         .ok_or_else(|| store_failure(StoreError::UnknownTicket(a.id), ctx))?;
     let events = store.events(a.id).map_err(|e| store_failure(e, ctx))?;
-    let mut contracts = Contracts::new(&ctx.loaded);
+    let mut contracts = Contracts::new(&ctx.loaded, store);
     let e = contracts.evaluate(&t, ctx.now);
     if a.json {
         let mut v = ticket_json(ctx, &t, e.as_ref());
@@ -1097,8 +1250,10 @@ pub fn show(ctx: &Ctx, store: &dyn Store, a: &ShowArgs, out: &mut impl Write) ->
         .map(|e| e.kind.label(l).chars().count())
         .max()
         .unwrap_or(0);
+    let retracted = crate::ticket::retractions(&events);
     for ev in &events {
-        writeln!(out, "{}", event_line(ctx, ev, width).trim_end())?;
+        let by = retracted.iter().find(|r| r.0 == ev.seq).map(|r| r.1);
+        writeln!(out, "{}", event_line(ctx, ev, width, by).trim_end())?;
     }
     Ok(())
 }
@@ -1213,7 +1368,7 @@ pub fn list(
         None => None,
     };
     let tickets = store.tickets(filter).map_err(|e| store_failure(e, ctx))?;
-    let mut contracts = Contracts::new(&ctx.loaded);
+    let mut contracts = Contracts::new(&ctx.loaded, store);
     let rows: Vec<(Ticket, Option<Evaluation>)> = tickets
         .into_iter()
         .filter(|t| municipality.as_ref().is_none_or(|m| &t.municipality == m))
@@ -1250,7 +1405,7 @@ pub fn breaches(ctx: &Ctx, store: &dyn Store, a: &BreachesArgs, out: &mut impl W
     let tickets = store
         .tickets(Filter::BreachCandidates(Some(key)))
         .map_err(|e| store_failure(e, ctx))?;
-    let mut contracts = Contracts::new(&ctx.loaded);
+    let mut contracts = Contracts::new(&ctx.loaded, store);
     let rows: Vec<(Ticket, Option<Evaluation>)> = tickets
         .into_iter()
         .filter_map(|t| {

@@ -4,6 +4,7 @@
 pub mod checkpoint;
 mod classify;
 pub mod contact;
+mod contract;
 pub mod demo;
 mod engine;
 pub mod exchange;
@@ -66,6 +67,9 @@ pub enum Command {
     Calendar(engine::CalendarArgs),
     /// List the known contracts with their categories and targets.
     Contracts(engine::ContractsArgs),
+    /// The contract versions the log keeps: `contract amend FILE --from DATE` records a new
+    /// one.
+    Contract(contract::ContractArgs),
     /// Compute the reaction and resolution deadlines of a report, with an explanation.
     Deadline(engine::DeadlineArgs),
     /// Compute the dagsbod (daily fine) of a late resolution.
@@ -98,6 +102,14 @@ pub enum Command {
     Note(log::NoteArgs),
     /// Correct a ticket's report time, with a reason.
     CorrectReportTime(log::CorrectArgs),
+    /// Withdraw a step (a reaction, pause, resumption, resolution, acceptance or rejection)
+    /// by a new event; the step stays in the log, marked as withdrawn.
+    Retract(log::RetractArgs),
+    /// Mend a ticket's title, description or reporter, with a reason; the old text stays in
+    /// the log.
+    Edit(log::EditArgs),
+    /// Mark a ticket's breach as disputed, with a reason (supervisors in team mode).
+    Dispute(log::DisputeArgs),
     /// Show a ticket with its deadlines, fine and events.
     Show(log::ShowArgs),
     /// List tickets.
@@ -207,7 +219,15 @@ pub fn run(cli: Cli) -> CmdResult {
         }
         Some(Command::Holidays(a)) => engine::holidays(&ctx, a, &mut out),
         Some(Command::Calendar(a)) => engine::calendar(&ctx, a, &mut out),
-        Some(Command::Contracts(a)) => engine::contracts(&ctx, a, &mut out),
+        Some(Command::Contracts(a)) => {
+            engine::contracts(&ctx, a, &mut out)?;
+            // With a log, the versions it keeps and the days they apply from.
+            if a.json || !log::log_exists(cli.db.as_deref()) {
+                return Ok(());
+            }
+            let store = log::open_store(&ctx, cli.db.as_deref(), &cli.contract)?;
+            contract::versions(&ctx, &*store, &mut out)
+        }
         Some(Command::Deadline(a)) => engine::deadline(&ctx, a, &mut out),
         Some(Command::Fine(a)) => engine::fine(&ctx, a, &mut out),
         Some(Command::Classify(a)) => classify::classify(&ctx, a, &cli, &mut out),
@@ -283,6 +303,17 @@ fn run_log(
         }
     }
     let s: &dyn Store = &*store;
+    if let Command::Contract(contract::ContractArgs {
+        command: contract::ContractCommand::Amend(a),
+    }) = cmd
+    {
+        return Some(contract::amend(ctx, s, &user, a, out));
+    }
+    // The log, not the file in the working directory, says which contract text tickets are
+    // computed with (domain §10).
+    if let Err(f) = contract::pin(ctx, s, &user) {
+        return Some(Err(f));
+    }
     let result = match cmd {
         Command::Add(a) => log::add(ctx, s, &user, a, out),
         Command::React(a) => log::step(
@@ -371,6 +402,9 @@ fn run_log(
             out,
         ),
         Command::CorrectReportTime(a) => log::correct(ctx, s, &user, a, out),
+        Command::Retract(a) => log::retract(ctx, s, &user, a, out),
+        Command::Edit(a) => log::edit(ctx, s, &user, a, out),
+        Command::Dispute(a) => log::dispute(ctx, s, &user, a, out),
         Command::Show(a) => log::show(ctx, s, a, out),
         Command::List(a) => log::list(ctx, s, &user, a, out),
         Command::Assign(a) => log::assign(ctx, &store, &user, a, out),

@@ -49,7 +49,7 @@ pub fn report(
     measurements: &[Measurement],
     out: &mut impl Write,
 ) -> CmdResult {
-    report_with(ctx, args, tickets, measurements, None, out)
+    report_with(ctx, args, tickets, measurements, None, &[], out)
 }
 
 /// [`report`] carrying the checkpoint of the log taken as the report was made.
@@ -59,6 +59,7 @@ pub fn report_with(
     tickets: &[(Ticket, Vec<Event>)],
     measurements: &[Measurement],
     checkpoint: Option<crate::checkpoint::Checkpoint>,
+    versions: &[report::Version],
     out: &mut impl Write,
 ) -> CmdResult {
     let month = report::parse_month(&args.month)
@@ -76,6 +77,7 @@ pub fn report_with(
         tickets,
         measurements,
         now: ctx.now,
+        versions,
     })
     .map_err(|e| Failure::of(e, ctx.lang))?;
     r.checkpoint = checkpoint;
@@ -250,7 +252,34 @@ pub fn from_store(
         ctx.now,
         ctx.lang,
     )?;
-    report_with(ctx, args, &tickets, &measurements, checkpoint, out)
+    // Each ticket is computed with the contract version in force on its report day.
+    let all = store
+        .contract_versions()
+        .map_err(|e| super::log::store_failure(e, ctx))?;
+    let mine = crate::contract::version::of(&all, &ctx.loaded.contract.id);
+    let kept: Vec<crate::load::Loaded> = mine
+        .iter()
+        .map(|v| crate::load::kept(v))
+        .collect::<Result<_, _>>()
+        .map_err(|e| Failure::of(e, ctx.lang))?;
+    let versions: Vec<report::Version> = mine
+        .iter()
+        .zip(&kept)
+        .map(|(v, l)| report::Version {
+            from: v.from,
+            contract: &l.contract,
+            calendar: &l.calendar,
+        })
+        .collect();
+    report_with(
+        ctx,
+        args,
+        &tickets,
+        &measurements,
+        checkpoint,
+        &versions,
+        out,
+    )
 }
 pub use crate::load::TicketLog;
 

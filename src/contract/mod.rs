@@ -1,6 +1,8 @@
 //! Contracts as data: categories with their targets, fines and clocks; the service window;
 //! availability and response-time rules. `laasesystem` is built in and the default.
 
+pub mod version;
+
 use crate::calendar::{DayKind, HolidayRules, WeekHours, WorkCalendar};
 use crate::config::{error_at, parse_toml};
 use crate::error::{Error, Result};

@@ -45,6 +45,18 @@ pub struct ReportInput<'a> {
     pub tickets: &'a [(Ticket, Vec<Event>)],
     pub measurements: &'a [Measurement],
     pub now: DateTime<Utc>,
+    /// The versions of the contract the log keeps (domain §10), oldest first: a ticket is
+    /// evaluated with the one in force on its report day. Empty: every ticket with `contract`.
+    pub versions: &'a [Version<'a>],
+}
+
+/// A kept version of the report's contract and the first report day it applies to (`None`:
+/// from the start).
+#[derive(Clone, Copy)]
+pub struct Version<'a> {
+    pub from: Option<NaiveDate>,
+    pub contract: &'a Contract,
+    pub calendar: &'a WorkCalendar,
 }
 
 /// The month a report covers, as UTC instants.
@@ -153,6 +165,9 @@ pub struct Report {
     /// Steps that took effect in the month but were written down more than
     /// [`crate::ticket::LATE_RECORDING`] later (domain §4.8), oldest first.
     pub late_recordings: Vec<LateRecording>,
+    /// The corrections of the month's tickets (retracted steps, edited text, disputed
+    /// breaches), whenever written, with their reasons, oldest first (domain §9).
+    pub corrections: Vec<CorrectionRow>,
     /// The signed checkpoint of the log taken when the report was made (`frist report` over a
     /// log; `None` when built from tickets alone). `frist verify --checkpoint` reads it back.
     pub checkpoint: Option<crate::checkpoint::Checkpoint>,
@@ -230,6 +245,9 @@ pub struct Breach {
     pub fine_days: u32,
     /// Times the municipality rejected a resolution (the clock runs from the original report).
     pub rejections: u32,
+    /// A supervisor's reason for disputing the breach, when disputed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub disputed: Option<String>,
 }
 
 /// The month's fines ("Samlet bodsbeløb").
@@ -306,6 +324,19 @@ pub struct LateRecording {
     pub recorded: DateTime<Utc>,
     /// `recorded − effective` in whole minutes.
     pub minutes_later: i64,
+}
+
+/// A correction: a step withdrawn, a ticket's text mended or a breach disputed, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct CorrectionRow {
+    pub ticket: TicketId,
+    /// The correction's own number within its ticket (`seq`).
+    pub event: u32,
+    pub user: String,
+    pub recorded: DateTime<Utc>,
+    /// The correction as the log holds it, with its reason.
+    #[serde(flatten)]
+    pub correction: EventKind,
 }
 
 /// The operational test (driftsprøve, domain §6).
@@ -499,6 +530,7 @@ pub fn build(input: &ReportInput) -> Result<Report> {
     let mut incidents = Vec::new();
     let mut pauses = Vec::new();
     let mut late_recordings = Vec::new();
+    let mut corrections = Vec::new();
 
     for (t, events) in input.tickets {
         if t.contract != contract.id
@@ -539,7 +571,29 @@ pub fn build(input: &ReportInput) -> Result<Report> {
                     })
                 }),
         );
-        let ev = evaluate(t, contract, cal, now)?;
+        corrections.extend(
+            events
+                .iter()
+                // Every correction of a ticket of the month, whenever written: a report made
+                // again later shows what was withdrawn since, and why.
+                .filter(|_| relevant(t, p.start, p.until))
+                .filter(|e| e.kind.correction_text(crate::i18n::Lang::En).is_some())
+                .map(|e| CorrectionRow {
+                    ticket: t.id,
+                    event: e.seq,
+                    user: e.user.clone(),
+                    recorded: e.recorded,
+                    correction: e.kind.clone(),
+                }),
+        );
+        let day = cal.local(t.reported).date();
+        let (c, k) = input
+            .versions
+            .iter()
+            .rev()
+            .find(|v| v.from.is_none_or(|f| f <= day))
+            .map_or((contract, cal), |v| (v.contract, v.calendar));
+        let ev = evaluate(t, c, k, now)?;
         let mut in_report = false;
 
         for (slot, te) in [(0usize, &ev.reaction), (1, &ev.resolution)] {
@@ -614,6 +668,7 @@ pub fn build(input: &ReportInput) -> Result<Report> {
                     fine,
                     fine_days,
                     rejections: t.rejections.len() as u32,
+                    disputed: t.disputed.as_ref().map(|d| d.text.clone()),
                 });
             } else {
                 a.met += 1;
@@ -678,6 +733,7 @@ pub fn build(input: &ReportInput) -> Result<Report> {
     incidents.sort_by_key(|i| (i.start, i.ticket));
     pauses.sort_by_key(|p| (p.start, p.ticket));
     late_recordings.sort_by_key(|x| (x.effective, x.ticket, x.event));
+    corrections.sort_by_key(|x| (x.recorded, x.ticket, x.event));
     let availability = availability(contract, &p, down, incidents);
     let operational_test = streak(cal, &p, look_from, &failing, fell_due)?;
     let response_times = response_times(contract, cal, &p, input.measurements);
@@ -707,6 +763,7 @@ pub fn build(input: &ReportInput) -> Result<Report> {
         operational_test,
         response_times,
         late_recordings,
+        corrections,
         checkpoint: None,
         window_day_minutes: contract.full_window_day().num_minutes(),
         tz: contract.tz,

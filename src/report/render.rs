@@ -384,6 +384,9 @@ fn doc(r: &Report, lang: Lang, mode: Mode) -> Doc {
                 },
             };
             let mut title = b.title.clone();
+            if let Some(why) = &b.disputed {
+                let _ = write!(title, " ({}: {why})", l.t("bestridt", "disputed"));
+            }
             if b.rejections > 0 {
                 let _ = write!(
                     title,
@@ -627,6 +630,46 @@ fn doc(r: &Report, lang: Lang, mode: Mode) -> Doc {
                                 Mode::Text => l.recorded_later(TimeDelta::minutes(x.minutes_later)),
                                 Mode::Sheet => x.minutes_later.to_string(),
                             },
+                        ]
+                    })
+                    .collect(),
+                right: vec![0],
+            })]
+        },
+    });
+
+    // Corrections of the month's tickets: what was withdrawn, mended or disputed, and why.
+    sections.push(Section {
+        title: l.t("Rettelser", "Corrections").into(),
+        blocks: if r.corrections.is_empty() {
+            vec![Block::Para(
+                l.t(
+                    "Ingen: intet skridt i månedens sager er trukket tilbage, ingen tekst rettet og intet brud bestridt.",
+                    "None: no step of the month's tickets was retracted, no text edited and no breach disputed.",
+                )
+                .into(),
+            )]
+        } else {
+            vec![Block::Table(Table {
+                headers: vec![
+                    l.t("Sag", "Ticket").into(),
+                    l.t("Hændelse", "Event").into(),
+                    l.t("Rettelse", "Correction").into(),
+                    l.t("Bruger", "User").into(),
+                    l.t("Registreret", "Recorded").into(),
+                    l.t("Hvad og hvorfor", "What and why").into(),
+                ],
+                rows: r
+                    .corrections
+                    .iter()
+                    .map(|x| {
+                        vec![
+                            x.ticket.to_string(),
+                            format!("#{}", x.event),
+                            x.correction.label(l).to_string(),
+                            x.user.clone(),
+                            when(r, l, mode, x.recorded),
+                            x.correction.correction_text(l).unwrap_or_default(),
                         ]
                     })
                     .collect(),

@@ -12,6 +12,7 @@ pub mod postgres;
 mod sled;
 
 use crate::contact::{Book, Contact};
+use crate::contract::version::ContractVersion;
 use crate::i18n::Lang;
 use crate::sla::Measurement;
 use crate::ticket::{Event, EventKind, LifecycleError, Ticket, TicketId};
@@ -148,6 +149,25 @@ impl StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Checks a retraction against the ticket's events, which a ticket's fold alone cannot judge
+/// (which step it withdraws, whether a later one builds on it; [`crate::ticket::retraction`]).
+/// The event must name the step and the state exactly as the events give them.
+pub(crate) fn check_retraction(kind: &EventKind, events: &[Event]) -> StoreResult<()> {
+    let EventKind::Retracted {
+        retracts, reason, ..
+    } = kind
+    else {
+        return Ok(());
+    };
+    let expected = crate::ticket::retraction(events, *retracts, reason)?;
+    if &expected != kind {
+        return Err(StoreError::BadInput(format!(
+            "the retraction of event {retracts} does not match the ticket's events (expected {expected:?})"
+        )));
+    }
+    Ok(())
+}
 
 /// The OS user running frist (the acting user on sled, the default login on PostgreSQL).
 pub fn os_user() -> String {
@@ -318,6 +338,10 @@ pub trait Store {
     fn add_measurements(&self, m: &[Measurement]) -> StoreResult<()>;
     fn measurements(&self, from: DateTime<Utc>, to: DateTime<Utc>)
         -> StoreResult<Vec<Measurement>>;
+    /// Every kept contract version (domain §10), in the order they were recorded.
+    fn contract_versions(&self) -> StoreResult<Vec<ContractVersion>>;
+    /// Keeps a contract version; flushed before it returns. Nothing kept is ever replaced.
+    fn add_contract_version(&self, v: &ContractVersion) -> StoreResult<()>;
 }
 
 #[cfg(test)]

@@ -123,6 +123,35 @@ pub enum EventKind {
         message_id: String,
         reason: String,
     },
+    // --- Corrections (issue 13; PostgreSQL migration 0002_corrections.sql). Nothing stored is
+    // changed: a mistake is mended by one of these, and both stay in the log (domain §9).
+    /// An earlier step (a reaction, pause, resumption, resolution, acceptance or rejection) is
+    /// withdrawn; the fold undoes it. Only the latest step still in force can be withdrawn, so
+    /// nothing later builds on it (see [`retraction`]).
+    Retracted {
+        /// The `seq` of the withdrawn event.
+        retracts: u32,
+        /// Its kind (`resolved`, …), so that a reader of the log sees what went.
+        step: String,
+        /// The ticket's state before the withdrawn step, which it returns to.
+        restores: State,
+        reason: String,
+    },
+    /// The report's text is mended; only the fields given change.
+    Edited {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        title: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        description: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reporter: Option<String>,
+        reason: String,
+    },
+    /// A supervisor disputes the ticket's breach (the vendor does not accept the fine as it
+    /// stands); shown in the breaches and the report with the reason.
+    BreachDisputed {
+        reason: String,
+    },
 }
 
 impl EventKind {
@@ -150,6 +179,9 @@ impl EventKind {
             K::MailReceived(_) => l.t("mail modtaget", "mail received"),
             K::MailSuggested(_) => l.t("mail foreslået som ny sag", "mail suggested as a ticket"),
             K::MailDismissed { .. } => l.t("forslag afvist", "suggestion dismissed"),
+            K::Retracted { .. } => l.t("skridt trukket tilbage", "step retracted"),
+            K::Edited { .. } => l.t("sagens tekst rettet", "text edited"),
+            K::BreachDisputed { .. } => l.t("brud bestridt", "breach disputed"),
         }
     }
 
@@ -173,6 +205,9 @@ impl EventKind {
             EventKind::MailReceived(_) => "mail-received",
             EventKind::MailSuggested(_) => "mail-suggested",
             EventKind::MailDismissed { .. } => "mail-dismissed",
+            EventKind::Retracted { .. } => "retracted",
+            EventKind::Edited { .. } => "edited",
+            EventKind::BreachDisputed { .. } => "breach-disputed",
         }
     }
 
@@ -197,6 +232,59 @@ impl EventKind {
         }
     }
 
+    /// What a correction says, in words, for a timeline (the CLI's `show`, the TUI's detail
+    /// view and the report); `None` for every other kind.
+    pub fn correction_text(&self, l: Lang) -> Option<String> {
+        match self {
+            EventKind::Retracted {
+                retracts,
+                step,
+                restores,
+                reason,
+            } => {
+                let step = match step.as_str() {
+                    "reacted" => l.t("reaktionen", "the reaction"),
+                    "paused" => l.t("pausen", "the pause"),
+                    "resumed" => l.t("genoptagelsen", "the resumption"),
+                    "resolved" => l.t("løsningen", "the resolution"),
+                    "accepted" => l.t("accepten", "the acceptance"),
+                    "rejected" => l.t("afvisningen", "the rejection"),
+                    other => other,
+                };
+                Some(match l {
+                    Lang::Da => format!(
+                        "{step} (nr. {retracts}) trukket tilbage, sagen er igen {}: {reason}",
+                        restores.label(l)
+                    ),
+                    Lang::En => format!(
+                        "{step} (event {retracts}) retracted, the ticket is {} again: {reason}",
+                        restores.label(l)
+                    ),
+                })
+            }
+            EventKind::Edited {
+                title,
+                description,
+                reporter,
+                reason,
+            } => {
+                let mut parts = Vec::new();
+                if let Some(t) = title {
+                    parts.push(format!("{} «{t}»", l.t("titel", "title")));
+                }
+                if description.is_some() {
+                    parts.push(l.t("beskrivelse rettet", "description mended").to_string());
+                }
+                if let Some(r) = reporter {
+                    parts.push(format!("{} «{r}»", l.t("anmelder", "reporter")));
+                }
+                Some(format!("{}: {reason}", parts.join(", ")))
+            }
+            EventKind::BreachDisputed { reason } => Some(reason.clone()),
+            _ => None,
+        }
+    }
+
     /// Whether the event moves the lifecycle (and so must not go back in time).
     fn is_lifecycle(&self) -> bool {
         !matches!(
@@ -209,6 +297,22 @@ impl EventKind {
                 | EventKind::ContactRemoved { .. }
                 | EventKind::MailSuggested(_)
                 | EventKind::MailDismissed { .. }
+                | EventKind::Retracted { .. }
+                | EventKind::Edited { .. }
+                | EventKind::BreachDisputed { .. }
+        )
+    }
+
+    /// Whether a later step may build on this one: the steps [`retraction`] can withdraw.
+    fn is_retractable(&self) -> bool {
+        matches!(
+            self,
+            EventKind::Reacted { .. }
+                | EventKind::Paused { .. }
+                | EventKind::Resumed
+                | EventKind::Resolved { .. }
+                | EventKind::Accepted { .. }
+                | EventKind::Rejected { .. }
         )
     }
 }
@@ -321,6 +425,9 @@ pub struct Ticket {
     /// resolutions' notes (what a search looks in besides the title and description).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The latest dispute of the ticket's breach by a supervisor (`by` is the supervisor).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disputed: Option<Verdict>,
 }
 
 /// A step the lifecycle refuses, with the ticket's state and what is possible. `Display` is
@@ -377,6 +484,28 @@ pub enum Refusal {
     },
     /// A log-level event (a contact, a suggested ticket) is not a step on a ticket.
     NotATicketStep,
+    /// A retraction, an edit or a dispute without its reason.
+    CorrectionUnexplained,
+    /// The ticket has no event with this number.
+    NoSuchEvent(u32),
+    /// This kind of event is not withdrawn but corrected another way.
+    NotRetractable {
+        seq: u32,
+        kind: &'static str,
+    },
+    AlreadyRetracted {
+        seq: u32,
+        by: u32,
+    },
+    /// A later step still in force builds on the one to withdraw.
+    BuiltOn {
+        seq: u32,
+        later: u32,
+        kind: &'static str,
+    },
+    /// An edit that changes nothing (no field given, or each as it already is).
+    NothingEdited,
+    EmptyTitle,
 }
 
 /// The steps an agent takes on a ticket after its report.
@@ -392,6 +521,11 @@ pub enum Step {
     Note,
     CorrectReportTime,
     Assign,
+    /// Corrections (offered from a ticket's detail view): withdraw a step, mend the text,
+    /// dispute the breach.
+    Retract,
+    Edit,
+    Dispute,
 }
 
 impl State {
@@ -440,6 +574,9 @@ impl Step {
             Step::Note => "note",
             Step::CorrectReportTime => "correct-report-time",
             Step::Assign => "assign",
+            Step::Retract => "retract",
+            Step::Edit => "edit",
+            Step::Dispute => "dispute",
         }
     }
 
@@ -456,10 +593,19 @@ impl Step {
             Step::Note => l.t("tilføj bemærkning", "add a note"),
             Step::CorrectReportTime => l.t("ret anmeldelsestidspunktet", "correct the report time"),
             Step::Assign => l.t("tildel sagen", "assign"),
+            Step::Retract => l.t("træk et skridt tilbage", "retract a step"),
+            Step::Edit => l.t("ret sagens tekst", "edit the text"),
+            Step::Dispute => l.t("bestrid bruddet", "dispute the breach"),
         }
     }
 
-    pub const ALL: [Step; 10] = [
+    /// Whether the step corrects the log rather than moving the ticket (never in
+    /// [`Ticket::possible`]; offered from the detail view).
+    pub fn is_correction(self) -> bool {
+        matches!(self, Step::Retract | Step::Edit | Step::Dispute)
+    }
+
+    pub const ALL: [Step; 13] = [
         Step::React,
         Step::Pause,
         Step::Resume,
@@ -470,6 +616,9 @@ impl Step {
         Step::Note,
         Step::CorrectReportTime,
         Step::Assign,
+        Step::Retract,
+        Step::Edit,
+        Step::Dispute,
     ];
 }
 
@@ -590,6 +739,9 @@ impl LifecycleError {
                     Step::Reclassify => "omklassificere",
                     Step::Note => "tilføje en bemærkning",
                     Step::Assign => "tildele den (den er lukket)",
+                    Step::Retract => "trække et skridt tilbage",
+                    Step::Edit => "rette teksten",
+                    Step::Dispute => "bestride bruddet",
                     Step::CorrectReportTime => "rette anmeldelsestidspunktet",
                 };
                 format!("sag {id} er {state}: kan ikke {what}{possible}")
@@ -605,6 +757,9 @@ impl LifecycleError {
                     Step::Reclassify => "reclassify",
                     Step::Note => "add a note",
                     Step::Assign => "assign it (it is closed)",
+                    Step::Retract => "retract a step",
+                    Step::Edit => "edit the text",
+                    Step::Dispute => "dispute the breach",
                     Step::CorrectReportTime => "correct the report time",
                 };
                 format!("ticket {id} is {state}: cannot {what}{possible}")
@@ -661,6 +816,54 @@ impl LifecycleError {
                 "en kontaktperson hører til kommunen, ikke til en sag; brug `frist contact`",
                 "a contact belongs to the municipality, not to a ticket; use `frist contact`",
             ).into(),
+            (Refusal::CorrectionUnexplained, _) => format!(
+                "{}{}",
+                l.t(
+                    "en rettelse kræver en begrundelse, for den står i revisionssporet",
+                    "a correction needs a reason, as it stays in the audit trail",
+                ),
+                flag("--reason")
+            ),
+            (Refusal::NoSuchEvent(seq), Lang::Da) => format!(
+                "sag {id} har ingen hændelse nr. {seq}; se numrene med `frist show {id}`"
+            ),
+            (Refusal::NoSuchEvent(seq), Lang::En) => format!(
+                "ticket {id} has no event number {seq}; see the numbers with `frist show {id}`"
+            ),
+            (Refusal::NotRetractable { seq, kind }, _) => {
+                let how = match (*kind, cli) {
+                    ("reported", true) => l.t("ret anmeldelsen med edit eller correct-report-time", "mend the report with edit or correct-report-time"),
+                    ("reported", false) => l.t("ret sagens tekst eller anmeldelsestidspunktet", "edit the text or correct the report time"),
+                    ("classified" | "reclassified", true) => l.t("skift kategori med reclassify", "change the category with reclassify"),
+                    ("classified" | "reclassified", false) => l.t("skift kategori", "reclassify"),
+                    ("assigned", _) => l.t("tildel sagen igen", "assign the ticket again"),
+                    ("note", _) => l.t("en bemærkning bliver stående; tilføj en ny, der retter den", "a note stays; add one that corrects it"),
+                    ("report-time-corrected", _) => l.t("ret anmeldelsestidspunktet igen", "correct the report time again"),
+                    _ => l.t("en rettelse trækkes ikke tilbage; registrér skridtet igen", "a correction is not withdrawn; record the step again"),
+                };
+                match l {
+                    Lang::Da => format!("hændelse nr. {seq} i sag {id} ({kind}) kan ikke trækkes tilbage: {how}"),
+                    Lang::En => format!("event {seq} of ticket {id} ({kind}) cannot be retracted: {how}"),
+                }
+            }
+            (Refusal::AlreadyRetracted { seq, by }, Lang::Da) => format!(
+                "hændelse nr. {seq} i sag {id} er allerede trukket tilbage (hændelse nr. {by})"
+            ),
+            (Refusal::AlreadyRetracted { seq, by }, Lang::En) => format!(
+                "event {seq} of ticket {id} was already retracted (event {by})"
+            ),
+            (Refusal::BuiltOn { seq, later, kind }, Lang::Da) => format!(
+                "hændelse nr. {later} ({kind}) bygger på hændelse nr. {seq} i sag {id}; træk nr. {later} tilbage først"
+            ),
+            (Refusal::BuiltOn { seq, later, kind }, Lang::En) => format!(
+                "event {later} ({kind}) builds on event {seq} of ticket {id}; retract event {later} first"
+            ),
+            (Refusal::NothingEdited, _) => format!(
+                "{}{}",
+                l.t("rettelsen ændrer intet; angiv den nye tekst", "the edit changes nothing; give the new text"),
+                if cli { " (--title, --description, --reporter)" } else { "" }
+            ),
+            (Refusal::EmptyTitle, _) => l.t("en sag skal have en titel", "a ticket needs a title").into(),
         }
     }
 }
@@ -798,6 +1001,32 @@ impl Ticket {
                 State::Resolved => Ok(()),
                 _ => Err(self.refuse(Refusal::NotNow(Step::Reject))),
             },
+            EventKind::Retracted { reason, .. } | EventKind::BreachDisputed { reason }
+                if reason.trim().is_empty() =>
+            {
+                Err(err(Refusal::CorrectionUnexplained))
+            }
+            // Which step a retraction may withdraw is decided on the events ([`retraction`]).
+            EventKind::Retracted { .. } | EventKind::BreachDisputed { .. } => Ok(()),
+            EventKind::Edited {
+                title,
+                description,
+                reporter,
+                reason,
+            } => {
+                if title.as_ref().is_some_and(|t| t.trim().is_empty()) {
+                    Err(err(Refusal::EmptyTitle))
+                } else if title.as_ref().is_none_or(|t| *t == self.title)
+                    && description.as_ref().is_none_or(|d| *d == self.description)
+                    && reporter.as_ref().is_none_or(|r| *r == self.reporter)
+                {
+                    Err(err(Refusal::NothingEdited))
+                } else if reason.trim().is_empty() {
+                    Err(err(Refusal::CorrectionUnexplained))
+                } else {
+                    Ok(())
+                }
+            }
             EventKind::ReportTimeCorrected { from, to, reason } => {
                 if self.state == State::Closed {
                     return Err(self.refuse(Refusal::NotNow(Step::CorrectReportTime)));
@@ -904,6 +1133,62 @@ impl Ticket {
             | EventKind::MailReceived(_)
             | EventKind::MailSuggested(_)
             | EventKind::MailDismissed { .. } => {}
+            EventKind::Retracted { step, restores, .. } => self.undo(step, *restores),
+            EventKind::Edited {
+                title,
+                description,
+                reporter,
+                ..
+            } => {
+                if let Some(x) = title {
+                    self.title = x.clone();
+                }
+                if let Some(x) = description {
+                    self.description = x.clone();
+                }
+                if let Some(x) = reporter {
+                    self.reporter = x.clone();
+                }
+            }
+            EventKind::BreachDisputed { reason } => {
+                self.disputed = Some(Verdict {
+                    at: t,
+                    by: ev.user.clone(),
+                    text: reason.clone(),
+                })
+            }
+        }
+    }
+
+    /// Undoes the latest step still in force, of kind `step`, that moved the ticket from
+    /// `restores` ([`retraction`] made sure nothing later builds on it). Notes the step carried
+    /// stay searchable; `last_effective` stays, so steps are still recorded in order.
+    fn undo(&mut self, step: &str, restores: State) {
+        match step {
+            "reacted" => self.reacted = None,
+            "paused" => {
+                self.pauses.pop();
+            }
+            "resumed" => self.reopen_pause(),
+            "resolved" => {
+                self.resolved = None;
+                if restores == State::Paused {
+                    self.reopen_pause();
+                }
+            }
+            "accepted" => self.accepted = None,
+            "rejected" => {
+                self.rejections.pop();
+                self.resolved = self.rejected_resolutions.pop();
+            }
+            _ => return,
+        }
+        self.state = restores;
+    }
+
+    fn reopen_pause(&mut self) {
+        if let Some(p) = self.pauses.last_mut() {
+            p.end = None;
         }
     }
 
@@ -992,11 +1277,80 @@ pub fn fold(events: &[Event]) -> Option<Ticket> {
         events: 1,
         assignee: None,
         notes: Vec::new(),
+        disputed: None,
     };
     for ev in &events[1..] {
         t.apply(ev);
     }
     Some(t)
+}
+
+/// Which events of a ticket were retracted, and by which event: `(retracted, by)`.
+pub fn retractions(events: &[Event]) -> Vec<(u32, u32)> {
+    events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::Retracted { retracts, .. } => Some((retracts, e.seq)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The retraction of event `seq` of a ticket whose events (oldest first) are `events`, or why
+/// it is refused: the report, the category, notes, assignments and corrections are mended
+/// another way; a step already withdrawn is not withdrawn twice; and only the latest step still
+/// in force can go, as every later step built on it (withdraw those first, latest first).
+pub fn retraction(events: &[Event], seq: u32, reason: &str) -> Result<EventKind, LifecycleError> {
+    let Some(ticket) = fold(events) else {
+        return Err(LifecycleError {
+            ticket: events.first().map_or(0, |e| e.ticket),
+            state: State::Open,
+            refusal: Refusal::NoSuchEvent(seq),
+            possible: Vec::new(),
+        });
+    };
+    let refuse = |refusal| LifecycleError {
+        ticket: ticket.id,
+        state: ticket.state,
+        refusal,
+        possible: Vec::new(),
+    };
+    let retracted = retractions(events);
+    let retracted_by = |n: u32| retracted.iter().find(|r| r.0 == n).map(|r| r.1);
+    let Some(index) = events.iter().position(|e| e.seq == seq) else {
+        return Err(refuse(Refusal::NoSuchEvent(seq)));
+    };
+    let target = &events[index];
+    if !target.kind.is_retractable() {
+        return Err(refuse(Refusal::NotRetractable {
+            seq,
+            kind: target.kind.name(),
+        }));
+    }
+    if let Some(by) = retracted_by(seq) {
+        return Err(refuse(Refusal::AlreadyRetracted { seq, by }));
+    }
+    if let Some(later) = events[index + 1..]
+        .iter()
+        .rev()
+        .find(|e| e.kind.is_retractable() && retracted_by(e.seq).is_none())
+    {
+        return Err(refuse(Refusal::BuiltOn {
+            seq,
+            later: later.seq,
+            kind: later.kind.name(),
+        }));
+    }
+    if reason.trim().is_empty() {
+        return Err(refuse(Refusal::CorrectionUnexplained));
+    }
+    let before = fold(&events[..index]).map_or(State::Open, |t| t.state);
+    Ok(EventKind::Retracted {
+        retracts: seq,
+        step: target.kind.name().to_string(),
+        restores: before,
+        reason: reason.to_string(),
+    })
 }
 
 /// Whether a ticket's [`Ticket::search_text`] matches what was typed: every word of it, in any

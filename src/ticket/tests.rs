@@ -376,3 +376,57 @@ fn a_refusal_read_in_a_form_names_no_flag_and_no_command() {
         );
     }
 }
+
+/// Every withdrawable step, withdrawn right after it was taken, leaves the ticket as the fold
+/// without it: state, timers' instants, pauses and verdicts (notes stay searchable).
+#[test]
+fn a_retraction_undoes_exactly_the_step_it_withdraws() {
+    let r = at(2025, 3, 3, 9, 0);
+    let h = |hour| at(2025, 3, 3, hour, 0);
+    let steps: Vec<EventKind> = vec![
+        EventKind::Paused {
+            reason: "Venter".into(),
+        },
+        EventKind::Reacted {
+            note: String::new(),
+        },
+        EventKind::Resumed,
+        EventKind::Paused {
+            reason: "Igen".into(),
+        },
+        EventKind::Resolved {
+            note: String::new(),
+        },
+        EventKind::Rejected {
+            by: "Per".into(),
+            reason: "Virker ikke".into(),
+        },
+        EventKind::Resolved {
+            note: String::new(),
+        },
+        EventKind::Accepted {
+            by: "Per".into(),
+            reference: "mail".into(),
+        },
+    ];
+    let mut events = vec![reported("kritisk", r)];
+    for (i, kind) in steps.into_iter().enumerate() {
+        events.push(ev(events.len() as u32, h(10 + i as u32), kind));
+        let before = fold(&events[..events.len() - 1]).unwrap();
+        let seq = events.len() as u32 - 1;
+        let retraction = retraction(&events, seq, "Fejl").unwrap();
+        let mut withdrawn = events.clone();
+        withdrawn.push(ev(seq + 1, h(10 + i as u32), retraction));
+        let after = fold(&withdrawn).unwrap();
+        let strip = |t: &Ticket| {
+            let mut t = t.clone();
+            (t.events, t.notes, t.last_effective) = (0, Vec::new(), r);
+            t
+        };
+        assert_eq!(strip(&after), strip(&before), "withdrawing event {seq}");
+    }
+    // Only the latest step in force goes; the report never does.
+    let refusal = |seq| retraction(&events, seq, "Fejl").unwrap_err().refusal;
+    assert!(matches!(refusal(5), Refusal::BuiltOn { later: 8, .. }));
+    assert!(matches!(refusal(0), Refusal::NotRetractable { .. }));
+}

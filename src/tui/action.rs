@@ -51,6 +51,12 @@ pub enum Action {
     Reclassify,
     Note,
     CorrectReportTime,
+    /// In a ticket's detail view: withdraw a step, with a reason (nothing is deleted).
+    Retract,
+    /// In a ticket's detail view: mend the title, description or reporter, with a reason.
+    Edit,
+    /// In a ticket's detail view: mark its breach as disputed, with a reason.
+    Dispute,
     /// Breaches: previous and next month.
     PrevMonth,
     NextMonth,
@@ -118,6 +124,9 @@ impl Action {
         Action::Reclassify,
         Action::Note,
         Action::CorrectReportTime,
+        Action::Retract,
+        Action::Edit,
+        Action::Dispute,
         Action::PrevMonth,
         Action::NextMonth,
         Action::Sort,

@@ -367,7 +367,7 @@ impl Rights {
     pub fn supervisor(l: Lang) -> Rights {
         Rights {
             create: false,
-            steps: Some(vec![Step::Note]),
+            steps: Some(vec![Step::Note, Step::Retract, Step::Edit, Step::Dispute]),
             why: l
                 .t(
                     "som supervisor kan du læse alt og tilføje bemærkninger",
@@ -393,6 +393,9 @@ impl Rights {
             Action::Reclassify => self.may(Step::Reclassify),
             Action::Note => self.may(Step::Note),
             Action::CorrectReportTime => self.may(Step::CorrectReportTime),
+            Action::Retract => self.may(Step::Retract),
+            Action::Edit => self.may(Step::Edit),
+            Action::Dispute => self.may(Step::Dispute),
             _ => true,
         }
     }
@@ -414,6 +417,9 @@ impl Step {
             Step::Note => l.t("Bemærkning", "Note"),
             Step::CorrectReportTime => l.t("Ret anmeldelsestidspunkt", "Correct the report time"),
             Step::Assign => l.t("Tildel sagen", "Assign the ticket"),
+            Step::Retract => l.t("Træk et skridt tilbage", "Retract a step"),
+            Step::Edit => l.t("Ret sagens tekst", "Edit the ticket's text"),
+            Step::Dispute => l.t("Bestrid bruddet", "Dispute the breach"),
         }
     }
 
@@ -424,6 +430,17 @@ impl Step {
             Step::Pause => vec![Field::text("Begrundelse", "Reason"), when()],
             Step::Resume => vec![when()],
             Step::Assign => vec![Field::text("Tildel til", "Assign to")],
+            Step::Retract => vec![
+                Field::text("Hændelse nr.", "Event number"),
+                Field::text("Begrundelse", "Reason"),
+            ],
+            Step::Edit => vec![
+                Field::text("Titel", "Title"),
+                Field::text("Beskrivelse", "Description"),
+                Field::text("Anmelder", "Reporter"),
+                Field::text("Begrundelse", "Reason"),
+            ],
+            Step::Dispute => vec![Field::text("Begrundelse", "Reason")],
             Step::Resolve => vec![Field::text("Løsning", "Resolution note"), when()],
             Step::Accept => vec![
                 Field::text("Accepteret af", "Accepted by"),
@@ -1201,7 +1218,14 @@ impl<'a> App<'a> {
         };
         let Some(row) = self.row(id) else { return };
         let t = &row.ticket;
-        if !t.possible().contains(&step.command()) {
+        if step.is_correction() && self.detail.as_ref().is_none_or(|d| d.id != id) {
+            self.fail(self.lang.t(
+                "rettelser tilbydes i sagsvisningen: åbn sagen med enter",
+                "corrections are offered in the ticket view: open the ticket with enter",
+            ));
+            return;
+        }
+        if !step.is_correction() && !t.possible().contains(&step.command()) {
             // Ask the engine why, with plausible fields, so its message is the one shown.
             let dummy = dummy_kind(step, t);
             let msg = match t.check(&dummy, self.now, self.now) {
@@ -1242,6 +1266,29 @@ impl<'a> App<'a> {
             check: Ok(()),
             edited: false,
         };
+        if step == Step::Edit {
+            for (i, text) in [&t.title, &t.description, &t.reporter]
+                .into_iter()
+                .enumerate()
+            {
+                form.fields[i].value = text.clone();
+            }
+        }
+        if step == Step::Retract {
+            // The latest step still in force, the one that can be withdrawn.
+            let events = self
+                .detail
+                .as_ref()
+                .map(|d| d.events.as_slice())
+                .unwrap_or_default();
+            let retracted = crate::ticket::retractions(events);
+            if let Some(e) = events.iter().rev().find(|e| {
+                crate::ticket::retraction(events, e.seq, "-").is_ok()
+                    && !retracted.iter().any(|r| r.0 == e.seq)
+            }) {
+                form.fields[0].value = e.seq.to_string();
+            }
+        }
         if step == Step::CorrectReportTime {
             form.fields[0].value = self
                 .cal
@@ -1305,6 +1352,39 @@ impl<'a> App<'a> {
                 (EventKind::Note { text: v(0) }, self.now)
             }
             Step::Assign => (EventKind::Assigned { to: v(0) }, self.now),
+            Step::Retract => {
+                let events = self
+                    .detail
+                    .as_ref()
+                    .filter(|d| d.id == f.id)
+                    .map(|d| d.events.as_slice())
+                    .unwrap_or_default();
+                let seq = v(0).trim_start_matches('#').parse::<u32>().map_err(|_| {
+                    self.lang
+                        .t(
+                            "skriv nummeret på hændelsen (nr. i forløbet)",
+                            "type the event's number (as in the timeline)",
+                        )
+                        .to_string()
+                })?;
+                let kind = crate::ticket::retraction(events, seq, &v(1))
+                    .map_err(|e| e.message_on(self.lang, &self.contract.tz, Surface::Form))?;
+                (kind, self.now)
+            }
+            Step::Edit => {
+                // An unchanged field is left out: only what was mended is in the event.
+                let changed = |i: usize, was: &str| Some(v(i)).filter(|x| x != was.trim());
+                (
+                    EventKind::Edited {
+                        title: changed(0, &t.title),
+                        description: changed(1, &t.description),
+                        reporter: changed(2, &t.reporter),
+                        reason: v(3),
+                    },
+                    self.now,
+                )
+            }
+            Step::Dispute => (EventKind::BreachDisputed { reason: v(0) }, self.now),
             Step::CorrectReportTime => {
                 let to = parse_when(&f.fields[0].value, self.cal, self.now, self.lang)?;
                 (
@@ -1599,6 +1679,8 @@ fn dummy_kind(step: Step, t: &Ticket) -> EventKind {
         },
         Step::Note => EventKind::Note { text: s() },
         Step::Assign => EventKind::Assigned { to: s() },
+        Step::Retract | Step::Edit => EventKind::Note { text: s() },
+        Step::Dispute => EventKind::BreachDisputed { reason: s() },
         Step::CorrectReportTime => EventKind::ReportTimeCorrected {
             from: t.reported,
             to: t.reported,
@@ -1883,6 +1965,9 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
         Action::Reclassify => app.open_form(Step::Reclassify),
         Action::Note => app.open_form(Step::Note),
         Action::CorrectReportTime => app.open_form(Step::CorrectReportTime),
+        Action::Retract => app.open_form(Step::Retract),
+        Action::Edit => app.open_form(Step::Edit),
+        Action::Dispute => app.open_form(Step::Dispute),
         Action::Export if app.tab == Tab::Report => return app.report_exports(),
         Action::PrevMonth | Action::NextMonth if app.tab == Tab::Report => {
             return app.rapport.update(action).unwrap_or_default();

@@ -179,6 +179,7 @@ impl Backend for StoreBackend<'_> {
             tickets: &tickets,
             measurements: &measurements,
             now,
+            versions: &[],
         })
         .map_err(|e| e.to_string())
     }

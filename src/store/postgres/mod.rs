@@ -30,6 +30,7 @@ pub use watch::Watcher;
 use super::chain::{Checker, Hash, Record};
 use super::{Break, Filter, Store, StoreError, StoreResult, VerifyOutcome};
 use crate::contact::Book;
+use crate::contract::version::ContractVersion;
 use crate::sla::Measurement;
 use crate::ticket::{fold, Event, EventKind, Ticket, TicketId, LOG_STREAM};
 use bulk::{EventRows, TicketRows};
@@ -365,6 +366,20 @@ impl Store for PgStore {
             let mut ticket: Ticket = serde_json::from_str(folded)
                 .map_err(|e| StoreError::Corrupt(format!("ticket {id}: {e}")))?;
             ticket.check(&kind, effective, now)?;
+            if matches!(kind, EventKind::Retracted { .. }) {
+                let rows = tx
+                    .query(
+                        "SELECT body FROM frist.events WHERE ticket = $1 ORDER BY seq",
+                        &[&(id as i64)],
+                    )
+                    .map_err(|e| self.err(e))?;
+                let events = rows
+                    .iter()
+                    .map(|r| serde_json::from_str(r.get::<_, &str>(0)))
+                    .collect::<Result<Vec<Event>, _>>()
+                    .map_err(|e| StoreError::Corrupt(format!("ticket {id}: {e}")))?;
+                super::check_retraction(&kind, &events)?;
+            }
             let ev = Event {
                 ticket: id,
                 seq: ticket.events,
@@ -778,6 +793,35 @@ impl Store for PgStore {
                 .map_err(|e| self.err(e))?;
         }
         tx.commit().map_err(|e| self.err(e))
+    }
+
+    fn contract_versions(&self) -> StoreResult<Vec<ContractVersion>> {
+        self.client()
+            .query(
+                "SELECT body, login::text, recorded FROM frist.contracts ORDER BY n",
+                &[],
+            )
+            .map_err(|e| self.err(e))?
+            .iter()
+            .map(|r| {
+                let mut v: ContractVersion = serde_json::from_str(r.get::<_, &str>(0))
+                    .map_err(|e| StoreError::Corrupt(format!("a contract version: {e}")))?;
+                // Who and when as the database recorded them.
+                (v.user, v.recorded) = (r.get(1), r.get(2));
+                Ok(v)
+            })
+            .collect()
+    }
+
+    fn add_contract_version(&self, v: &ContractVersion) -> StoreResult<()> {
+        let body = serde_json::to_string(v).expect("a contract version serializes");
+        self.client()
+            .execute(
+                "INSERT INTO frist.contracts (contract, body) VALUES ($1, $2)",
+                &[&v.contract, &body],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
     }
 
     fn measurements(

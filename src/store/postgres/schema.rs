@@ -7,10 +7,13 @@ use super::{describe, pg_error};
 use crate::store::{StoreError, StoreResult};
 use postgres::Client;
 
-/// The migrations, in order; the schema's version is their count. (0003_mail is schema 3 once
-/// 0002, the corrections', is merged before it.)
+/// The migrations, in order; the schema's version is their count.
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_team", include_str!("../migrations/0001_team.sql")),
+    (
+        "0002_corrections",
+        include_str!("../migrations/0002_corrections.sql"),
+    ),
     ("0003_mail", include_str!("../migrations/0003_mail.sql")),
 ];
 

@@ -30,6 +30,7 @@ use super::{
     Break, Filter, Indexer, Store, StoreError, StoreResult, VerifyOutcome, SCHEMA_VERSION,
 };
 use crate::contact::Book;
+use crate::contract::version::ContractVersion;
 use crate::sla::Measurement;
 use crate::ticket::{Event, EventKind, State, Ticket, TicketId, LOG_STREAM};
 use chrono::{DateTime, Utc};
@@ -177,6 +178,8 @@ pub struct SledStore {
     pub(super) active: Tree,
     municipalities: Tree,
     measurements: Tree,
+    /// Kept contract versions: unique increasing id → version (JSON).
+    contracts: Tree,
     meta: Tree,
     indexer: Box<Indexer>,
     /// Whether opening it moved an older schema's data (which leaves free space behind).
@@ -237,6 +240,7 @@ impl SledStore {
             active: tree("active")?,
             municipalities: tree("municipalities")?,
             measurements: tree("measurements")?,
+            contracts: tree("contracts")?,
             meta: tree("meta")?,
             path: path.to_path_buf(),
             indexer: Box::new(|_| Vec::new()),

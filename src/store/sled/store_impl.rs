@@ -99,6 +99,16 @@ impl Store for SledStore {
             &self.meta,
             &self.active,
         );
+        // A retraction is judged on the events; they are the ticket's as long as its count of
+        // events is the same inside the transaction.
+        let known = match &kind {
+            EventKind::Retracted { .. } => {
+                let events = self.events(id)?;
+                super::super::check_retraction(&kind, &events)?;
+                Some(events.len() as u32)
+            }
+            _ => None,
+        };
         let ticket = trees
             .transaction(|(lg_t, tk_t, op_t, br_t, me_t, ac_t)| {
                 let Some(raw) = tk_t.get(u64_key(id))? else {
@@ -107,6 +117,11 @@ impl Store for SledStore {
                 let mut stored = tx_ok(decode(&raw))?;
                 if let Err(e) = stored.ticket.check(&kind, effective, now) {
                     return abort(e.into());
+                }
+                if known.is_some_and(|n| n != stored.ticket.events) {
+                    return abort(StoreError::BadInput(format!(
+                        "ticket {id} changed meanwhile; run the command again"
+                    )));
                 }
                 let event = Event {
                     ticket: id,
@@ -572,6 +587,27 @@ impl Store for SledStore {
             b.insert(k, serde_json::to_vec(m).expect("a measurement serializes"));
         }
         self.measurements.apply_batch(b)?;
+        self.flush()?;
+        Ok(())
+    }
+
+    fn contract_versions(&self) -> StoreResult<Vec<ContractVersion>> {
+        self.contracts
+            .iter()
+            .values()
+            .map(|v| {
+                serde_json::from_slice(&v?)
+                    .map_err(|e| StoreError::Corrupt(format!("a contract version: {e}")))
+            })
+            .collect()
+    }
+
+    fn add_contract_version(&self, v: &ContractVersion) -> StoreResult<()> {
+        let key = self.db.generate_id()?.to_be_bytes();
+        self.contracts.insert(
+            key,
+            serde_json::to_vec(v).expect("a contract version serializes"),
+        )?;
         self.flush()?;
         Ok(())
     }

@@ -196,7 +196,15 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let fine_w = if bottom.width >= 90 { 40 } else { 0 };
     let [timeline, fine] =
         Layout::horizontal([Constraint::Min(0), Constraint::Length(fine_w)]).areas(bottom);
-    let mut lines: Vec<Line> = d.events.iter().map(|ev| event_line(app, ev)).collect();
+    let retracted = crate::ticket::retractions(&d.events);
+    let mut lines: Vec<Line> = d
+        .events
+        .iter()
+        .map(|ev| {
+            let by = retracted.iter().find(|r| r.0 == ev.seq).map(|r| r.1);
+            event_line(app, ev, by)
+        })
+        .collect();
     if lines.is_empty() {
         lines.push(Line::styled(l.t("(indlæser …)", "(loading …)"), dim()));
     }
@@ -362,7 +370,7 @@ fn contacts_line(contacts: &[crate::contact::Contact], l: Lang) -> String {
         .join(" · ")
 }
 
-fn event_line(app: &App, ev: &Event) -> Line<'static> {
+fn event_line(app: &App, ev: &Event, retracted_by: Option<u32>) -> Line<'static> {
     let l = app.lang;
     let cat = |id: &str| id.to_string();
     let (text, style) = match &ev.kind {
@@ -489,6 +497,18 @@ fn event_line(app: &App, ev: &Event) -> Line<'static> {
             ),
             dim(),
         ),
+        k @ EventKind::BreachDisputed { .. } => (
+            format!(
+                "{}: {}",
+                k.label(l),
+                k.correction_text(l).unwrap_or_default()
+            ),
+            Style::new().fg(Color::Yellow),
+        ),
+        k => (
+            k.correction_text(l).unwrap_or_default(),
+            Style::new().fg(Color::Magenta),
+        ),
     };
     let mut spans = vec![
         Span::styled(
@@ -498,6 +518,16 @@ fn event_line(app: &App, ev: &Event) -> Line<'static> {
         Span::styled(format!("{:<10} ", ev.user), Style::new().fg(Color::Cyan)),
         Span::styled(text, style),
     ];
+    // A withdrawn step stays in the timeline, struck through and marked with what withdrew it.
+    if let Some(by) = retracted_by {
+        if let Some(s) = spans.last_mut() {
+            s.style = s.style.add_modifier(Modifier::CROSSED_OUT);
+        }
+        spans.push(Span::styled(
+            format!(" {} (nr. {by})", l.t("trukket tilbage", "retracted")),
+            Style::new().fg(Color::Magenta),
+        ));
+    }
     if let Some(lag) = ev.recorded_late() {
         // Logged long after the fact: marked, because the municipality may dispute it.
         spans.push(Span::styled(
