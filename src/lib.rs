@@ -14,6 +14,7 @@ pub mod edge;
 pub mod error;
 pub mod i18n;
 pub mod load;
+pub mod notify;
 pub mod report;
 pub mod safe;
 pub mod sla;

@@ -918,6 +918,9 @@ fn event_line(ctx: &Ctx, e: &Event, width: usize) -> String {
             ctx.lang.datetime(ctx.loaded.calendar.local(*from)),
             ctx.lang.datetime(ctx.loaded.calendar.local(*to))
         ),
+        EventKind::MailSent { .. } | EventKind::MailFailed { .. } => {
+            e.kind.mail_summary(ctx.lang).unwrap_or_default()
+        }
     };
     // A step written down long after it took effect says so, with when (domain §4.8).
     let late = e.recorded_late().map_or_else(String::new, |lag| {

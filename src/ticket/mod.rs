@@ -92,6 +92,65 @@ pub enum EventKind {
         to: DateTime<Utc>,
         reason: String,
     },
+    /// frist mailed someone about the ticket (or wrote the message into the outbox for the
+    /// desk's own mail client). A reply names `message_id` in In-Reply-To/References.
+    MailSent {
+        message_id: String,
+        to: Vec<String>,
+        subject: String,
+        kind: MailKind,
+        via: MailVia,
+        /// What the mail was about, so that a rerun sends nothing twice: the timer and status
+        /// of an alert (`resolution:breached`), empty for a notice or a reminder.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        key: String,
+    },
+    /// A mail could not be sent. The whole message is kept here, in the log, until
+    /// `frist mail send` (or the next run that sends mail) delivers it as a `mail-sent` with the
+    /// same `message_id`.
+    MailFailed {
+        message_id: String,
+        to: Vec<String>,
+        subject: String,
+        kind: MailKind,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        key: String,
+        error: String,
+        /// The message as it would have gone out (RFC 5322).
+        raw: String,
+    },
+}
+
+/// Why frist wrote a mail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MailKind {
+    /// To the municipality: the ticket is resolved, please accept or reject it.
+    ResolutionNotice,
+    /// To the municipality: a resolution still waits for its acceptance.
+    AcceptanceReminder,
+    /// To the assigned agent (and supervisors for a breach): a timer is at risk or breached.
+    TimerAlert,
+}
+
+impl MailKind {
+    pub fn label(self, l: Lang) -> &'static str {
+        match self {
+            MailKind::ResolutionNotice => l.t("besked om løsning", "resolution notice"),
+            MailKind::AcceptanceReminder => l.t("påmindelse om accept", "acceptance reminder"),
+            MailKind::TimerAlert => l.t("varsel om frist", "timer alert"),
+        }
+    }
+}
+
+/// How a sent mail left frist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MailVia {
+    /// Handed to the SMTP server, which accepted it.
+    Smtp,
+    /// Written as an `.eml` file into the outbox folder, for the desk's own mail client.
+    Outbox,
 }
 
 impl EventKind {
@@ -114,6 +173,51 @@ impl EventKind {
             K::Note { .. } => l.t("bemærkning tilføjet", "note added"),
             K::Assigned { .. } => l.t("tildelt", "assigned"),
             K::ReportTimeCorrected { .. } => l.t("anmeldelsestid rettet", "report time corrected"),
+            K::MailSent { .. } => l.t("mail sendt", "mail sent"),
+            K::MailFailed { .. } => l.t(
+                "mail ikke sendt, venter i køen",
+                "mail not sent, waiting in the queue",
+            ),
+        }
+    }
+
+    /// A mail event in words for a timeline: what was mailed, to whom, how, or why it waits.
+    /// `None` for the other kinds.
+    pub fn mail_summary(&self, l: Lang) -> Option<String> {
+        match self {
+            EventKind::MailSent {
+                to,
+                kind,
+                via,
+                subject,
+                ..
+            } => Some(format!(
+                "{} {} {} ({}): {subject}",
+                kind.label(l),
+                match via {
+                    MailVia::Smtp => l.t("sendt til", "sent to"),
+                    MailVia::Outbox => l.t("lagt i udbakken til", "put in the outbox for"),
+                },
+                to.join(", "),
+                match via {
+                    MailVia::Smtp => "SMTP",
+                    MailVia::Outbox =>
+                        l.t("sendes fra eget mailprogram", "to send from a mail client"),
+                }
+            )),
+            EventKind::MailFailed {
+                to, kind, error, ..
+            } => Some(format!(
+                "{} {} {}: {error} — {}",
+                kind.label(l),
+                l.t("til", "to"),
+                to.join(", "),
+                l.t(
+                    "ikke sendt; frist mail send prøver igen",
+                    "not sent; frist mail send tries again"
+                )
+            )),
+            _ => None,
         }
     }
 
@@ -132,6 +236,8 @@ impl EventKind {
             EventKind::Note { .. } => "note",
             EventKind::Assigned { .. } => "assigned",
             EventKind::ReportTimeCorrected { .. } => "report-time-corrected",
+            EventKind::MailSent { .. } => "mail-sent",
+            EventKind::MailFailed { .. } => "mail-failed",
         }
     }
 
@@ -143,6 +249,8 @@ impl EventKind {
                 | EventKind::Assigned { .. }
                 | EventKind::Classified { .. }
                 | EventKind::Reclassified { .. }
+                | EventKind::MailSent { .. }
+                | EventKind::MailFailed { .. }
         )
     }
 }
@@ -255,6 +363,10 @@ pub struct Ticket {
     /// resolutions' notes (what a search looks in besides the title and description).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The Message-IDs of mails about the ticket that failed and are not sent yet (the board
+    /// shows them; `frist mail send` retries them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mail_unsent: Vec<String>,
 }
 
 /// A step the lifecycle refuses, with the ticket's state and what is possible. `Display` is
@@ -660,7 +772,10 @@ impl Ticket {
         match kind {
             EventKind::Reported { .. } => Err(err(Refusal::AlreadyReported)),
             EventKind::Classified { .. } if self.events > 1 => Err(err(Refusal::ClassifiedOnce)),
-            EventKind::Classified { .. } | EventKind::Note { .. } => Ok(()),
+            EventKind::Classified { .. }
+            | EventKind::Note { .. }
+            | EventKind::MailSent { .. }
+            | EventKind::MailFailed { .. } => Ok(()),
             EventKind::Assigned { .. } if self.state == State::Closed => {
                 Err(self.refuse(Refusal::NotNow(Step::Assign)))
             }
@@ -822,6 +937,12 @@ impl Ticket {
                 };
             }
             EventKind::ReportTimeCorrected { to, .. } => self.reported = *to,
+            EventKind::MailSent { message_id, .. } => self.mail_unsent.retain(|m| m != message_id),
+            EventKind::MailFailed { message_id, .. } => {
+                if !self.mail_unsent.contains(message_id) {
+                    self.mail_unsent.push(message_id.clone());
+                }
+            }
         }
     }
 
@@ -910,6 +1031,7 @@ pub fn fold(events: &[Event]) -> Option<Ticket> {
         events: 1,
         assignee: None,
         notes: Vec::new(),
+        mail_unsent: Vec::new(),
     };
     for ev in &events[1..] {
         t.apply(ev);

@@ -416,6 +416,14 @@ fn event_line(app: &App, ev: &Event) -> Line<'static> {
             ),
             Style::new().fg(Color::Magenta),
         ),
+        EventKind::MailSent { .. } => (
+            ev.kind.mail_summary(l).unwrap_or_default(),
+            Style::new().fg(Color::Blue),
+        ),
+        EventKind::MailFailed { .. } => (
+            ev.kind.mail_summary(l).unwrap_or_default(),
+            Style::new().fg(Color::Red),
+        ),
     };
     let mut spans = vec![
         Span::styled(
