@@ -7,6 +7,7 @@ pub mod demo;
 mod engine;
 pub mod help_da;
 pub mod log;
+pub mod mail;
 pub mod report;
 mod team;
 
@@ -41,6 +42,10 @@ pub struct Cli {
     /// TUI keymap: a built-in name (default, vim) or the path of a keymap file.
     #[arg(long, global = true, env = "FRIST_KEYMAP")]
     pub keymap: Option<String>,
+    /// Where mail goes as .eml files when no SMTP server is configured (FRIST_SMTP or the
+    /// config file); default: a folder beside the log.
+    #[arg(long, global = true, env = "FRIST_OUTBOX")]
+    pub outbox: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -104,6 +109,8 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Response-time measurements (svartider) for the report.
     Svartider(report::SvartiderArgs),
+    /// Outgoing mail: send what failed before (`send`), reminders and timer alerts (`remind`).
+    Mail(mail::MailArgs),
     /// Team mode: set up the PostgreSQL database (`db init`).
     Db(team::DbArgs),
     /// Team mode: the people of the shared log and their roles.
@@ -270,7 +277,19 @@ fn run_log(
             },
             a.at.as_deref(),
             out,
-        ),
+        )
+        .and_then(|_| {
+            // The municipality is told at once; a mail that fails is kept and retried.
+            mail::with_notifier(
+                ctx,
+                &store,
+                &user,
+                cli.db.as_deref(),
+                cli.outbox.as_deref(),
+                |n| n.resolution_notice(a.id),
+                out,
+            )
+        }),
         Command::Accept(a) => log::step(
             ctx,
             s,
@@ -324,9 +343,32 @@ fn run_log(
             let whole = store
                 .team()
                 .is_none_or(|p| p.whoami().role != crate::store::postgres::Role::Municipality);
-            report::from_store(ctx, s, whole.then_some(place.as_str()), a, out)
+            let postman = match a.mail {
+                true => match mail::postman(ctx, cli.db.as_deref(), cli.outbox.as_deref()) {
+                    Ok(p) => Some(p),
+                    Err(f) => return Some(close(store, ctx).and(Err(f))),
+                },
+                false => None,
+            };
+            report::from_store(
+                ctx,
+                s,
+                whole.then_some(place.as_str()),
+                postman.as_ref(),
+                a,
+                out,
+            )
         }
         Command::Svartider(a) => report::svartider(ctx, s, a, out),
+        Command::Mail(a) => mail::run(
+            ctx,
+            &store,
+            &user,
+            cli.db.as_deref(),
+            cli.outbox.as_deref(),
+            a,
+            out,
+        ),
         _ => unreachable!("only log commands reach here"),
     };
     let bulk = matches!(cmd, Command::Demo(_) | Command::Import(_)) && result.is_ok();

@@ -211,6 +211,11 @@ impl Postman {
         })
     }
 
+    /// Keeps a message that could not be sent as an `.eml` file in the outbox.
+    pub fn keep(&self, raw: &str, message_id: &str) -> Result<PathBuf, String> {
+        self.write_eml(raw.as_bytes(), message_id)
+    }
+
     /// Writes a message as an `.eml` file into the outbox, whole or not at all.
     fn write_eml(&self, bytes: &[u8], message_id: &str) -> Result<PathBuf, String> {
         let fail = |e: std::io::Error| {
