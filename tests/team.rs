@@ -1166,3 +1166,82 @@ fn a_checkpoint_of_a_shared_log_holds_as_it_grows_and_catches_a_cut_tail() {
         r.stderr
     );
 }
+
+/// Outgoing mail (schema 4): `mail-sent` and `mail-failed` fold the same in the database as in
+/// frist — the failed Message-IDs wait in `mail_unsent` until sent — and verify holds. A
+/// supervisor's login may record mail (reminders from cron); a municipality's may not.
+#[test]
+fn mail_events_fold_alike_on_both_backends_and_supervisors_may_record_them() {
+    use frist::ticket::{MailKind, MailVia};
+    fn mails(s: &dyn Store, user: &str) -> u64 {
+        use chrono::TimeZone;
+        let t = |h: u32| chrono::Utc.with_ymd_and_hms(2025, 3, 10, h, 0, 0).unwrap();
+        let tk = s
+            .create(
+                EventKind::Reported {
+                    municipality: "Aarhus".into(),
+                    reporter: String::new(),
+                    title: "Døre".into(),
+                    description: String::new(),
+                    category: "kritisk".into(),
+                    contract: "laasesystem".into(),
+                },
+                None,
+                user,
+                t(12),
+                t(9),
+            )
+            .unwrap();
+        let failed = |id: &str| EventKind::MailFailed {
+            message_id: id.into(),
+            to: vec!["lone@aarhus.dk".into()],
+            subject: "[frist #1] løst".into(),
+            kind: MailKind::ResolutionNotice,
+            key: String::new(),
+            error: "connection refused".into(),
+            raw: "From: a@b\r\n\r\nhej".into(),
+        };
+        let sent = |id: &str| EventKind::MailSent {
+            message_id: id.into(),
+            to: vec!["lone@aarhus.dk".into()],
+            subject: "[frist #1] løst".into(),
+            kind: MailKind::ResolutionNotice,
+            via: MailVia::Smtp,
+            key: String::new(),
+        };
+        for k in [failed("<a@x>"), failed("<b@x>"), sent("<a@x>")] {
+            s.append(tk.id, k, user, t(12), t(10), t(12)).unwrap();
+        }
+        let now = s.ticket(tk.id).unwrap().unwrap();
+        assert_eq!(now.mail_unsent, vec!["<b@x>".to_string()]);
+        let after = s
+            .append(tk.id, sent("<b@x>"), user, t(12), t(11), t(12))
+            .unwrap();
+        assert!(after.mail_unsent.is_empty());
+        assert!(s.ticket(tk.id).unwrap().unwrap().mail_unsent.is_empty());
+        assert!(matches!(s.verify().unwrap(), VerifyOutcome::Intact { .. }));
+        tk.id
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let sled = frist::store::SledStore::open(&dir.path().join("db")).unwrap();
+    mails(&sled, "mette");
+    let db = desk("mail");
+    let id = mails(&store(&db, "ann"), &db.login("ann"));
+    let sup = store(&db, "sup");
+    let note = EventKind::MailSent {
+        message_id: "<r@x>".into(),
+        to: vec!["lone@aarhus.dk".into()],
+        subject: "påmindelse".into(),
+        kind: MailKind::AcceptanceReminder,
+        via: MailVia::Outbox,
+        key: String::new(),
+    };
+    let at = chrono::Utc::now();
+    sup.append(id, note.clone(), &db.login("sup"), at, at, at)
+        .unwrap();
+    let aarhus = store(&db, "aarhus");
+    assert!(matches!(
+        aarhus.append(id, note, &db.login("aarhus"), at, at, at),
+        Err(StoreError::Denied { .. })
+    ));
+}
