@@ -931,6 +931,7 @@ fn board<'a>(
         calendar: &l.calendar,
         lang: frist::i18n::Lang::Da,
         watch: Some(std::cell::RefCell::new(store.watch())),
+        mail: None,
     };
     let mut app = frist::tui::App::new(
         &l.contract,

@@ -1164,6 +1164,7 @@ fn the_runner_reads_more_tickets_from_the_log_and_says_how_many() {
         calendar: &l.calendar,
         lang: Lang::Da,
         watch: None,
+        mail: None,
     };
     // What the runner reads at start: no closed ticket outside this month's breaches.
     let start = backend

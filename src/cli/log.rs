@@ -1083,9 +1083,14 @@ fn table(ctx: &Ctx, rows: &[(Ticket, Option<Evaluation>)], out: &mut impl Write)
         l.t("titel", "title")
     )?;
     for (t, e) in rows {
+        let marks: String =
+            crate::notify::plan::marks(t, &ctx.loaded.contract, &ctx.loaded.calendar, ctx.now, l)
+                .iter()
+                .map(|m| format!(" [{m}]"))
+                .collect();
         writeln!(
             out,
-            "{:>7}  {:<sw$} {:<16} {:<14} {:<12} {:<12} {:>11}  {:<10} {}",
+            "{:>7}  {:<sw$} {:<16} {:<14} {:<12} {:<12} {:>11}  {:<10} {}{marks}",
             t.id,
             t.state.short_label(l),
             safe::text(&t.municipality),

@@ -108,6 +108,9 @@ pub fn tell(outcome: &Outcome, out: &mut impl Write) -> CmdResult {
     for line in &outcome.lines {
         writeln!(out, "{}", crate::safe::text(line))?;
     }
+    for note in &outcome.notes {
+        eprintln!("{}", crate::safe::text(note));
+    }
     Ok(())
 }
 
@@ -162,7 +165,7 @@ pub fn run(
                 MailCommand::Remind => n.remind()?,
             };
             let mut o = o;
-            if o.lines.is_empty() {
+            if o.lines.is_empty() && o.notes.is_empty() {
                 o.lines.push(
                     l.t("Ingen mail at sende nu.", "No mail to send now.")
                         .to_string(),

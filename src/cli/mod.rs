@@ -503,12 +503,42 @@ fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
         session.resume()?;
     }
     let contract = &ctx.loaded.contract;
+    // A resolution in the TUI mails the municipality as `frist resolve` does; a broken mail
+    // set-up is said before the screen is taken, and then no mail is sent from this session.
+    let postman = match mail::postman(ctx, cli.db.as_deref(), cli.outbox.as_deref()) {
+        Ok(p) => Some(p),
+        Err(f) => {
+            eprintln!("{}", f.message);
+            None
+        }
+    };
+    let book = postman.as_ref().map(|p| mail::Book {
+        store: &store,
+        config: &p.config,
+    });
+    let send_notice = |id: crate::ticket::TicketId, now: chrono::DateTime<Utc>| {
+        let (Some(postman), Some(book)) = (postman.as_ref(), book.as_ref()) else {
+            return;
+        };
+        let n = crate::notify::Notifier {
+            store: &*store,
+            postman,
+            book,
+            loaded: &ctx.loaded,
+            user: &user,
+            now,
+            lang: ctx.lang,
+        };
+        // What became of the mail is on the ticket's timeline (sent, or kept for retry).
+        let _ = n.resolution_notice(id);
+    };
     let backend = crate::tui::store_backend::StoreBackend {
         store: &*store,
         contract,
         calendar: &ctx.loaded.calendar,
         lang: ctx.lang,
         watch: store.team().map(|p| std::cell::RefCell::new(p.watch())),
+        mail: Some(&send_notice),
     };
     let suggest = crate::tui::store_backend::ClassifierSuggest {
         classifier: crate::store::labels::classifier(contract, &*store).map_err(store_failure)?,

@@ -24,6 +24,8 @@ use std::collections::BTreeMap;
 pub struct Outcome {
     /// One line per mail: sent, put in the outbox, or failed.
     pub lines: Vec<String>,
+    /// What the user should know though nothing went out (no contacts, nobody to alert).
+    pub notes: Vec<String>,
     pub sent: usize,
     pub failed: usize,
 }
@@ -31,6 +33,7 @@ pub struct Outcome {
 impl Outcome {
     fn add(&mut self, other: Outcome) {
         self.lines.extend(other.lines);
+        self.notes.extend(other.notes);
         self.sent += other.sent;
         self.failed += other.failed;
     }
@@ -150,7 +153,7 @@ impl Notifier<'_> {
     fn no_contacts(&self, t: &Ticket) -> Outcome {
         let l = self.lang;
         Outcome {
-            lines: vec![format!(
+            notes: vec![format!(
                 "{} {} {}; {} `frist contact add --municipality \"{}\" --name … --email …`",
                 l.t("sag", "ticket"),
                 t.id,
@@ -286,7 +289,7 @@ impl Notifier<'_> {
                 to.sort();
                 to.dedup();
                 if to.is_empty() {
-                    out.lines.push(format!(
+                    out.notes.push(format!(
                         "{} {}: {}",
                         self.lang.t("sag", "ticket"),
                         t.id,

@@ -71,6 +71,25 @@ pub fn acceptance_overdue(
     }
 }
 
+/// What the board and `list` mark on a ticket about its mail: an acceptance overdue (the
+/// reminder period has passed) and mail that failed and waits to be sent.
+pub fn marks(
+    ticket: &Ticket,
+    contract: &Contract,
+    cal: &WorkCalendar,
+    now: DateTime<Utc>,
+    l: crate::i18n::Lang,
+) -> Vec<&'static str> {
+    let mut v = Vec::new();
+    if acceptance_overdue(ticket, contract, cal, now) {
+        v.push(l.t("accept forsinket", "acceptance overdue"));
+    }
+    if !ticket.mail_unsent.is_empty() {
+        v.push(l.t("mail ikke sendt", "mail not sent"));
+    }
+    v
+}
+
 /// The reminder due for a ticket at `now`, if any: the ticket waits for acceptance, a period has
 /// passed since its resolution or its last reminder, and `now` lies inside the service window.
 pub fn reminder_due(

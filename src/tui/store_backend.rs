@@ -17,6 +17,9 @@ pub struct StoreBackend<'a> {
     pub lang: Lang,
     /// Other people's changes to a shared log (team mode).
     pub watch: Option<std::cell::RefCell<crate::store::postgres::Watcher>>,
+    /// Mails the municipality about a ticket just resolved (at the evaluation instant given);
+    /// the mail is recorded on the ticket, sent or kept for `frist mail send`.
+    pub mail: Option<&'a dyn Fn(TicketId, DateTime<Utc>)>,
 }
 
 impl StoreBackend<'_> {
@@ -147,12 +150,19 @@ impl Backend for StoreBackend<'_> {
             EventKind::Reclassified { to, .. } => Some(to.clone()),
             _ => None,
         };
-        let t = self
+        let resolved = matches!(kind, EventKind::Resolved { .. });
+        let mut t = self
             .store
             .append(id, kind, user, crate::edge::recorded_now(), effective, now)
             .map_err(|e| self.err(e))?;
         if let Some(category) = learned {
             let _ = self.learn(&category, &t.title, &t.description);
+        }
+        if let (true, Some(mail)) = (resolved, self.mail) {
+            mail(id, now);
+            if let Ok(Some(after)) = self.store.ticket(id) {
+                t = after;
+            }
         }
         Ok(t)
     }
