@@ -230,8 +230,9 @@ fn a_waiting_resolution_is_reminded_once_a_period_inside_the_service_window() {
     assert!(at("2025-03-07 08:15", &["mail", "remind"]).contains("Ingen mail"));
     assert_eq!(server.received().len(), 1);
     // The reminder follows up the notice, so a reply to either finds the ticket.
+    let first = server.received();
     let m = MessageParser::default()
-        .parse(server.received()[0].data.as_bytes())
+        .parse(first[0].data.as_bytes())
         .unwrap();
     let notice = &events_of(&log, "1", "mail-sent")[0];
     assert_eq!(
