@@ -348,3 +348,33 @@ fn the_monthly_report_is_mailed_with_its_csv_and_json_attached() {
     );
     assert_eq!(r.code, 2);
 }
+
+#[test]
+fn a_broken_mail_set_up_is_refused_before_the_resolution_is_written() {
+    let log = Log::new();
+    log.add(&["--category", "kritisk", "--at", "2025-03-10 08:00"]);
+    let config = log.dir.path().join("config.toml");
+    std::fs::write(&config, "[mail]\nfrom = \"support hos leverandøren\"\n").unwrap();
+    let r = log.run(&["resolve", "1"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("from"), "{}", r.stderr);
+    assert_eq!(log.json(&["show", "1", "--json"])["state"], "open");
+    std::fs::write(&config, "[mail]\nfrom = \"a@b.dk\"\nsmtp_host = \"x\"\n").unwrap();
+    let r = log.run(&["resolve", "1"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("config.toml") && r.stderr.contains("smtp_host"),
+        "{}",
+        r.stderr
+    );
+    std::fs::remove_file(&config).unwrap();
+    let r = out(log
+        .cmd(&["resolve", "1"])
+        .env("FRIST_SMTP", "gopher://x")
+        .output()
+        .unwrap());
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(r.stderr.contains("FRIST_SMTP"), "{}", r.stderr);
+    assert_eq!(log.json(&["show", "1", "--json"])["state"], "open");
+    log.ok(&["resolve", "1"]);
+}

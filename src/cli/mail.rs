@@ -93,7 +93,7 @@ pub fn default_outbox(db: Option<&Path>) -> PathBuf {
 /// Sets up sending from `FRIST_SMTP`, the config file and `--outbox`.
 pub fn postman(ctx: &Ctx, db: Option<&Path>, outbox: Option<&Path>) -> Result<Postman, Failure> {
     let path = send::config_path();
-    let config = send::read_config(path.as_deref()).map_err(Failure::usage)?;
+    let config = send::read_config(path.as_deref()).map_err(|e| Failure::of(e, ctx.lang))?;
     let smtp = std::env::var("FRIST_SMTP").ok();
     Postman::new(config, smtp.as_deref(), outbox, &default_outbox(db)).map_err(|e| {
         Failure::usage(format!(
@@ -119,19 +119,17 @@ pub fn with_notifier(
     ctx: &Ctx,
     store: &Log,
     user: &str,
-    db: Option<&Path>,
-    outbox: Option<&Path>,
+    postman: &Postman,
     f: impl FnOnce(&Notifier) -> StoreResult<Outcome>,
     out: &mut impl Write,
 ) -> CmdResult {
-    let postman = postman(ctx, db, outbox)?;
     let book = Book {
         store,
         config: &postman.config,
     };
     let n = Notifier {
         store: &**store,
-        postman: &postman,
+        postman,
         book: &book,
         loaded: &ctx.loaded,
         user,
@@ -153,12 +151,12 @@ pub fn run(
     out: &mut impl Write,
 ) -> CmdResult {
     let l = ctx.lang;
+    let postman = postman(ctx, db, outbox)?;
     with_notifier(
         ctx,
         store,
         user,
-        db,
-        outbox,
+        &postman,
         |n| {
             let o = match a.command {
                 MailCommand::Send => n.retry()?,

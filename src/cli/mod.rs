@@ -267,29 +267,30 @@ fn run_log(
             out,
         ),
         Command::Resume(a) => log::step(ctx, s, &user, a.id, K::Resumed, a.at.as_deref(), out),
-        Command::Resolve(a) => log::step(
-            ctx,
-            s,
-            &user,
-            a.id,
-            K::Resolved {
-                note: a.note.clone(),
-            },
-            a.at.as_deref(),
-            out,
-        )
-        .and_then(|_| {
-            // The municipality is told at once; a mail that fails is kept and retried.
-            mail::with_notifier(
-                ctx,
-                &store,
-                &user,
-                cli.db.as_deref(),
-                cli.outbox.as_deref(),
-                |n| n.resolution_notice(a.id),
-                out,
-            )
-        }),
+        // The mail set-up is read first: a broken one is refused before anything is written.
+        Command::Resolve(a) => mail::postman(ctx, cli.db.as_deref(), cli.outbox.as_deref())
+            .and_then(|postman| {
+                log::step(
+                    ctx,
+                    s,
+                    &user,
+                    a.id,
+                    K::Resolved {
+                        note: a.note.clone(),
+                    },
+                    a.at.as_deref(),
+                    out,
+                )?;
+                // The municipality is told at once; a mail that fails is kept and retried.
+                mail::with_notifier(
+                    ctx,
+                    &store,
+                    &user,
+                    &postman,
+                    |n| n.resolution_notice(a.id),
+                    out,
+                )
+            }),
         Command::Accept(a) => log::step(
             ctx,
             s,

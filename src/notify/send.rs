@@ -77,16 +77,27 @@ pub fn config_path() -> Option<PathBuf> {
 
 /// Reads the config file; a missing file is an empty configuration, a broken one an error that
 /// names the file, the line and the field.
-pub fn read_config(path: Option<&Path>) -> Result<ConfigFile, String> {
+pub fn read_config(path: Option<&Path>) -> crate::error::Result<ConfigFile> {
     let Some(path) = path else {
         return Ok(ConfigFile::default());
     };
     let src = match std::fs::read_to_string(path) {
         Ok(s) => s,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(ConfigFile::default()),
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+        Err(e) => {
+            return Err(crate::error::Error::Said {
+                da: format!(
+                    "kan ikke læse konfigurationsfilen {}: {e}; ret filens rettigheder, eller peg FRIST_CONFIG på en anden",
+                    path.display()
+                ),
+                en: format!(
+                    "cannot read the config file {}: {e}; mend its permissions, or point FRIST_CONFIG at another",
+                    path.display()
+                ),
+            })
+        }
     };
-    crate::config::parse_toml(&src, &path.display().to_string()).map_err(|e| e.to_string())
+    crate::config::parse_toml(&src, &path.display().to_string())
 }
 
 /// How mail leaves frist.
