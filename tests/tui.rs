@@ -1396,3 +1396,48 @@ fn the_detail_marks_a_step_recorded_days_after_it_happened() {
     let screen = draw(&mut a, 140, 40);
     assert!(screen.contains("recorded 3 days later"), "{screen}");
 }
+
+#[test]
+fn the_detail_shows_what_was_mailed_and_when_and_what_waits_to_be_sent() {
+    use frist::ticket::{MailKind, MailVia};
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    update(&mut a, Action::Confirm, now());
+    let id = a.detail.as_ref().expect("the detail is open").id;
+    let mut log = logs().into_iter().find(|x| x.id == id).unwrap();
+    log.push(
+        at(2025, 3, 4, 9, 30),
+        EventKind::MailFailed {
+            message_id: "<frist.1.a@leverandor.dk>".into(),
+            to: vec!["lone@aarhus.dk".into()],
+            subject: "[frist #1] Sag 1 er løst".into(),
+            kind: MailKind::ResolutionNotice,
+            key: String::new(),
+            error: "Connection refused".into(),
+            raw: String::new(),
+        },
+    );
+    log.push(
+        at(2025, 3, 4, 9, 45),
+        EventKind::MailSent {
+            message_id: "<frist.1.a@leverandor.dk>".into(),
+            to: vec!["lone@aarhus.dk".into()],
+            subject: "[frist #1] Sag 1 er løst".into(),
+            kind: MailKind::ResolutionNotice,
+            via: MailVia::Smtp,
+            key: String::new(),
+        },
+    );
+    a.set_events(id, log.events);
+    let screen = draw(&mut a, 160, 40);
+    assert!(
+        screen.contains("04.03.2025 09:30")
+            && screen.contains("besked om løsning til lone@aarhus.dk: Connection refused"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("04.03.2025 09:45")
+            && screen.contains("besked om løsning sendt til lone@aarhus.dk (SMTP)"),
+        "{screen}"
+    );
+}
