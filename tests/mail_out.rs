@@ -45,7 +45,7 @@ fn events_of(log: &Log, id: &str, kind: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// A kritisk ticket reported a week ago and resolved today: seven days of dagsbod.
+/// A kritisk ticket reported a week ago and resolved today: six started days of dagsbod.
 fn late_kritisk(log: &Log) {
     log.add(&["--category", "kritisk", "--at", "2025-03-03 08:00"]);
     with_contact(log);
@@ -83,7 +83,7 @@ fn the_resolution_notice_reaches_the_municipalitys_contact_over_smtp() {
         "Adgangsserveren genstartet; certifikatet fornyet",
         "Løsningstid:",
         "overskredet",
-        "Dagsbod: 65.000 kr.",
+        "Dagsbod: 50.000 kr. (6 påbegyndte dage)",
         "svar ACCEPTERET, eller AFVIST og hvorfor",
     ] {
         assert!(body.contains(want), "the notice lacks {want:?}:\n{body}");
@@ -96,8 +96,9 @@ fn the_resolution_notice_reaches_the_municipalitys_contact_over_smtp() {
         format!("<{}>", m.message_id().unwrap())
     );
     assert_eq!(sent[0]["via"], "smtp");
-    // The timeline says what was sent and when.
+    // The timeline says what was sent and when; the fine is the one frist shows.
     let show = log.ok(&["show", "1"]);
+    assert!(show.contains("Dagsbod: 50.000 kr."), "{show}");
     assert!(
         show.contains("besked om løsning sendt til lone@aarhus.dk"),
         "{show}"

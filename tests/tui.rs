@@ -326,6 +326,39 @@ fn detail_shows_rejection_and_reopening() {
 }
 
 #[test]
+fn detail_shows_the_municipalitys_contacts() {
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    select(&mut a, &l, 8);
+    press(&mut a, &l, &[Action::Confirm]);
+    let contact = |name: &str, email: &str, phone: &str| frist::contact::Contact {
+        municipality: "Herning".into(),
+        name: name.into(),
+        email: email.into(),
+        phone: phone.into(),
+        added: now(),
+        added_by: "mette".into(),
+    };
+    a.set_contacts(
+        8,
+        vec![
+            contact("Lone Berg", "lone@herning.dk", "96 28 28 28"),
+            // A name typed with a terminal escape is shown escaped, never run.
+            contact("Ib\x1b[2J Holm", "ib@herning.dk", ""),
+        ],
+    );
+    let screen = draw(&mut a, 120, 40);
+    assert!(
+        screen.contains("Kontakt: Lone Berg <lone@herning.dk>, 96 28 28 28 · Ib"),
+        "{screen}"
+    );
+    assert!(screen.contains("Holm <ib@herning.dk>"), "{screen}");
+    // Another ticket's contacts do not land on this one.
+    a.set_contacts(7, vec![contact("Anden", "a@b.dk", "")]);
+    assert!(!draw(&mut a, 120, 40).contains("Anden"));
+}
+
+#[test]
 fn detail_of_a_fined_ticket_80x24() {
     let l = loaded();
     let mut a = app(&l, Lang::Da);

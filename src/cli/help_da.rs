@@ -448,6 +448,26 @@ pub fn da(en: &str) -> Option<&'static str> {
         "When the fault was reported: 'YYYY-MM-DD HH:MM' (contract-local) or RFC 3339" => {
             "Hvornår fejlen blev anmeldt: 'ÅÅÅÅ-MM-DD TT:MM' (kontraktens lokale tid) eller RFC 3339"
         }
+        "List the contact people, of one municipality or all" => {
+            "Vis kontaktpersonerne, for én kommune eller alle"
+        }
+        "Only this municipality's contacts" => "Kun denne kommunes kontaktpersoner",
+        "Register a contact person of a municipality: their mail is matched to its tickets and their written answer counts as the municipality's" => {
+            "Registrér en kommunes kontaktperson: personens mails knyttes til kommunens sager, og personens skriftlige svar gælder som kommunens"
+        }
+        "Take a contact person off the list (the change stays in the log)" => {
+            "Fjern en kontaktperson fra listen (ændringen bliver stående i loggen)"
+        }
+        "The municipalities' contact people: whose mail counts as the municipality's" => {
+            "Kommunernes kontaktpersoner: hvis mail gælder som kommunens"
+        }
+        "The municipality the person speaks for" => "Kommunen personen taler for",
+        "The municipality, when the address is a contact of more than one" => {
+            "Kommunen, når adressen er kontaktperson for flere"
+        }
+        "The person's mail address" => "Personens mailadresse",
+        "The person's name" => "Personens navn",
+        "The person's phone number" => "Personens telefonnummer",
         "Who at the municipality accepted" => "Hvem hos kommunen der accepterede",
         "Who at the municipality rejected" => "Hvem hos kommunen der afviste",
         "Who at the municipality reported it" => "Hvem hos kommunen der anmeldte den",

@@ -913,6 +913,16 @@ fn event_line(ctx: &Ctx, e: &Event, width: usize) -> String {
         EventKind::Rejected { by, reason } => format!("{by}: {reason}"),
         EventKind::Note { text } => text.clone(),
         EventKind::Assigned { to } => to.clone(),
+        EventKind::ContactAdded {
+            municipality,
+            name,
+            email,
+            ..
+        } => format!("{municipality}: {name} <{email}>"),
+        EventKind::ContactRemoved {
+            municipality,
+            email,
+        } => format!("{municipality}: {email}"),
         EventKind::ReportTimeCorrected { from, to, reason } => format!(
             "{} → {}: {reason}",
             ctx.lang.datetime(ctx.loaded.calendar.local(*from)),

@@ -71,8 +71,11 @@ impl AddressBook for Book<'_> {
 
 /// The mail addresses of a municipality's contacts (registered with `frist contact add`).
 pub fn contacts_of(store: &dyn Store, municipality: &str) -> StoreResult<Vec<String>> {
-    let _ = (store, municipality);
-    Ok(Vec::new())
+    Ok(store
+        .contacts(Some(municipality))?
+        .into_iter()
+        .map(|c| c.email)
+        .collect())
 }
 
 /// The outbox when nothing else says: a folder beside the log (`log.sled` → `log-outbox`),

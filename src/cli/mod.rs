@@ -3,6 +3,7 @@
 
 pub mod checkpoint;
 mod classify;
+pub mod contact;
 pub mod demo;
 mod engine;
 pub mod help_da;
@@ -78,6 +79,8 @@ pub enum Command {
     Accept(log::AcceptArgs),
     /// Record the municipality's rejection; the ticket reopens.
     Reject(log::RejectArgs),
+    /// The municipalities' contact people: whose mail counts as the municipality's.
+    Contact(contact::ContactArgs),
     /// Give a ticket to an agent (`--to LOGIN`); `list --mine` shows one's own.
     Assign(log::AssignArgs),
     /// Change a ticket's category, with a reason.
@@ -331,6 +334,7 @@ fn run_log(
         Command::Show(a) => log::show(ctx, s, a, out),
         Command::List(a) => log::list(ctx, s, &user, a, out),
         Command::Assign(a) => log::assign(ctx, &store, &user, a, out),
+        Command::Contact(a) => contact::run(ctx, s, &user, a, out),
         Command::Breaches(a) => log::breaches(ctx, s, a, out),
         Command::Export => log::export(ctx, s, out),
         Command::Import(a) => log::import(ctx, s, a, out),

@@ -4,7 +4,8 @@
 //! [`Event`] (field order fixed by the struct).
 
 use super::{Break, VerifyOutcome};
-use crate::ticket::{fold, Event, EventKind, Ticket, TicketId};
+use crate::contact::Book;
+use crate::ticket::{fold, Event, EventKind, Ticket, TicketId, LOG_STREAM};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -61,6 +62,10 @@ pub struct Checker {
     prev: Hash,
     n: u64,
     pub tickets: HashMap<TicketId, Ticket>,
+    /// How many events the log's own stream ([`LOG_STREAM`]) holds.
+    pub stream: u32,
+    /// The contacts, folded from the log's own stream.
+    pub book: Book,
 }
 
 impl Default for Checker {
@@ -69,6 +74,8 @@ impl Default for Checker {
             prev: GENESIS,
             n: 0,
             tickets: HashMap::new(),
+            stream: 0,
+            book: Book::default(),
         }
     }
 }
@@ -146,6 +153,30 @@ impl Checker {
     }
 
     fn structure(&mut self, ev: &Event) -> Result<(), String> {
+        if ev.ticket == LOG_STREAM {
+            if !ev.kind.is_log_level() {
+                return Err(format!(
+                    "a '{}' event in the log's own stream, where only contacts belong",
+                    ev.kind.name()
+                ));
+            }
+            if ev.seq != self.stream {
+                return Err(format!(
+                    "the log's own stream has event number {} where {} was expected",
+                    ev.seq, self.stream
+                ));
+            }
+            self.stream += 1;
+            self.book.apply(ev);
+            return Ok(());
+        }
+        if ev.kind.is_log_level() {
+            return Err(format!(
+                "a '{}' event on ticket {}: it belongs to the log's own stream",
+                ev.kind.name(),
+                ev.ticket
+            ));
+        }
         match (&ev.kind, self.tickets.get_mut(&ev.ticket)) {
             (EventKind::Reported { .. }, None) if ev.seq == 0 => {
                 let t = fold(std::slice::from_ref(ev)).ok_or("cannot fold the report")?;

@@ -10,6 +10,7 @@ pub mod labels;
 pub mod postgres;
 mod sled_store;
 
+use crate::contact::{Book, Contact};
 use crate::i18n::Lang;
 use crate::sla::Measurement;
 use crate::ticket::{Event, EventKind, LifecycleError, Ticket, TicketId};
@@ -36,6 +37,9 @@ pub enum StoreError {
     UnknownTicket(TicketId),
     #[error("{0}")]
     Lifecycle(#[from] LifecycleError),
+    /// A contact change that the contacts now refuse.
+    #[error("{}", .0.message(Lang::En))]
+    Contact(crate::contact::Refusal),
     /// The operation needs an empty database.
     #[error("the database is not empty")]
     NotEmpty,
@@ -81,6 +85,7 @@ impl StoreError {
     pub fn message(&self, lang: Lang, tz: &chrono_tz::Tz) -> String {
         match (self, lang) {
             (StoreError::Lifecycle(e), _) => e.message(lang, tz),
+            (StoreError::Contact(r), _) => r.message(lang),
             (StoreError::Locked(p), Lang::Da) => format!(
                 "databasen bruges af en anden frist-proces ({}); vent til den er færdig",
                 p.display()
@@ -125,6 +130,7 @@ impl StoreError {
         match self {
             StoreError::UnknownTicket(_)
             | StoreError::Lifecycle(_)
+            | StoreError::Contact(_)
             | StoreError::NotEmpty
             | StoreError::Denied { .. }
             | StoreError::BadInput(_) => 2,
@@ -241,6 +247,27 @@ pub trait Store {
         effective: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> StoreResult<Ticket>;
+
+    /// Appends an event to the log's own stream ([`crate::ticket::LOG_STREAM`]: contacts)
+    /// after checking it against the contacts now ([`Book::check`]); linked into the same
+    /// audit chain as the tickets' events, in one transaction, flushed. Takes effect when
+    /// recorded.
+    fn append_log(
+        &self,
+        kind: EventKind,
+        user: &str,
+        recorded: DateTime<Utc>,
+    ) -> StoreResult<Event>;
+
+    /// The events of the log's own stream, oldest first (in team mode, those the login may
+    /// read: a municipality's login sees its own municipality's).
+    fn log_events(&self) -> StoreResult<Vec<Event>>;
+
+    /// The municipalities' contacts now, of one municipality or all, sorted by municipality
+    /// and name.
+    fn contacts(&self, municipality: Option<&str>) -> StoreResult<Vec<Contact>> {
+        Ok(Book::fold(&self.log_events()?).of(municipality))
+    }
 
     fn ticket(&self, id: TicketId) -> StoreResult<Option<Ticket>>;
     fn events(&self, id: TicketId) -> StoreResult<Vec<Event>>;

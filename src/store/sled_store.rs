@@ -18,7 +18,8 @@
 //! - `municipalities`: name → ().
 //! - `measurements`: instant ‖ unique id → measurement (JSON).
 //! - `meta`: `schema` (u32), `next_id` (u64), `head` (position ‖ hash), `bulk` while a bulk
-//!   load runs.
+//!   load runs, `stream`: the log's own stream (contacts; ticket id 0) as the log positions of
+//!   its events and the contacts they fold to (JSON).
 //!
 //! Schema 2 kept one key per event (`events`: position → hash ‖ bytes) and an index
 //! `by_ticket`: id ‖ event number → position. Opening such a database moves them into `log` and
@@ -28,8 +29,9 @@ use super::chain::{self, Checker, Hash, Record, GENESIS};
 use super::{
     Break, Filter, Indexer, Store, StoreError, StoreResult, VerifyOutcome, SCHEMA_VERSION,
 };
+use crate::contact::Book;
 use crate::sla::Measurement;
-use crate::ticket::{Event, EventKind, State, Ticket, TicketId};
+use crate::ticket::{Event, EventKind, State, Ticket, TicketId, LOG_STREAM};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sled::transaction::{ConflictableTransactionError, TransactionError, TransactionalTree};
@@ -42,6 +44,30 @@ const NEXT_ID: &[u8] = b"next_id";
 const HEAD: &[u8] = b"head";
 const BULK: &[u8] = b"bulk";
 const MODEL: &[u8] = b"classifier_model";
+const STREAM: &[u8] = b"stream";
+
+/// The log's own stream ([`LOG_STREAM`]) as kept under `meta`'s `stream` key.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct StreamState {
+    /// The log positions of its events, by event number.
+    #[serde(rename = "p", default)]
+    positions: Vec<u64>,
+    /// The contacts its events fold to.
+    #[serde(rename = "c", default)]
+    contacts: Vec<crate::contact::Contact>,
+}
+
+fn decode_stream(v: Option<&[u8]>) -> StoreResult<StreamState> {
+    match v {
+        None => Ok(StreamState::default()),
+        Some(b) => serde_json::from_slice(b)
+            .map_err(|e| StoreError::Corrupt(format!("the log's own stream: {e}"))),
+    }
+}
+
+fn encode_stream(s: &StreamState) -> Vec<u8> {
+    serde_json::to_vec(s).expect("the stream's state always serializes")
+}
 
 /// A ticket's state as kept in the `tickets` tree, with the breach months indexed for it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -729,6 +755,28 @@ impl SledStore {
             .collect()
     }
 
+    /// The events at these log positions (a ticket's or the log stream's, `id`).
+    fn read_at(&self, id: TicketId, positions: &[u64]) -> StoreResult<Vec<Event>> {
+        let missing = || StoreError::Corrupt(format!("ticket {id}: an event is missing"));
+        let mut out = Vec::with_capacity(positions.len());
+        // A ticket's events often share a block: read and split each block once.
+        for same in positions.chunk_by(|a, b| block_of(*a).0 == block_of(*b).0) {
+            let raw = self
+                .log
+                .get(u64_key(block_of(same[0]).0))?
+                .ok_or_else(missing)?;
+            let recs = records(&raw)?;
+            for pos in same {
+                let (_, bytes, _) = recs.get(block_of(*pos).1).ok_or_else(missing)?;
+                out.push(
+                    serde_json::from_slice(bytes)
+                        .map_err(|e| StoreError::Corrupt(format!("ticket {id}: {e}")))?,
+                );
+            }
+        }
+        Ok(out)
+    }
+
     fn load(&self, ids: impl IntoIterator<Item = TicketId>) -> StoreResult<Vec<Ticket>> {
         ids.into_iter()
             .filter_map(|id| self.stored(id).transpose())
@@ -881,6 +929,59 @@ impl Store for SledStore {
         Ok(ticket)
     }
 
+    fn append_log(
+        &self,
+        kind: EventKind,
+        user: &str,
+        recorded: DateTime<Utc>,
+    ) -> StoreResult<Event> {
+        if !kind.is_log_level() {
+            return Err(StoreError::BadInput(format!(
+                "a '{}' event belongs to a ticket, not to the log's own stream",
+                kind.name()
+            )));
+        }
+        let event = (&self.log, &self.meta)
+            .transaction(|(lg_t, me_t)| {
+                let mut stream = tx_ok(decode_stream(me_t.get(STREAM)?.as_deref()))?;
+                let mut book = Book {
+                    contacts: std::mem::take(&mut stream.contacts),
+                };
+                if let Err(r) = book.check(&kind) {
+                    return abort(StoreError::Contact(r));
+                }
+                let event = Event {
+                    ticket: LOG_STREAM,
+                    seq: stream.positions.len() as u32,
+                    user: user.to_string(),
+                    recorded,
+                    effective: recorded,
+                    kind: kind.clone(),
+                };
+                stream.positions.push(write_event(lg_t, me_t, &event)?);
+                book.apply(&event);
+                stream.contacts = book.contacts;
+                me_t.insert(STREAM, encode_stream(&stream))?;
+                Ok(event)
+            })
+            .map_err(from_tx)?;
+        self.db.flush()?;
+        Ok(event)
+    }
+
+    fn log_events(&self) -> StoreResult<Vec<Event>> {
+        let stream = decode_stream(self.meta.get(STREAM)?.as_deref())?;
+        self.read_at(LOG_STREAM, &stream.positions)
+    }
+
+    fn contacts(&self, municipality: Option<&str>) -> StoreResult<Vec<crate::contact::Contact>> {
+        let stream = decode_stream(self.meta.get(STREAM)?.as_deref())?;
+        Ok(Book {
+            contacts: stream.contacts,
+        }
+        .of(municipality))
+    }
+
     fn ticket(&self, id: TicketId) -> StoreResult<Option<Ticket>> {
         Ok(self.stored(id)?.map(|s| s.ticket))
     }
@@ -889,27 +990,7 @@ impl Store for SledStore {
         let Some(stored) = self.stored(id)? else {
             return Ok(Vec::new());
         };
-        let missing = || StoreError::Corrupt(format!("ticket {id}: an event is missing"));
-        let mut out = Vec::with_capacity(stored.positions.len());
-        // A ticket's events often share a block: read and split each block once.
-        for same in stored
-            .positions
-            .chunk_by(|a, b| block_of(*a).0 == block_of(*b).0)
-        {
-            let raw = self
-                .log
-                .get(u64_key(block_of(same[0]).0))?
-                .ok_or_else(missing)?;
-            let recs = records(&raw)?;
-            for pos in same {
-                let (_, bytes, _) = recs.get(block_of(*pos).1).ok_or_else(missing)?;
-                out.push(
-                    serde_json::from_slice(bytes)
-                        .map_err(|e| StoreError::Corrupt(format!("ticket {id}: {e}")))?,
-                );
-            }
-        }
-        Ok(out)
+        self.read_at(id, &stored.positions)
     }
 
     fn tickets(&self, filter: Filter) -> StoreResult<Vec<Ticket>> {
@@ -1094,6 +1175,15 @@ impl Store for SledStore {
         let (n, hash) = checker.head();
         let mut me_b = Batch::default();
         me_b.insert(HEAD, head_value(n, &hash));
+        if let Some(p) = positions.remove(&LOG_STREAM) {
+            me_b.insert(
+                STREAM,
+                encode_stream(&StreamState {
+                    positions: p,
+                    contacts: std::mem::take(&mut checker.book.contacts),
+                }),
+            );
+        }
         me_b.insert(NEXT_ID, &u64_key(max_id + 1));
         me_b.remove(BULK);
         self.meta.apply_batch(me_b)?;
@@ -1135,6 +1225,24 @@ impl Store for SledStore {
                     chain::short(&hash),
                     chain::short(&hh)
                 ),
+            );
+        }
+        let stream = match decode_stream(self.meta.get(STREAM)?.as_deref()) {
+            Ok(s) => s,
+            Err(e) => return brk(Some(LOG_STREAM), None, e.to_string()),
+        };
+        if positions.remove(&LOG_STREAM).unwrap_or_default() != stream.positions {
+            return brk(
+                Some(LOG_STREAM),
+                None,
+                "the log's own stream (contacts) does not point at its events in the log".into(),
+            );
+        }
+        if stream.contacts != checker.book.contacts {
+            return brk(
+                Some(LOG_STREAM),
+                None,
+                "the stored contacts differ from the fold of the log's contact events".into(),
             );
         }
         let mut seen = 0u64;

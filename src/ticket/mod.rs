@@ -14,6 +14,11 @@ use std::fmt;
 
 pub type TicketId = u64;
 
+/// The log's own stream of events: what belongs to the whole log rather than to one ticket
+/// (the municipalities' contacts). Its events carry this id in place of a ticket's, number
+/// 0, 1, 2, … like a ticket's and are linked into the same audit chain; no ticket has id 0.
+pub const LOG_STREAM: TicketId = 0;
+
 /// Who set a category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -119,6 +124,19 @@ pub enum EventKind {
         /// The message as it would have gone out (RFC 5322).
         raw: String,
     },
+    /// A municipality's contact person was registered (the log's own stream, [`LOG_STREAM`]).
+    ContactAdded {
+        municipality: String,
+        name: String,
+        email: String,
+        #[serde(default)]
+        phone: String,
+    },
+    /// A municipality's contact person was taken off the list (the log's own stream).
+    ContactRemoved {
+        municipality: String,
+        email: String,
+    },
 }
 
 /// Why frist wrote a mail.
@@ -178,6 +196,8 @@ impl EventKind {
                 "mail ikke sendt, venter i køen",
                 "mail not sent, waiting in the queue",
             ),
+            K::ContactAdded { .. } => l.t("kontaktperson tilføjet", "contact added"),
+            K::ContactRemoved { .. } => l.t("kontaktperson fjernet", "contact removed"),
         }
     }
 
@@ -238,6 +258,26 @@ impl EventKind {
             EventKind::ReportTimeCorrected { .. } => "report-time-corrected",
             EventKind::MailSent { .. } => "mail-sent",
             EventKind::MailFailed { .. } => "mail-failed",
+            EventKind::ContactAdded { .. } => "contact-added",
+            EventKind::ContactRemoved { .. } => "contact-removed",
+        }
+    }
+
+    /// Whether the event belongs to the log's own stream ([`LOG_STREAM`]), never to a ticket.
+    pub fn is_log_level(&self) -> bool {
+        matches!(
+            self,
+            EventKind::ContactAdded { .. } | EventKind::ContactRemoved { .. }
+        )
+    }
+
+    /// The municipality a log-level event concerns (what a municipality's login may read in
+    /// team mode); empty for one that concerns none.
+    pub fn log_municipality(&self) -> &str {
+        match self {
+            EventKind::ContactAdded { municipality, .. }
+            | EventKind::ContactRemoved { municipality, .. } => municipality,
+            _ => "",
         }
     }
 
@@ -251,6 +291,8 @@ impl EventKind {
                 | EventKind::Reclassified { .. }
                 | EventKind::MailSent { .. }
                 | EventKind::MailFailed { .. }
+                | EventKind::ContactAdded { .. }
+                | EventKind::ContactRemoved { .. }
         )
     }
 }
@@ -421,6 +463,8 @@ pub enum Refusal {
         to: DateTime<Utc>,
         first: DateTime<Utc>,
     },
+    /// A log-level event (a contact) is not a step on a ticket.
+    NotATicketStep,
 }
 
 /// The steps an agent takes on a ticket after its report.
@@ -701,6 +745,10 @@ impl LifecycleError {
                 "the corrected report time {} lies after the ticket's first step ({}); it must come before",
                 at(to), at(first)
             ),
+            (Refusal::NotATicketStep, _) => l.t(
+                "en kontaktperson hører til kommunen, ikke til en sag; brug `frist contact`",
+                "a contact belongs to the municipality, not to a ticket; use `frist contact`",
+            ).into(),
         }
     }
 }
@@ -770,6 +818,9 @@ impl Ticket {
             }));
         }
         match kind {
+            EventKind::ContactAdded { .. } | EventKind::ContactRemoved { .. } => {
+                Err(err(Refusal::NotATicketStep))
+            }
             EventKind::Reported { .. } => Err(err(Refusal::AlreadyReported)),
             EventKind::Classified { .. } if self.events > 1 => Err(err(Refusal::ClassifiedOnce)),
             EventKind::Classified { .. }
@@ -943,6 +994,7 @@ impl Ticket {
                     self.mail_unsent.push(message_id.clone());
                 }
             }
+            EventKind::ContactAdded { .. } | EventKind::ContactRemoved { .. } => {}
         }
     }
 

@@ -480,6 +480,8 @@ pub struct NewForm {
 pub struct Detail {
     pub id: TicketId,
     pub events: Vec<Event>,
+    /// The contact people of the ticket's municipality.
+    pub contacts: Vec<crate::contact::Contact>,
     pub scroll: u16,
 }
 
@@ -889,6 +891,13 @@ impl<'a> App<'a> {
     pub fn set_events(&mut self, id: TicketId, events: Vec<Event>) {
         if let Some(d) = self.detail.as_mut().filter(|d| d.id == id) {
             d.events = events;
+        }
+    }
+
+    /// The contact people of the shown ticket's municipality.
+    pub fn set_contacts(&mut self, id: TicketId, contacts: Vec<crate::contact::Contact>) {
+        if let Some(d) = self.detail.as_mut().filter(|d| d.id == id) {
+            d.contacts = contacts;
         }
     }
 
@@ -1481,6 +1490,7 @@ impl<'a> App<'a> {
                 self.detail = Some(Detail {
                     id,
                     events: Vec::new(),
+                    contacts: Vec::new(),
                     scroll: 0,
                 });
                 vec![Effect::LoadEvents(id)]

@@ -70,6 +70,10 @@ pub trait Backend {
         municipality: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<crate::report::Report, String>;
+    /// The contact people of a municipality (shown with its tickets).
+    fn contacts(&self, _municipality: &str) -> Result<Vec<crate::contact::Contact>, String> {
+        Ok(Vec::new())
+    }
     /// The tickets other people changed since the last call, without waiting (a shared log);
     /// `Err` says the link to those changes is lost for now.
     fn changes(&self) -> Result<Vec<TicketId>, String> {

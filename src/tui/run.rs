@@ -48,10 +48,19 @@ pub fn apply(
                 }
                 Err(m) => app.fail(m),
             },
-            Effect::LoadEvents(id) => match backend.events(id) {
-                Ok(evs) => app.set_events(id, evs),
-                Err(m) => app.fail(m),
-            },
+            Effect::LoadEvents(id) => {
+                match backend.events(id) {
+                    Ok(evs) => app.set_events(id, evs),
+                    Err(m) => app.fail(m),
+                }
+                let municipality = app.row(id).map(|r| r.ticket.municipality.clone());
+                if let Some(m) = municipality {
+                    match backend.contacts(&m) {
+                        Ok(cs) => app.set_contacts(id, cs),
+                        Err(m) => app.fail(m),
+                    }
+                }
+            }
             Effect::Suggest { title, description } => {
                 app.set_suggestion(suggest.suggest(&title, &description))
             }

@@ -90,6 +90,12 @@ impl Backend for StoreBackend<'_> {
         .map_err(|e| e.to_string())
     }
 
+    fn contacts(&self, municipality: &str) -> Result<Vec<crate::contact::Contact>, String> {
+        self.store
+            .contacts(Some(municipality))
+            .map_err(|e| self.err(e))
+    }
+
     fn tickets(&self, filter: Filter) -> Result<Vec<Ticket>, String> {
         self.store.tickets(filter).map_err(|e| self.err(e))
     }

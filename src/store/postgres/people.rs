@@ -52,8 +52,8 @@ impl Role {
             ),
             Role::Agent => l.t("alle sagsskridt", "every step"),
             Role::Supervisor => l.t(
-                "en supervisor kan læse alt og kun tilføje noter",
-                "a supervisor reads everything and only adds notes",
+                "en supervisor kan læse alt og kun tilføje noter og kontaktpersoner",
+                "a supervisor reads everything and only adds notes and contacts",
             ),
             Role::Municipality => l.t(
                 "en kommune kan kun acceptere eller afvise sine egne løste sager og tilføje bemærkninger til dem",

@@ -7,11 +7,11 @@ use super::{describe, pg_error};
 use crate::store::{StoreError, StoreResult};
 use postgres::Client;
 
-/// The migrations, in order; the schema's version is their count.
+/// The migrations, in order; the schema's version is their count. (0003_mail is schema 3 once
+/// 0002, the corrections', is merged before it; 0004_notify then is schema 4.)
 const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_team", include_str!("../migrations/0001_team.sql")),
-    // Schema 4: outgoing mail. 0002 and 0003 come from other branches; with them in place
-    // this is the fourth entry, as the schema's version is the count.
+    ("0003_mail", include_str!("../migrations/0003_mail.sql")),
     ("0004_notify", include_str!("../migrations/0004_notify.sql")),
 ];
 

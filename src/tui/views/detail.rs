@@ -94,6 +94,14 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             Span::raw(steps.join(" · ")),
         ]);
     }
+    // Who may answer for the municipality; said also when nobody is registered while the
+    // resolution waits for a written acceptance.
+    if !d.contacts.is_empty() || t.awaiting_acceptance() {
+        fields.push(vec![
+            Span::styled(format!("{}: ", l.t("Kontakt", "Contacts")), dim()),
+            Span::raw(contacts_line(&d.contacts, l)),
+        ]);
+    }
     if !t.description.trim().is_empty() {
         fields.push(vec![
             Span::styled(format!("{}: ", l.t("Beskrivelse", "Description")), dim()),
@@ -326,6 +334,34 @@ fn gauge(
     f.render_widget(g, area);
 }
 
+/// The municipality's contact people in one line: who may write and accept for it.
+fn contacts_line(contacts: &[crate::contact::Contact], l: Lang) -> String {
+    if contacts.is_empty() {
+        return l
+            .t(
+                "ingen registreret (frist contact add)",
+                "none registered (frist contact add)",
+            )
+            .into();
+    }
+    contacts
+        .iter()
+        .map(|c| {
+            let phone = if c.phone.trim().is_empty() {
+                String::new()
+            } else {
+                format!(", {}", crate::safe::text(c.phone.trim()))
+            };
+            format!(
+                "{} <{}>{phone}",
+                crate::safe::text(&c.name),
+                crate::safe::text(&c.email)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
 fn event_line(app: &App, ev: &Event) -> Line<'static> {
     let l = app.lang;
     let cat = |id: &str| id.to_string();
@@ -423,6 +459,28 @@ fn event_line(app: &App, ev: &Event) -> Line<'static> {
         EventKind::MailFailed { .. } => (
             ev.kind.mail_summary(l).unwrap_or_default(),
             Style::new().fg(Color::Red),
+        ),
+        EventKind::ContactAdded {
+            municipality,
+            name,
+            email,
+            ..
+        } => (
+            format!(
+                "{} {municipality}: {name} <{email}>",
+                l.t("kontaktperson tilføjet", "contact added")
+            ),
+            dim(),
+        ),
+        EventKind::ContactRemoved {
+            municipality,
+            email,
+        } => (
+            format!(
+                "{} {municipality}: {email}",
+                l.t("kontaktperson fjernet", "contact removed")
+            ),
+            dim(),
         ),
     };
     let mut spans = vec![
