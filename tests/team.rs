@@ -6,6 +6,8 @@
 mod common;
 #[path = "common/pg.rs"]
 mod pg;
+#[path = "common/smtp.rs"]
+mod smtp;
 
 use common::{out, Run, NOW};
 use frist::store::postgres::{self as fpg, PgStore, Role};
@@ -21,6 +23,10 @@ fn frist(url: &str, args: &[&str]) -> Command {
         .env("FRIST_NOW", NOW)
         // Checkpoint keys beside the throwaway cluster, never the runner's config directory.
         .env("FRIST_KEYS", pg::cluster().dir.join("keys"))
+        // Mail settings and the outbox beside the cluster too.
+        .env("FRIST_CONFIG", pg::cluster().dir.join("config.toml"))
+        .env("FRIST_OUTBOX", pg::cluster().dir.join("outbox"))
+        .env_remove("FRIST_SMTP")
         .env_remove("FRIST_USER")
         .env_remove("FRIST_LANG")
         .env_remove("FRIST_CONTRACT")
@@ -1249,4 +1255,98 @@ fn mail_events_fold_alike_on_both_backends_and_supervisors_may_record_them() {
         aarhus.append(id, note, &db.login("aarhus"), at, at, at),
         Err(StoreError::Denied { .. })
     ));
+}
+
+/// Timer alerts in team mode go to the addresses `frist user add --email` gave: the assigned
+/// agent's, and the supervisor's for a breach; an agent's login runs `mail remind`.
+#[test]
+fn alerts_go_to_the_addresses_the_team_was_given() {
+    let db = desk("alerts");
+    let owner = db.url("owner");
+    let bo = db.login("bo");
+    ok(
+        &owner,
+        &[
+            "user",
+            "add",
+            &bo,
+            "--role",
+            "agent",
+            "--email",
+            "bo@leverandor.dk",
+        ],
+    );
+    let sup = db.login("sup");
+    ok(
+        &owner,
+        &[
+            "user",
+            "add",
+            &sup,
+            "--role",
+            "supervisor",
+            "--email",
+            "chef@leverandor.dk",
+        ],
+    );
+    let bad = run(
+        &owner,
+        &[
+            "user",
+            "add",
+            &bo,
+            "--role",
+            "agent",
+            "--email",
+            "bo hos os",
+        ],
+    );
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    let ann = db.url("ann");
+    // systemfejl at 09:00 on Monday 10.03: its reaction (5h, continuous) is at risk after
+    // 12:45 and breached after 14:00.
+    let id = add(&ann, "Aarhus", "Rapporter fejler").to_string();
+    ok(&ann, &["assign", &id, "--to", &bo]);
+    let server = smtp::Server::start();
+    let r = out(
+        frist(&ann, &["mail", "remind", "--now", "2025-03-10 13:00"])
+            .env("FRIST_SMTP", server.url())
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let to: Vec<Vec<String>> = server.received().into_iter().map(|m| m.to).collect();
+    assert_eq!(
+        to,
+        vec![vec!["bo@leverandor.dk".to_string()]],
+        "{}",
+        r.stdout
+    );
+    // Breached: the agent and the supervisor hear of it, once.
+    let r = out(
+        frist(&ann, &["mail", "remind", "--now", "2025-03-10 15:00"])
+            .env("FRIST_SMTP", server.url())
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut to: Vec<String> = server.received()[1..]
+        .iter()
+        .flat_map(|m| m.to.clone())
+        .collect();
+    to.sort();
+    assert_eq!(
+        to,
+        vec!["bo@leverandor.dk", "chef@leverandor.dk"],
+        "{}",
+        r.stdout
+    );
+    let again = out(
+        frist(&ann, &["mail", "remind", "--now", "2025-03-10 15:00"])
+            .env("FRIST_SMTP", server.url())
+            .output()
+            .unwrap(),
+    );
+    assert!(again.stdout.contains("Ingen mail"), "{}", again.stdout);
+    assert_eq!(server.received().len(), 3);
 }
