@@ -1474,3 +1474,59 @@ fn the_detail_shows_what_was_mailed_and_when_and_what_waits_to_be_sent() {
         "{screen}"
     );
 }
+
+/// A resolution written through the TUI's store mails the municipality (the runner passes the
+/// same notifier `frist resolve` uses); other steps mail nobody.
+#[test]
+fn a_resolution_in_the_tui_asks_for_the_municipalitys_notice() {
+    use frist::store::{SledStore, Store};
+    use frist::tui::store_backend::StoreBackend;
+    use frist::tui::Backend;
+    let dir = tempfile::tempdir().unwrap();
+    let store = SledStore::open(&dir.path().join("db")).unwrap();
+    let l = loaded();
+    let reported = at(2025, 3, 4, 8, 0);
+    let t = store
+        .create(
+            logs()[0].events[0].kind.clone(),
+            None,
+            "mette",
+            reported,
+            reported,
+        )
+        .unwrap();
+    let asked = std::cell::RefCell::new(Vec::new());
+    let mail = |id: u64, at: DateTime<Utc>| asked.borrow_mut().push((id, at));
+    let backend = StoreBackend {
+        store: &store,
+        contract: &l.contract,
+        calendar: &l.calendar,
+        lang: Lang::Da,
+        watch: None,
+        mail: Some(&mail),
+    };
+    backend
+        .append(
+            t.id,
+            EventKind::Reacted {
+                note: String::new(),
+            },
+            "mette",
+            now(),
+            now(),
+        )
+        .unwrap();
+    assert!(asked.borrow().is_empty());
+    backend
+        .append(
+            t.id,
+            EventKind::Resolved {
+                note: "Genstartet".into(),
+            },
+            "mette",
+            now(),
+            now(),
+        )
+        .unwrap();
+    assert_eq!(*asked.borrow(), vec![(t.id, now())]);
+}

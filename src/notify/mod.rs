@@ -66,11 +66,22 @@ impl Notifier<'_> {
     fn send(&self, mail: &Mail) -> StoreResult<Outcome> {
         let l = self.lang;
         let kind = mail.kind.unwrap_or(MailKind::ResolutionNotice);
-        let delivery = self
-            .postman
-            .deliver(mail)
-            .map_err(|e| StoreError::BadInput(e.to_string()))?;
         let mut out = Outcome::default();
+        let delivery = match self.postman.deliver(mail) {
+            Ok(d) => d,
+            // The message cannot even be written (an address a mail server would refuse):
+            // nothing to keep or retry; the user mends the contact and the next run sends it.
+            Err(e) => {
+                out.failed += 1;
+                out.notes.push(format!(
+                    "{} {} {}: {e}",
+                    kind.label(l),
+                    l.t("til", "to"),
+                    mail.to.join(", ")
+                ));
+                return Ok(out);
+            }
+        };
         let mut line = |s: String| out.lines.push(s);
         let tickets: Vec<String> = mail.about.iter().map(|(id, _)| format!("#{id}")).collect();
         match &delivery {
@@ -318,13 +329,14 @@ impl Notifier<'_> {
         Ok(out)
     }
 
-    /// Sends again every mail that failed and is not sent yet.
+    /// Sends again every mail that failed and is not sent yet (of tickets not closed).
     pub fn retry(&self) -> StoreResult<Outcome> {
         let mut out = Outcome::default();
         let l = self.lang;
+        // A mail about a closed ticket no longer matters (the municipality has answered).
         let waiting: Vec<Ticket> = self
             .store
-            .tickets(Filter::All)?
+            .tickets(Filter::NotClosed)?
             .into_iter()
             .filter(|t| !t.mail_unsent.is_empty())
             .collect();
