@@ -93,7 +93,7 @@ fn the_resolution_notice_reaches_the_municipalitys_contact_over_smtp() {
     assert_eq!(sent.len(), 1);
     assert_eq!(
         sent[0]["message_id"].as_str().unwrap(),
-        format!("<{}>", m.message_id().unwrap())
+        m.message_id().unwrap()
     );
     assert_eq!(sent[0]["via"], "smtp");
     // The timeline says what was sent and when; the fine is the one frist shows.
@@ -136,7 +136,7 @@ fn without_smtp_the_notice_is_an_eml_file_a_mail_program_reads() {
     assert_eq!(sent[0]["via"], "outbox");
     assert_eq!(
         sent[0]["message_id"].as_str().unwrap(),
-        format!("<{}>", m.message_id().unwrap())
+        m.message_id().unwrap()
     );
 }
 
@@ -185,7 +185,7 @@ fn a_send_that_fails_is_kept_shown_and_sent_when_the_server_is_back() {
     assert_eq!(sent.len(), 1);
     assert_eq!(
         sent[0]["message_id"].as_str().unwrap(),
-        format!("<{}>", m.message_id().unwrap()),
+        m.message_id().unwrap(),
         "the kept message goes out with the Message-ID the log has"
     );
     assert_eq!(sent[0]["message_id"], failed[0]["message_id"]);
@@ -237,7 +237,7 @@ fn a_waiting_resolution_is_reminded_once_a_period_inside_the_service_window() {
         .unwrap();
     let notice = &events_of(&log, "1", "mail-sent")[0];
     assert_eq!(
-        format!("<{}>", m.in_reply_to().as_text().unwrap()),
+        m.in_reply_to().as_text().unwrap(),
         notice["message_id"].as_str().unwrap()
     );
     // The next one a period later: Wednesday 12.03 08:00.
@@ -378,4 +378,38 @@ fn a_broken_mail_set_up_is_refused_before_the_resolution_is_written() {
     assert!(r.stderr.contains("FRIST_SMTP"), "{}", r.stderr);
     assert_eq!(log.json(&["show", "1", "--json"])["state"], "open");
     log.ok(&["resolve", "1"]);
+}
+
+/// The whole loop: the notice goes out, the municipality answers it, the answer is imported
+/// onto the ticket by its In-Reply-To, and the acceptance names that mail.
+#[test]
+fn a_reply_to_the_notice_finds_its_ticket_and_closes_it() {
+    let log = Log::new();
+    late_kritisk(&log);
+    let outbox = log.dir.path().join("udbakke");
+    log.ok(&[
+        "resolve",
+        "1",
+        "--at",
+        "2025-03-10 11:00",
+        "--outbox",
+        outbox.to_str().unwrap(),
+    ]);
+    let notice = events_of(&log, "1", "mail-sent")[0]["message_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Outlook keeps neither the tag's place nor the subject: only In-Reply-To finds the ticket.
+    let reply = format!(
+        "From: Lone Hansen <lone@aarhus.dk>\r\nTo: support@leverandor.dk\r\n\
+         Subject: SV: Løst\r\nDate: Mon, 10 Mar 2025 11:30:00 +0100\r\n\
+         Message-ID: <svar-1@aarhus.dk>\r\nIn-Reply-To: <{notice}>\r\nReferences: <{notice}>\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nACCEPTERET\r\n\r\nLone\r\n"
+    );
+    let file = log.dir.path().join("svar.eml");
+    std::fs::write(&file, reply).unwrap();
+    log.ok(&["mail", "import", file.to_str().unwrap()]);
+    assert_eq!(events_of(&log, "1", "mail-received").len(), 1);
+    log.ok(&["accept", "1", "--mail", "svar-1@aarhus.dk"]);
+    assert_eq!(log.json(&["show", "1", "--json"])["state"], "closed");
 }

@@ -359,6 +359,71 @@ fn detail_shows_the_municipalitys_contacts() {
 }
 
 #[test]
+fn indbakke_shows_the_answer_suggests_a_verdict_and_records_it_in_one_key() {
+    use frist::tui::inbox::InboxMail;
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    let mail = |ticket: u64, by: &str, text: &str, verified: bool| InboxMail {
+        ticket,
+        municipality: "Herning".into(),
+        title: "Integration til vagtplan fejler".into(),
+        message_id: format!("m{ticket}@herning.dk"),
+        by: by.into(),
+        subject: format!("SV: [frist #{ticket}] Løst"),
+        text: text.into(),
+        judgement: frist::mail::verdict::judge(text),
+        verified,
+        reference: format!("mail <m{ticket}@herning.dk> sha256:ab12"),
+        arrived: now() - chrono::TimeDelta::hours(2),
+    };
+    press(&mut a, &l, &[Action::TabInbox]);
+    assert_eq!(a.tab, frist::tui::app::Tab::Inbox);
+    a.inbox.set(Ok(vec![
+        mail(
+            8,
+            "Lone Berg <lone@herning.dk>",
+            "Accepteret, men fejlen er der stadig i vagtplanen.",
+            true,
+        ),
+        mail(9, "Mallory <m@evil.dk>", "Accepteret\x1b[2J", false),
+    ]));
+    let screen = draw(&mut a, 120, 30);
+    assert!(screen.contains("5 Indbakke (2)"), "{screen}");
+    assert!(screen.contains("uklart: læs mailen"), "{screen}");
+    assert!(
+        screen.contains("fejlen er der stadig i vagtplanen"),
+        "{screen}"
+    );
+    insta::assert_snapshot!(screen);
+    // One key: the rejection with the mail as the written reference.
+    let effects = update(&mut a, Action::Reject, now());
+    match &effects[0] {
+        Effect::Append {
+            id: 8,
+            kind: frist::ticket::EventKind::Rejected { by, reason },
+            ..
+        } => {
+            assert_eq!(by, "Lone Berg <lone@herning.dk>");
+            assert!(
+                reason.contains("mail <m8@herning.dk> sha256:ab12"),
+                "{reason}"
+            );
+        }
+        e => panic!("{e:?}"),
+    }
+    assert!(matches!(effects[1], Effect::LoadInbox));
+    // A stranger's mail is shown escaped and cannot close the ticket.
+    press(&mut a, &l, &[Action::Down]);
+    let screen = draw(&mut a, 120, 30);
+    assert!(screen.contains("Accepteret\\x1b[2J"), "{screen}");
+    assert!(update(&mut a, Action::Accept, now()).is_empty());
+    assert!(a
+        .status
+        .as_ref()
+        .is_some_and(|(m, err)| *err && m.contains("ikke kontaktperson")));
+}
+
+#[test]
 fn detail_of_a_fined_ticket_80x24() {
     let l = loaded();
     let mut a = app(&l, Lang::Da);

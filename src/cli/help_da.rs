@@ -291,9 +291,6 @@ pub fn da(en: &str) -> Option<&'static str> {
         "Who the log records as the acting user, with role and municipality in team mode" => {
             "Hvem loggen registrerer som den handlende bruger, med rolle og kommune i teamtilstand"
         }
-        "Outgoing mail: send what failed before (`send`), reminders and timer alerts (`remind`)" => {
-            "Udgående mail: send det, der fejlede før (`send`), påmindelser og varsler om frister (`remind`)"
-        }
         "Send again the mails that could not be sent (kept in the log until they go out)" => {
             "Send de mails igen, som ikke kunne sendes (de gemmes i loggen, til de er sendt)"
         }
@@ -468,6 +465,26 @@ pub fn da(en: &str) -> Option<&'static str> {
         "The person's mail address" => "Personens mailadresse",
         "The person's name" => "Personens navn",
         "The person's phone number" => "Personens telefonnummer",
+        ".eml files, mbox files or Maildir folders" => ".eml-filer, mbox-filer eller Maildir-mapper",
+        "Dismiss a suggested ticket, with a reason" => "Afvis et forslag til en ny sag, med en begrundelse",
+        "Mail: import the municipality's answers, the inbox, suggested tickets; send what failed before (`send`), reminders and timer alerts (`remind`)" => {
+            "Post: importér kommunens svar, indbakken, forslag til nye sager; send det, der fejlede før (`send`), påmindelser og varsler om frister (`remind`)"
+        }
+        "Make a suggested ticket (a contact's mail that matched no ticket) a ticket" => {
+            "Gør et forslag (en kontaktpersons mail der ikke passede til nogen sag) til en sag"
+        }
+        "Read incoming mail from .eml files, mbox files or Maildir folders and attach each message to its ticket (a message already in the log adds nothing)" => {
+            "Læs indgående post fra .eml-filer, mbox-filer eller Maildir-mapper og knyt hver mail til sin sag (en mail der allerede er i loggen, tilføjer intet)"
+        }
+        "The Message-ID of the municipality's mail on the ticket: its sender is `by`, its Message-ID and hash the reference" => {
+            "Message-ID på kommunens mail på sagen: afsenderen er den der svarede, mailens Message-ID og hash er referencen"
+        }
+        "The category id (default: the suggested one)" => "Kategoriens id (standard: den foreslåede)",
+        "The mail on resolved tickets that waits for a decision, with a suggested verdict, and the suggested new tickets" => {
+            "Post på løste sager der venter på en afgørelse, med et forslag til svaret, og forslag til nye sager"
+        }
+        "The mail's Message-ID" => "Mailens Message-ID",
+        "Why it is no ticket (kept in the log)" => "Hvorfor det ikke er en sag (gemmes i loggen)",
         "Who at the municipality accepted" => "Hvem hos kommunen der accepterede",
         "Who at the municipality rejected" => "Hvem hos kommunen der afviste",
         "Who at the municipality reported it" => "Hvem hos kommunen der anmeldte den",

@@ -179,11 +179,19 @@ pub struct AcceptArgs {
     /// The ticket's id.
     pub id: TicketId,
     /// Who at the municipality accepted.
-    #[arg(long)]
-    pub by: String,
+    #[arg(long, required_unless_present = "mail", conflicts_with = "mail")]
+    pub by: Option<String>,
     /// The written reference (mail, letter, case number).
-    #[arg(long = "ref")]
-    pub reference: String,
+    #[arg(
+        long = "ref",
+        required_unless_present = "mail",
+        conflicts_with = "mail"
+    )]
+    pub reference: Option<String>,
+    /// The Message-ID of the municipality's mail on the ticket: its sender is `by`, its
+    /// Message-ID and hash the reference.
+    #[arg(long)]
+    pub mail: Option<String>,
     /// When it took effect (default: now); never in the future, never before the report.
     #[arg(long)]
     pub at: Option<String>,
@@ -194,8 +202,12 @@ pub struct RejectArgs {
     /// The ticket's id.
     pub id: TicketId,
     /// Who at the municipality rejected.
+    #[arg(long, required_unless_present = "mail", conflicts_with = "mail")]
+    pub by: Option<String>,
+    /// The Message-ID of the municipality's mail on the ticket: its sender is `by`, its
+    /// Message-ID and hash the reference.
     #[arg(long)]
-    pub by: String,
+    pub mail: Option<String>,
     /// Why the municipality rejected the resolution.
     #[arg(long)]
     pub reason: String,
@@ -449,7 +461,7 @@ pub fn open_store(ctx: &Ctx, db: Option<&Path>, contract: &str) -> Result<Log, F
 // ---------------------------------------------------------------------------------------------
 // Input checks
 
-fn at_time(ctx: &Ctx, at: Option<&str>) -> Result<DateTime<Utc>, Failure> {
+pub fn at_time(ctx: &Ctx, at: Option<&str>) -> Result<DateTime<Utc>, Failure> {
     let Some(s) = at else { return Ok(ctx.now) };
     let t = parse_time(s, &ctx.loaded.contract.tz)
         .map_err(|e| Failure::usage(format!("--at: {}", e.message(ctx.lang))))?;
@@ -923,6 +935,8 @@ fn event_line(ctx: &Ctx, e: &Event, width: usize) -> String {
             municipality,
             email,
         } => format!("{municipality}: {email}"),
+        EventKind::MailReceived(m) | EventKind::MailSuggested(m) => m.summary(ctx.lang),
+        EventKind::MailDismissed { message_id, reason } => format!("<{message_id}>: {reason}"),
         EventKind::ReportTimeCorrected { from, to, reason } => format!(
             "{} → {}: {reason}",
             ctx.lang.datetime(ctx.loaded.calendar.local(*from)),

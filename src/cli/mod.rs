@@ -9,6 +9,7 @@ mod engine;
 pub mod help_da;
 pub mod log;
 pub mod mail;
+pub mod mail_out;
 pub mod report;
 mod team;
 
@@ -81,6 +82,9 @@ pub enum Command {
     Reject(log::RejectArgs),
     /// The municipalities' contact people: whose mail counts as the municipality's.
     Contact(contact::ContactArgs),
+    /// Mail: import the municipality's answers, the inbox, suggested tickets; send what
+    /// failed before (`send`), reminders and timer alerts (`remind`).
+    Mail(mail::MailArgs),
     /// Give a ticket to an agent (`--to LOGIN`); `list --mine` shows one's own.
     Assign(log::AssignArgs),
     /// Change a ticket's category, with a reason.
@@ -112,8 +116,6 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Response-time measurements (svartider) for the report.
     Svartider(report::SvartiderArgs),
-    /// Outgoing mail: send what failed before (`send`), reminders and timer alerts (`remind`).
-    Mail(mail::MailArgs),
     /// Team mode: set up the PostgreSQL database (`db init`).
     Db(team::DbArgs),
     /// Team mode: the people of the shared log and their roles.
@@ -271,7 +273,7 @@ fn run_log(
         ),
         Command::Resume(a) => log::step(ctx, s, &user, a.id, K::Resumed, a.at.as_deref(), out),
         // The mail set-up is read first: a broken one is refused before anything is written.
-        Command::Resolve(a) => mail::postman(ctx, cli.db.as_deref(), cli.outbox.as_deref())
+        Command::Resolve(a) => mail_out::postman(ctx, cli.db.as_deref(), cli.outbox.as_deref())
             .and_then(|postman| {
                 log::step(
                     ctx,
@@ -285,7 +287,7 @@ fn run_log(
                     out,
                 )?;
                 // The municipality is told at once; a mail that fails is kept and retried.
-                mail::with_notifier(
+                mail_out::with_notifier(
                     ctx,
                     &store,
                     &user,
@@ -294,30 +296,45 @@ fn run_log(
                     out,
                 )
             }),
-        Command::Accept(a) => log::step(
-            ctx,
-            s,
-            &user,
-            a.id,
-            K::Accepted {
-                by: a.by.clone(),
-                reference: a.reference.clone(),
-            },
-            a.at.as_deref(),
-            out,
-        ),
-        Command::Reject(a) => log::step(
-            ctx,
-            s,
-            &user,
-            a.id,
-            K::Rejected {
-                by: a.by.clone(),
-                reason: a.reason.clone(),
-            },
-            a.at.as_deref(),
-            out,
-        ),
+        Command::Accept(a) => match &a.mail {
+            Some(m) => mail::verdict(ctx, s, &user, a.id, m, None, a.at.as_deref(), out),
+            None => log::step(
+                ctx,
+                s,
+                &user,
+                a.id,
+                K::Accepted {
+                    by: a.by.clone().unwrap_or_default(),
+                    reference: a.reference.clone().unwrap_or_default(),
+                },
+                a.at.as_deref(),
+                out,
+            ),
+        },
+        Command::Reject(a) => match &a.mail {
+            Some(m) => mail::verdict(
+                ctx,
+                s,
+                &user,
+                a.id,
+                m,
+                Some(&a.reason),
+                a.at.as_deref(),
+                out,
+            ),
+            None => log::step(
+                ctx,
+                s,
+                &user,
+                a.id,
+                K::Rejected {
+                    by: a.by.clone().unwrap_or_default(),
+                    reason: a.reason.clone(),
+                },
+                a.at.as_deref(),
+                out,
+            ),
+        },
         Command::Reclassify(a) => log::reclassify(ctx, s, &user, a, out),
         Command::Note(a) => log::step(
             ctx,
@@ -335,6 +352,18 @@ fn run_log(
         Command::List(a) => log::list(ctx, s, &user, a, out),
         Command::Assign(a) => log::assign(ctx, &store, &user, a, out),
         Command::Contact(a) => contact::run(ctx, s, &user, a, out),
+        Command::Mail(mail::MailArgs {
+            command: c @ (mail::MailCommand::Send | mail::MailCommand::Remind),
+        }) => mail_out::run(
+            ctx,
+            &store,
+            &user,
+            cli.db.as_deref(),
+            cli.outbox.as_deref(),
+            matches!(c, mail::MailCommand::Remind),
+            out,
+        ),
+        Command::Mail(a) => mail::run(ctx, s, &user, a, out),
         Command::Breaches(a) => log::breaches(ctx, s, a, out),
         Command::Export => log::export(ctx, s, out),
         Command::Import(a) => log::import(ctx, s, a, out),
@@ -349,7 +378,7 @@ fn run_log(
                 .team()
                 .is_none_or(|p| p.whoami().role != crate::store::postgres::Role::Municipality);
             let postman = match a.mail {
-                true => match mail::postman(ctx, cli.db.as_deref(), cli.outbox.as_deref()) {
+                true => match mail_out::postman(ctx, cli.db.as_deref(), cli.outbox.as_deref()) {
                     Ok(p) => Some(p),
                     Err(f) => return Some(close(store, ctx).and(Err(f))),
                 },
@@ -365,15 +394,6 @@ fn run_log(
             )
         }
         Command::Svartider(a) => report::svartider(ctx, s, a, out),
-        Command::Mail(a) => mail::run(
-            ctx,
-            &store,
-            &user,
-            cli.db.as_deref(),
-            cli.outbox.as_deref(),
-            a,
-            out,
-        ),
         _ => unreachable!("only log commands reach here"),
     };
     let bulk = matches!(cmd, Command::Demo(_) | Command::Import(_)) && result.is_ok();
@@ -510,14 +530,14 @@ fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
     let contract = &ctx.loaded.contract;
     // A resolution in the TUI mails the municipality as `frist resolve` does; a broken mail
     // set-up is said before the screen is taken, and then no mail is sent from this session.
-    let postman = match mail::postman(ctx, cli.db.as_deref(), cli.outbox.as_deref()) {
+    let postman = match mail_out::postman(ctx, cli.db.as_deref(), cli.outbox.as_deref()) {
         Ok(p) => Some(p),
         Err(f) => {
             eprintln!("{}", f.message);
             None
         }
     };
-    let book = postman.as_ref().map(|p| mail::Book {
+    let book = postman.as_ref().map(|p| mail_out::Book {
         store: &store,
         config: &p.config,
     });

@@ -289,7 +289,7 @@ fn mail_report(
     use crate::notify::{compose, send};
     let l = ctx.lang;
     let municipality = args.municipality.clone().unwrap_or_default();
-    let to = super::mail::contacts_of(store, &municipality)
+    let to = super::mail_out::contacts_of(store, &municipality)
         .map_err(|e| super::log::store_failure(e, ctx))?;
     if to.is_empty() {
         return Err(Failure::usage(format!(

@@ -117,10 +117,13 @@ impl Notifier<'_> {
             Delivery::Failed { .. } => out.failed += 1,
             _ => out.sent += 1,
         }
+        // Kept as a reply names it in In-Reply-To, without its angle brackets (what `frist mail
+        // import` looks up).
+        let message_id = crate::mail::normalize_id(&mail.message_id);
         for (id, key) in &mail.about {
             let ev = match &delivery {
                 Delivery::Smtp | Delivery::Outbox(_) => EventKind::MailSent {
-                    message_id: mail.message_id.clone(),
+                    message_id: message_id.clone(),
                     to: mail.to.clone(),
                     subject: mail.subject.clone(),
                     kind,
@@ -132,7 +135,7 @@ impl Notifier<'_> {
                     key: key.clone(),
                 },
                 Delivery::Failed { error, raw } => EventKind::MailFailed {
-                    message_id: mail.message_id.clone(),
+                    message_id: message_id.clone(),
                     to: mail.to.clone(),
                     subject: mail.subject.clone(),
                     kind,

@@ -343,7 +343,8 @@ pub fn to_message(mail: &Mail, from: &Mailbox) -> Result<Message, String> {
         b = b.to(mb);
     }
     if let Some(r) = &mail.in_reply_to {
-        b = b.in_reply_to(r.clone()).references(r.clone());
+        let r = format!("<{}>", crate::mail::normalize_id(r));
+        b = b.in_reply_to(r.clone()).references(r);
     }
     let text = SinglePart::builder()
         .header(ContentType::TEXT_PLAIN)

@@ -269,6 +269,11 @@ pub trait Store {
         Ok(Book::fold(&self.log_events()?).of(municipality))
     }
 
+    /// The events that carry this Message-ID (a mail received, suggested or sent: see
+    /// [`crate::mail::message_id_of`]) as (ticket, event number), oldest first; ticket
+    /// [`crate::ticket::LOG_STREAM`] for the log's own stream. Read through an index.
+    fn find_message(&self, message_id: &str) -> StoreResult<Vec<(TicketId, u32)>>;
+
     fn ticket(&self, id: TicketId) -> StoreResult<Option<Ticket>>;
     fn events(&self, id: TicketId) -> StoreResult<Vec<Event>>;
     fn tickets(&self, filter: Filter) -> StoreResult<Vec<Ticket>>;

@@ -45,6 +45,20 @@ const HEAD: &[u8] = b"head";
 const BULK: &[u8] = b"bulk";
 const MODEL: &[u8] = b"classifier_model";
 const STREAM: &[u8] = b"stream";
+/// `meta` keys `msg:` ‖ Message-ID → the (ticket, event number) of the events carrying it.
+const MSG: &[u8] = b"msg:";
+
+fn msg_key(id: &str) -> Vec<u8> {
+    [MSG, id.as_bytes()].concat()
+}
+
+fn decode_msgs(v: Option<&[u8]>) -> StoreResult<Vec<(TicketId, u32)>> {
+    match v {
+        None => Ok(Vec::new()),
+        Some(b) => serde_json::from_slice(b)
+            .map_err(|e| StoreError::Corrupt(format!("the Message-ID index: {e}"))),
+    }
+}
 
 /// The log's own stream ([`LOG_STREAM`]) as kept under `meta`'s `stream` key.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -302,6 +316,12 @@ fn write_event(lg_t: &TransactionalTree, me_t: &TransactionalTree, event: &Event
     push_record(&mut block, &hash, &bytes);
     lg_t.insert(&u64_key(b), block)?;
     me_t.insert(HEAD, head_value(pos, &hash))?;
+    if let Some(id) = crate::mail::message_id_of(&event.kind) {
+        let key = msg_key(&id);
+        let mut at = tx_ok(decode_msgs(me_t.get(&key)?.as_deref()))?;
+        at.push((event.ticket, event.seq));
+        me_t.insert(key, serde_json::to_vec(&at).expect("pairs serialize"))?;
+    }
     Ok(pos)
 }
 
@@ -969,6 +989,10 @@ impl Store for SledStore {
         Ok(event)
     }
 
+    fn find_message(&self, message_id: &str) -> StoreResult<Vec<(TicketId, u32)>> {
+        decode_msgs(self.meta.get(msg_key(message_id))?.as_deref())
+    }
+
     fn log_events(&self) -> StoreResult<Vec<Event>> {
         let stream = decode_stream(self.meta.get(STREAM)?.as_deref())?;
         self.read_at(LOG_STREAM, &stream.positions)
@@ -1106,6 +1130,7 @@ impl Store for SledStore {
         let mut block = Vec::new();
         let mut pending = 0usize;
         let mut positions: HashMap<TicketId, Vec<u64>> = HashMap::new();
+        let mut messages: HashMap<String, Vec<(TicketId, u32)>> = HashMap::new();
         for ev in events {
             let (n, hash, bytes) = checker
                 .push(&ev)
@@ -1121,6 +1146,9 @@ impl Store for SledStore {
             }
             push_record(&mut block, &hash, &bytes);
             positions.entry(ev.ticket).or_default().push(n);
+            if let Some(id) = crate::mail::message_id_of(&ev.kind) {
+                messages.entry(id).or_default().push((ev.ticket, ev.seq));
+            }
         }
         if !block.is_empty() {
             lg_b.insert(&u64_key(block_of(checker.head().0).0), block);
@@ -1175,6 +1203,12 @@ impl Store for SledStore {
         let (n, hash) = checker.head();
         let mut me_b = Batch::default();
         me_b.insert(HEAD, head_value(n, &hash));
+        for (id, at) in messages {
+            me_b.insert(
+                msg_key(&id),
+                serde_json::to_vec(&at).expect("pairs serialize"),
+            );
+        }
         if let Some(p) = positions.remove(&LOG_STREAM) {
             me_b.insert(
                 STREAM,

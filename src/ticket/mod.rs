@@ -137,6 +137,19 @@ pub enum EventKind {
         municipality: String,
         email: String,
     },
+    /// A mail came in about the ticket (`frist mail import`): its raw bytes unchanged, as
+    /// written evidence. Takes effect when it arrived (its `Date`, kept within the ticket's
+    /// steps and now); like a step, it moves the ticket's last instant (as the database's
+    /// fold does for every kind it does not name).
+    MailReceived(Box<crate::mail::Received>),
+    /// A mail from a contact matched no ticket: a suggested new ticket for an agent to
+    /// confirm (`frist mail confirm`) or dismiss (the log's own stream).
+    MailSuggested(Box<crate::mail::Received>),
+    /// An agent dismissed a suggested new ticket (the log's own stream).
+    MailDismissed {
+        message_id: String,
+        reason: String,
+    },
 }
 
 /// Why frist wrote a mail.
@@ -198,6 +211,9 @@ impl EventKind {
             ),
             K::ContactAdded { .. } => l.t("kontaktperson tilføjet", "contact added"),
             K::ContactRemoved { .. } => l.t("kontaktperson fjernet", "contact removed"),
+            K::MailReceived(_) => l.t("mail modtaget", "mail received"),
+            K::MailSuggested(_) => l.t("mail foreslået som ny sag", "mail suggested as a ticket"),
+            K::MailDismissed { .. } => l.t("forslag afvist", "suggestion dismissed"),
         }
     }
 
@@ -260,6 +276,9 @@ impl EventKind {
             EventKind::MailFailed { .. } => "mail-failed",
             EventKind::ContactAdded { .. } => "contact-added",
             EventKind::ContactRemoved { .. } => "contact-removed",
+            EventKind::MailReceived(_) => "mail-received",
+            EventKind::MailSuggested(_) => "mail-suggested",
+            EventKind::MailDismissed { .. } => "mail-dismissed",
         }
     }
 
@@ -267,7 +286,10 @@ impl EventKind {
     pub fn is_log_level(&self) -> bool {
         matches!(
             self,
-            EventKind::ContactAdded { .. } | EventKind::ContactRemoved { .. }
+            EventKind::ContactAdded { .. }
+                | EventKind::ContactRemoved { .. }
+                | EventKind::MailSuggested(_)
+                | EventKind::MailDismissed { .. }
         )
     }
 
@@ -293,6 +315,8 @@ impl EventKind {
                 | EventKind::MailFailed { .. }
                 | EventKind::ContactAdded { .. }
                 | EventKind::ContactRemoved { .. }
+                | EventKind::MailSuggested(_)
+                | EventKind::MailDismissed { .. }
         )
     }
 }
@@ -463,7 +487,7 @@ pub enum Refusal {
         to: DateTime<Utc>,
         first: DateTime<Utc>,
     },
-    /// A log-level event (a contact) is not a step on a ticket.
+    /// A log-level event (a contact, a suggested ticket) is not a step on a ticket.
     NotATicketStep,
 }
 
@@ -818,9 +842,11 @@ impl Ticket {
             }));
         }
         match kind {
-            EventKind::ContactAdded { .. } | EventKind::ContactRemoved { .. } => {
-                Err(err(Refusal::NotATicketStep))
-            }
+            EventKind::ContactAdded { .. }
+            | EventKind::ContactRemoved { .. }
+            | EventKind::MailSuggested(_)
+            | EventKind::MailDismissed { .. } => Err(err(Refusal::NotATicketStep)),
+            EventKind::MailReceived(_) => Ok(()),
             EventKind::Reported { .. } => Err(err(Refusal::AlreadyReported)),
             EventKind::Classified { .. } if self.events > 1 => Err(err(Refusal::ClassifiedOnce)),
             EventKind::Classified { .. }
@@ -994,7 +1020,11 @@ impl Ticket {
                     self.mail_unsent.push(message_id.clone());
                 }
             }
-            EventKind::ContactAdded { .. } | EventKind::ContactRemoved { .. } => {}
+            EventKind::ContactAdded { .. }
+            | EventKind::ContactRemoved { .. }
+            | EventKind::MailReceived(_)
+            | EventKind::MailSuggested(_)
+            | EventKind::MailDismissed { .. } => {}
         }
     }
 

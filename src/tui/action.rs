@@ -32,6 +32,8 @@ pub enum Action {
     TabAcceptance,
     TabBreaches,
     TabReport,
+    /// The Indbakke: the municipality's mail awaiting a decision.
+    TabInbox,
     /// Type to search id, municipality, category, title, reporter, description and notes.
     Search,
     /// Cycle the board's filter: open, all, breached, closed, awaiting acceptance.
@@ -103,6 +105,7 @@ impl Action {
         Action::TabAcceptance,
         Action::TabBreaches,
         Action::TabReport,
+        Action::TabInbox,
         Action::Search,
         Action::Filter,
         Action::FilterMunicipality,

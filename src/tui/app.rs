@@ -150,6 +150,8 @@ pub enum Effect {
         month: (i32, u32),
         municipality: Option<String>,
     },
+    /// Read the mail awaiting a decision, then call [`super::inbox::Inbox::set`].
+    LoadInbox,
     /// Write a file (CSV export), then report with [`App::info`].
     Export {
         path: String,
@@ -165,10 +167,18 @@ pub enum Tab {
     Acceptance,
     Breaches,
     Report,
+    /// The municipality's mail awaiting a decision.
+    Inbox,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Board, Tab::Acceptance, Tab::Breaches, Tab::Report];
+    pub const ALL: [Tab; 5] = [
+        Tab::Board,
+        Tab::Acceptance,
+        Tab::Breaches,
+        Tab::Report,
+        Tab::Inbox,
+    ];
 
     pub fn label(self, l: Lang) -> &'static str {
         match self {
@@ -176,6 +186,7 @@ impl Tab {
             Tab::Acceptance => l.t("Afventer kommunen", "Awaiting acceptance"),
             Tab::Breaches => l.t("Overskridelser", "Breaches"),
             Tab::Report => l.t("Rapport", "Report"),
+            Tab::Inbox => l.t("Indbakke", "Inbox"),
         }
     }
 }
@@ -580,6 +591,8 @@ pub struct App<'a> {
     pub breaches: Breaches,
     /// The Rapport tab: its own month and municipality, and the report built for them.
     pub rapport: super::rapport::Rapport,
+    /// The Indbakke's mail and cursor.
+    pub inbox: super::inbox::Inbox,
     pub detail: Option<Detail>,
     pub form: Option<StepForm>,
     pub new: Option<NewForm>,
@@ -669,6 +682,7 @@ impl<'a> App<'a> {
                 selected: 0,
             },
             rapport: super::rapport::Rapport::new(month),
+            inbox: super::inbox::Inbox::default(),
             detail: None,
             form: None,
             new: None,
@@ -725,6 +739,7 @@ impl<'a> App<'a> {
                 .map(|i| self.rows[*i].ticket.id),
             Tab::Breaches => self.breaches.list.get(self.breaches.selected).map(|b| b.id),
             Tab::Report => None,
+            Tab::Inbox => self.inbox.current().map(|m| m.ticket),
         }
     }
 
@@ -1435,6 +1450,7 @@ impl<'a> App<'a> {
                 self.breaches.selected = clamp(self.breaches.selected, self.breaches.list.len())
             }
             Tab::Report => {}
+            Tab::Inbox => self.inbox.move_cursor(delta),
         }
     }
 
@@ -1786,6 +1802,9 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
             if app.tab == Tab::Report {
                 return vec![app.report_effect()];
             }
+            if app.tab == Tab::Inbox {
+                return vec![Effect::LoadInbox];
+            }
         }
         Action::TabBoard => app.switch_tab(Tab::Board),
         Action::TabAcceptance => app.switch_tab(Tab::Acceptance),
@@ -1793,6 +1812,10 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
         Action::TabReport => {
             app.switch_tab(Tab::Report);
             return vec![app.report_effect()];
+        }
+        Action::TabInbox => {
+            app.switch_tab(Tab::Inbox);
+            return vec![Effect::LoadInbox];
         }
         Action::Search => {
             app.detail = None;
@@ -1833,6 +1856,28 @@ pub fn update(app: &mut App, action: Action, now: DateTime<Utc>) -> Vec<Effect> 
             app.open_form(if paused { Step::Resume } else { Step::Pause });
         }
         Action::Resolve => app.open_form(Step::Resolve),
+        // The Indbakke: one key records the verdict with the selected mail.
+        Action::Accept | Action::Reject if app.tab == Tab::Inbox && app.detail.is_none() => {
+            let step = if action == Action::Accept {
+                Step::Accept
+            } else {
+                Step::Reject
+            };
+            if !app.rights.may(step) {
+                let why = app.rights.why.clone();
+                app.fail(why);
+                return Vec::new();
+            }
+            let last = app
+                .inbox
+                .current()
+                .and_then(|m| app.row(m.ticket))
+                .map(|r| r.ticket.last_effective);
+            match app.inbox.decide(action, last, app.lang) {
+                Ok(e) => return vec![e, Effect::LoadInbox],
+                Err(why) => app.fail(why),
+            }
+        }
         Action::Accept => app.open_form(Step::Accept),
         Action::Reject => app.open_form(Step::Reject),
         Action::Reclassify => app.open_form(Step::Reclassify),

@@ -11,6 +11,7 @@
 pub mod action;
 pub mod app;
 pub mod format;
+pub mod inbox;
 pub mod keymap;
 pub mod picker;
 pub mod rapport;
@@ -70,6 +71,10 @@ pub trait Backend {
         municipality: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<crate::report::Report, String>;
+    /// The mail on resolved tickets that waits for a decision (the Indbakke).
+    fn inbox(&self) -> Result<Vec<inbox::InboxMail>, String> {
+        Ok(Vec::new())
+    }
     /// The contact people of a municipality (shown with its tickets).
     fn contacts(&self, _municipality: &str) -> Result<Vec<crate::contact::Contact>, String> {
         Ok(Vec::new())

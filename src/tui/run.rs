@@ -48,6 +48,7 @@ pub fn apply(
                 }
                 Err(m) => app.fail(m),
             },
+            Effect::LoadInbox => app.inbox.set(backend.inbox()),
             Effect::LoadEvents(id) => {
                 match backend.events(id) {
                     Ok(evs) => app.set_events(id, evs),

@@ -90,6 +90,21 @@ impl Backend for StoreBackend<'_> {
         .map_err(|e| e.to_string())
     }
 
+    fn inbox(&self) -> Result<Vec<super::inbox::InboxMail>, String> {
+        let items = crate::mail::inbox::items(self.store).map_err(|e| self.err(e))?;
+        let mut out = Vec::with_capacity(items.len());
+        for i in &items {
+            let arrived = self
+                .store
+                .events(i.ticket.id)
+                .map_err(|e| self.err(e))?
+                .get(i.seq as usize)
+                .map_or(i.ticket.last_effective, |e| e.effective);
+            out.push(super::inbox::InboxMail::of(i, arrived));
+        }
+        Ok(out)
+    }
+
     fn contacts(&self, municipality: &str) -> Result<Vec<crate::contact::Contact>, String> {
         self.store
             .contacts(Some(municipality))

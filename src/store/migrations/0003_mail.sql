@@ -8,6 +8,12 @@
 --     the owner add and remove them; a municipality's login reads its own municipality's
 --     contacts and writes none (it could otherwise make itself the contact whose mail counts
 --     as the written acceptance).
+--   * incoming mail (`mail-received` on a ticket; `mail-suggested`, `mail-dismissed` in the
+--     log's own stream) is imported by the desk: agents and the owner (0001's policies
+--     already let agents insert every kind and no one else these). A municipality's login
+--     reads the mail on its own tickets; the suggestions are the desk's.
+--   * the fold (frist.fold_step) needs nothing: a mail changes no field of a ticket but its
+--     event count and last instant, as fold_step does for a kind it does not name.
 
 -- The event trigger of 0001 with the log's own stream: its events skip the ticket's fold and
 -- take their municipality from the event (for the read policy), and contact events are
@@ -52,7 +58,8 @@ BEGIN
     -- The log's own stream (ticket id 0): the municipalities' contacts, linked into the same
     -- chain. Kept by the desk: agents, supervisors and the owner.
     IF NEW.ticket = 0 THEN
-        IF NEW.kind NOT IN ('contact-added', 'contact-removed') THEN
+        IF NEW.kind NOT IN ('contact-added', 'contact-removed', 'mail-suggested',
+                            'mail-dismissed') THEN
             RAISE EXCEPTION 'frist: a % event belongs to a ticket, not to the log''s own stream',
                 NEW.kind USING ERRCODE = 'invalid_parameter_value';
         END IF;
@@ -67,8 +74,10 @@ BEGIN
             RAISE EXCEPTION 'frist: the log''s own stream changed meanwhile'
                 USING ERRCODE = 'serialization_failure';
         END IF;
-        -- A municipality's login reads its own municipality's contacts.
-        NEW.municipality := coalesce(j->>'municipality', '');
+        -- A municipality's login reads its own municipality's contacts; the suggested
+        -- tickets are the desk's.
+        NEW.municipality := CASE WHEN NEW.kind IN ('contact-added', 'contact-removed')
+                                 THEN coalesce(j->>'municipality', '') ELSE '' END;
         NEW.state_before := NULL;
         NEW.n := head.n + 1;
         NEW.hash := sha256(head.hash || convert_to(NEW.body, 'UTF8'));
@@ -76,7 +85,7 @@ BEGIN
         PERFORM pg_notify('frist', NEW.ticket::text || ' ' || NEW.seq::text);
         RETURN NEW;
     END IF;
-    IF NEW.kind IN ('contact-added', 'contact-removed') THEN
+    IF NEW.kind IN ('contact-added', 'contact-removed', 'mail-suggested', 'mail-dismissed') THEN
         RAISE EXCEPTION 'frist: a % event belongs to the log''s own stream, not to ticket %',
             NEW.kind, NEW.ticket USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -129,3 +138,8 @@ CREATE POLICY supervisor_writes_contacts ON frist.events FOR INSERT
     WITH CHECK ((SELECT frist.my_role()) = 'supervisor'
                 AND ticket = 0
                 AND kind IN ('contact-added', 'contact-removed'));
+
+-- The Message-IDs of the mail events (received, suggested, sent), for matching a reply to
+-- its ticket and for importing a mail once: `kind LIKE 'mail-%'` in the query picks it.
+CREATE INDEX events_message_id ON frist.events ((body::jsonb ->> 'message_id'))
+    WHERE kind LIKE 'mail-%';

@@ -459,6 +459,22 @@ impl Store for PgStore {
         ))
     }
 
+    fn find_message(&self, message_id: &str) -> StoreResult<Vec<(TicketId, u32)>> {
+        // Through the partial index of 0003_mail on the mail events' Message-IDs.
+        let rows = self
+            .client()
+            .query(
+                "SELECT ticket, seq FROM frist.events \
+                 WHERE kind LIKE 'mail-%' AND (body::jsonb ->> 'message_id') = $1 ORDER BY n",
+                &[&message_id],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(rows
+            .iter()
+            .map(|r| (r.get::<_, i64>(0) as TicketId, r.get::<_, i32>(1) as u32))
+            .collect())
+    }
+
     fn log_events(&self) -> StoreResult<Vec<Event>> {
         Self::read_events(&mut self.client().client, LOG_STREAM)
     }

@@ -482,6 +482,21 @@ fn event_line(app: &App, ev: &Event) -> Line<'static> {
             ),
             dim(),
         ),
+        EventKind::MailReceived(m) | EventKind::MailSuggested(m) => (
+            format!("{} {}", l.t("mail", "mail"), m.summary(l)),
+            if m.verified() {
+                Style::new().fg(Color::Blue)
+            } else {
+                Style::new().fg(Color::Yellow)
+            },
+        ),
+        EventKind::MailDismissed { message_id, reason } => (
+            format!(
+                "{} <{message_id}>: {reason}",
+                l.t("forslag afvist", "suggestion dismissed")
+            ),
+            dim(),
+        ),
     };
     let mut spans = vec![
         Span::styled(

@@ -6,6 +6,7 @@ mod breaches;
 mod detail;
 mod forms;
 mod help;
+mod inbox;
 mod picker;
 mod report;
 
@@ -80,6 +81,7 @@ pub fn draw(f: &mut Frame, app: &App) {
             Tab::Acceptance => acceptance::draw(f, body, app),
             Tab::Breaches => breaches::draw(f, body, app),
             Tab::Report => report::draw(f, body, app),
+            Tab::Inbox => inbox::draw(f, body, app),
         }
     }
     footer(f, totals, hints, app);
@@ -169,6 +171,9 @@ fn tab_line(f: &mut Frame, area: Rect, app: &App) {
         let mut label = format!(" {} {} ", n + 1, t.label(l));
         if *t == Tab::Acceptance && !app.acceptance.is_empty() {
             label = format!(" {} {} ({}) ", n + 1, t.label(l), app.acceptance.len());
+        }
+        if *t == Tab::Inbox && !app.inbox.mails.is_empty() {
+            label = format!(" {} {} ({}) ", n + 1, t.label(l), app.inbox.mails.len());
         }
         let style = if *t == app.tab && app.new.is_none() {
             Style::new()
@@ -304,7 +309,7 @@ fn hint_line(app: &App) -> Line<'static> {
                 (A::Help, "hjælp", "help"),
                 (A::Quit, "afslut", "quit"),
             ],
-            Tab::Acceptance => vec![
+            Tab::Acceptance | Tab::Inbox => vec![
                 (A::Accept, "accept", "accept"),
                 (A::Reject, "afvis", "reject"),
                 (A::Confirm, "åbn", "open"),
