@@ -232,6 +232,8 @@ impl Notifier<'_> {
         let ids: Vec<TicketId> = waiting.iter().map(|t| t.id).collect();
         let events = self.store.events_of(&ids)?;
         let (c, cal) = (&self.loaded.contract, &self.loaded.calendar);
+        // Municipalities without a contact to remind: one note each, not one per ticket.
+        let mut unreachable_for: BTreeMap<String, Vec<TicketId>> = BTreeMap::new();
         for t in &waiting {
             let evs = events.get(&t.id).map(Vec::as_slice).unwrap_or(&[]);
             let Some(due) = plan::reminder_due(t, evs, c, cal, self.now)
@@ -241,7 +243,10 @@ impl Notifier<'_> {
             };
             let to = self.book.municipality(&t.municipality)?;
             if to.is_empty() {
-                out.add(self.no_contacts(t));
+                unreachable_for
+                    .entry(t.municipality.clone())
+                    .or_default()
+                    .push(t.id);
                 continue;
             }
             let mail = compose::acceptance_reminder(
@@ -254,6 +259,21 @@ impl Notifier<'_> {
                 self.now,
             );
             out.add(self.send(&mail)?);
+        }
+        let l = self.lang;
+        for (m, ids) in unreachable_for {
+            let ids: Vec<String> = ids.iter().map(|id| format!("#{id}")).collect();
+            out.notes.push(format!(
+                "{} {}: {}; {} `frist contact add --municipality \"{}\" --name … --email …`",
+                crate::safe::text(&m),
+                l.t(
+                    "har ingen kontakter med mail, så disse påmindelser er ikke sendt",
+                    "has no contacts with mail, so these reminders were not sent"
+                ),
+                ids.join(" "),
+                l.t("tilføj en med", "add one with"),
+                crate::safe::text(&m)
+            ));
         }
         Ok(out)
     }
@@ -288,6 +308,7 @@ impl Notifier<'_> {
         // Recipient → alerts; the same alert to several people is one mail each.
         let mut by_person: BTreeMap<String, Vec<compose::Alert>> = BTreeMap::new();
         let supervisors = self.book.supervisors();
+        let mut nobody: Vec<TicketId> = Vec::new();
         for (t, ev) in &due {
             let evs = events.get(&t.id).map(Vec::as_slice).unwrap_or(&[]);
             for a in plan::alerts_due(t, ev, evs) {
@@ -302,21 +323,24 @@ impl Notifier<'_> {
                 }
                 to.sort();
                 to.dedup();
-                if to.is_empty() {
-                    out.notes.push(format!(
-                        "{} {}: {}",
-                        self.lang.t("sag", "ticket"),
-                        t.id,
-                        self.lang.t(
-                            "ingen at varsle (ingen mail for den tildelte medarbejder eller for supervisorer)",
-                            "nobody to alert (no address for the assigned agent or for supervisors)"
-                        )
-                    ));
+                if to.is_empty() && !nobody.contains(&t.id) {
+                    nobody.push(t.id);
                 }
                 for p in to {
                     by_person.entry(p).or_default().push(a.clone());
                 }
             }
+        }
+        if !nobody.is_empty() {
+            let ids: Vec<String> = nobody.iter().map(|id| format!("#{id}")).collect();
+            out.notes.push(format!(
+                "{}: {}",
+                self.lang.t(
+                    "ingen at varsle om (ingen mail for den tildelte medarbejder eller for supervisorer; se docs/mail.md)",
+                    "nobody to alert about (no address for the assigned agent or for supervisors; see docs/mail.md)"
+                ),
+                ids.join(" ")
+            ));
         }
         for (person, alerts) in by_person {
             let mail = compose::timer_alerts(
