@@ -286,16 +286,8 @@ fn a_path_that_is_no_mail_is_named_and_the_rest_imported() {
 fn the_loop_holds_on_postgres() {
     let db = pg::Db::new("mailloop");
     let url = db.url("owner");
-    let run = |args: &[&str]| {
-        out(std::process::Command::new(env!("CARGO_BIN_EXE_frist"))
-            .args(args)
-            .env("FRIST_DB", &url)
-            .env("FRIST_NOW", NOW)
-            .env("FRIST_KEYS", pg::cluster().dir.join("keys"))
-            .env_remove("FRIST_LANG")
-            .output()
-            .unwrap())
-    };
+    let keys = pg::cluster().dir.join("keys");
+    let run = |args: &[&str]| run_at(&url, &keys, args);
     let r = run(&["db", "init"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     desk(&run);

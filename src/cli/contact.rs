@@ -79,15 +79,8 @@ pub fn run(
             store
                 .append_log(kind, user, crate::edge::recorded_now())
                 .map_err(fail)?;
-            writeln!(
-                out,
-                "{} {} <{}> {} {}",
-                l.t("Kontaktperson", "Contact"),
-                safe::text(name.trim()),
-                safe::text(email.trim()),
-                l.t("tilføjet for", "added for"),
-                safe::text(&municipality)
-            )?;
+            let done = l.t("tilføjet for", "added for");
+            said(ctx, name.trim(), email.trim(), done, &municipality, out)?;
         }
         ContactCommand::List { municipality, json } => {
             let municipality = match municipality {
@@ -164,17 +157,30 @@ pub fn run(
             store
                 .append_log(kind, user, crate::edge::recorded_now())
                 .map_err(fail)?;
-            writeln!(
-                out,
-                "{} {} <{}> {} {}",
-                l.t("Kontaktperson", "Contact"),
-                safe::text(&c.name),
-                safe::text(&c.email),
-                l.t("fjernet fra", "removed from"),
-                safe::text(&c.municipality)
-            )?;
+            let done = l.t("fjernet fra", "removed from");
+            said(ctx, &c.name, &c.email, done, &c.municipality, out)?;
         }
     }
+    Ok(())
+}
+
+/// What a change did: `Kontaktperson NAME <EMAIL> tilføjet for KOMMUNE`.
+fn said(
+    ctx: &Ctx,
+    name: &str,
+    email: &str,
+    done: &str,
+    municipality: &str,
+    out: &mut impl Write,
+) -> CmdResult {
+    writeln!(
+        out,
+        "{} {} <{}> {done} {}",
+        ctx.lang.t("Kontaktperson", "Contact"),
+        safe::text(name),
+        safe::text(email),
+        safe::text(municipality)
+    )?;
     Ok(())
 }
 

@@ -131,27 +131,26 @@ fn find_words(text: &str, phrase: &str) -> Option<usize> {
     None
 }
 
+/// The phrases of `list` found in `t`, each blanked out of it once found (so that a shorter
+/// phrase does not count again inside a longer one).
+fn take(t: &mut String, list: &[&str]) -> Vec<String> {
+    let mut found = Vec::new();
+    for p in list {
+        while let Some(i) = find_words(t, p) {
+            if !found.iter().any(|r: &String| r == p) {
+                found.push(p.to_string());
+            }
+            t.replace_range(i..i + p.len(), &" ".repeat(p.len()));
+        }
+    }
+    found
+}
+
 /// Judges a mail's text (the quoted part is left out).
 pub fn judge(text: &str) -> Judgement {
     let mut t = fresh_text(text).to_lowercase();
-    let mut reject = Vec::new();
-    for p in REJECT {
-        while let Some(i) = find_words(&t, p) {
-            if !reject.iter().any(|r: &String| r == p) {
-                reject.push(p.to_string());
-            }
-            t.replace_range(i..i + p.len(), &" ".repeat(p.len()));
-        }
-    }
-    let mut accept = Vec::new();
-    for p in ACCEPT {
-        while let Some(i) = find_words(&t, p) {
-            if !accept.iter().any(|r: &String| r == p) {
-                accept.push(p.to_string());
-            }
-            t.replace_range(i..i + p.len(), &" ".repeat(p.len()));
-        }
-    }
+    let reject = take(&mut t, REJECT);
+    let accept = take(&mut t, ACCEPT);
     let verdict = match (accept.is_empty(), reject.is_empty()) {
         (false, true) => Verdict::Accept,
         (true, false) => Verdict::Reject,

@@ -280,6 +280,9 @@ impl<'a> Session<'a> {
             .tickets(super::app::initial_load(self.app.cal, self.app.now))
             .map_err(failed)?;
         self.app.merge(rest);
+        // The Indbakke's count in the tab line tells the desk that answers wait (a failed
+        // read is said in the tab itself).
+        self.app.inbox.set(backend.inbox());
         self.app.loading = false;
         self.app.status = None;
         self.draw()

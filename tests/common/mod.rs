@@ -110,6 +110,19 @@ impl Log {
     }
 }
 
+/// Runs the real binary against the log `db` (a `postgres://` address in team mode), with
+/// checkpoint keys in `keys`, never the runner's config directory.
+pub fn run_at(db: &str, keys: &Path, args: &[&str]) -> Run {
+    out(Command::new(env!("CARGO_BIN_EXE_frist"))
+        .args(args)
+        .env("FRIST_DB", db)
+        .env("FRIST_NOW", NOW)
+        .env("FRIST_KEYS", keys)
+        .env_remove("FRIST_LANG")
+        .output()
+        .unwrap())
+}
+
 pub fn out(o: Output) -> Run {
     Run {
         code: o.status.code().unwrap_or(-1),

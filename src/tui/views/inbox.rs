@@ -23,7 +23,8 @@ fn verdict_style(v: Verdict) -> Style {
 pub fn draw(f: &mut Frame, area: Rect, app: &App) {
     let l = app.lang;
     let inbox = &app.inbox;
-    let mut lines = vec![Line::styled(
+    let [top, area] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    let head = Line::styled(
         format!(
             " {}",
             l.t(
@@ -32,7 +33,9 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
             )
         ),
         dim(),
-    )];
+    );
+    f.render_widget(Paragraph::new(head), top);
+    let mut lines = Vec::new();
     if let Some(e) = &inbox.error {
         lines.push(Line::styled(
             format!(" {}", text(e)),
@@ -78,7 +81,7 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         );
     }
     let h = usize::from(list.height);
-    let sel = inbox.selected + 2;
+    let sel = inbox.selected + 1;
     let scroll = sel.saturating_sub(h.saturating_sub(1));
     f.render_widget(
         Paragraph::new(lines).scroll((scroll.min(u16::MAX as usize) as u16, 0)),
