@@ -552,3 +552,26 @@ fn a_schema_3_database_gets_the_notes_into_the_tickets_states_when_opened() {
     );
     assert!(matches!(s.verify().unwrap(), VerifyOutcome::Intact { .. }));
 }
+
+#[test]
+fn a_schema_4_database_is_only_renumbered_and_not_rewritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let (id, before) = {
+        let s = SledStore::open(&path).unwrap();
+        let id = logged(&s, day(1, 20), Some(day(3, 10)));
+        let before = s.events(id).unwrap();
+        s.tamper("meta", b"schema", Some(&4u32.to_be_bytes()))
+            .unwrap();
+        (id, before)
+    };
+    let s = SledStore::open(&path).unwrap();
+    assert_eq!(
+        s.raw("meta", b"schema").unwrap(),
+        Some(SCHEMA_VERSION.to_be_bytes().to_vec())
+    );
+    // Nothing moved, so the command that opened it need not rewrite the file.
+    assert!(!s.migrated());
+    assert_eq!(s.events(id).unwrap(), before);
+    assert!(matches!(s.verify().unwrap(), VerifyOutcome::Intact { .. }));
+}

@@ -261,7 +261,9 @@ impl SledStore {
                 }
                 if found < SCHEMA_VERSION {
                     s.migrate(found)?;
-                    s.migrated = true;
+                    // Schema 5 only names the new kinds of events: nothing moved, nothing to
+                    // rewrite.
+                    s.migrated = found < 4;
                 }
                 s.drop_schema_2_trees()?;
             }
