@@ -8,14 +8,14 @@
 pub mod chain;
 pub mod labels;
 pub mod postgres;
-mod sled_store;
+mod sled;
 
 use crate::i18n::Lang;
 use crate::sla::Measurement;
 use crate::ticket::{Event, EventKind, LifecycleError, Ticket, TicketId};
 use chrono::{DateTime, Utc};
 pub use postgres::PgStore;
-pub use sled_store::SledStore;
+pub use sled::SledStore;
 use std::path::PathBuf;
 
 /// The schema this build writes and reads. A database with a higher one is refused.
@@ -52,7 +52,7 @@ pub enum StoreError {
     #[error("the database is damaged: {0}; run `frist verify` for details")]
     Corrupt(String),
     #[error("database error: {0}")]
-    Sled(#[from] sled::Error),
+    Sled(#[from] ::sled::Error),
     /// PostgreSQL could not be reached or refused the login.
     #[error("{}", problem.message(target, Lang::En))]
     Connect {
@@ -108,10 +108,10 @@ impl StoreError {
             (StoreError::Corrupt(what), Lang::Da) => {
                 format!("databasen er beskadiget: {what}; kør `frist verify` for detaljer")
             }
-            (StoreError::Sled(sled::Error::Corruption { .. }), Lang::Da) => {
+            (StoreError::Sled(::sled::Error::Corruption { .. }), Lang::Da) => {
                 "databasen er beskadiget: sled kan ikke læse sine egne data; gendan loggen fra en eksport (frist import FIL i en ny --db) eller fra en sikkerhedskopi".into()
             }
-            (StoreError::Sled(sled::Error::Corruption { .. }), Lang::En) => {
+            (StoreError::Sled(::sled::Error::Corruption { .. }), Lang::En) => {
                 "the database is damaged: sled cannot read its own data; restore the log from an export (frist import FILE into a new --db) or from a backup".into()
             }
             (StoreError::Sled(e), Lang::Da) => format!("databasefejl: {e}"),
