@@ -52,7 +52,7 @@ impl SledStore {
         }
         self.db.flush()?;
         {
-            let dst = sled::Config::new().path(&fresh).open()?;
+            let dst = config(&fresh).open()?;
             for name in self.db.tree_names() {
                 let (a, b) = (self.db.open_tree(&name)?, dst.open_tree(&name)?);
                 let mut batch = Batch::default();
@@ -85,7 +85,7 @@ impl SledStore {
         // sled's first open of a fresh file reads it all (1.5 s for a million tickets) and
         // leaves a snapshot of its page table; make that the rewrite's cost, not the next
         // start's.
-        std::mem::forget(sled::Config::new().path(&path).open()?);
+        std::mem::forget(config(&path).open()?);
         Ok(())
     }
 }
