@@ -3,12 +3,13 @@
 //! with `/proc/self/io` (Linux).
 //!
 //! ```text
-//! cargo run --release --example log_cost -- PATH [--add]
+//! cargo run --release --example log_cost -- PATH [--add | --many N]
 //! ```
 //!
 //! PATH is a sled log (make one with `frist --db PATH demo --tickets 100000`). Without
-//! `--add` it reads ticket 1 and writes nothing to the log; with it one ticket is added (use
-//! a copy). Run it twice: an open after a write costs more than one after a read.
+//! `--add` it only reads ticket 1 (so every byte written is sled's own doing); with it one
+//! ticket is added (use a copy), with `--many N` N tickets as `add --from` logs them. Run it twice: an open after
+//! a write costs more than one after a read.
 
 use frist::store::{SledStore, Store};
 use std::time::Instant;
@@ -48,22 +49,41 @@ fn measure<T>(what: &str, f: impl FnOnce() -> T) -> T {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some(path) = args.iter().find(|a| !a.starts_with("--")) else {
-        eprintln!("usage: log_cost PATH [--add]");
+    let Some(path) = args.first().filter(|a| !a.starts_with("--")) else {
+        eprintln!("usage: log_cost PATH [--add | --many N]");
         std::process::exit(2);
     };
     let path = std::path::Path::new(path);
     let store = measure("open", || SledStore::open(path).expect("open the log"));
-    if args.iter().any(|a| a == "--add") {
-        let now = chrono::Utc::now();
-        let reported = frist::ticket::EventKind::Reported {
-            municipality: "Aarhus".into(),
-            reporter: String::new(),
-            title: "Låsen reagerer ikke".into(),
-            description: String::new(),
-            category: "kritisk".into(),
-            contract: "laasesystem".into(),
+    let now = chrono::Utc::now();
+    let reported = frist::ticket::EventKind::Reported {
+        municipality: "Aarhus".into(),
+        reporter: String::new(),
+        title: "Låsen reagerer ikke".into(),
+        description: String::new(),
+        category: "kritisk".into(),
+        contract: "laasesystem".into(),
+    };
+    let many = args
+        .iter()
+        .position(|a| a == "--many")
+        .and_then(|i| args.get(i + 1))
+        .map(|n| n.parse::<usize>().expect("--many N: a number"));
+    if let Some(n) = many {
+        // What `add --from` does with a file of N tickets once it is checked: a thousand to
+        // a transaction.
+        let new = frist::store::NewTicket {
+            reported,
+            classified: None,
+            effective: now,
         };
+        let all = vec![new; n];
+        measure(&format!("add {n} (1 000 a batch)"), || {
+            for batch in all.chunks(1000) {
+                store.create_many(batch, "bench", now).expect("add");
+            }
+        });
+    } else if args.iter().any(|a| a == "--add") {
         measure("add (one ticket, flushed)", || {
             store
                 .create(reported, None, "bench", now, now)

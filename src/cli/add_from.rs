@@ -114,14 +114,29 @@ pub fn run(
     }
     learn(ctx, store, &labels);
     if !unsure.is_empty() {
+        // The first few by number; a script's log need not carry thousands.
+        const SHOWN: usize = 20;
+        let mut named = unsure[..unsure.len().min(SHOWN)].join(", ");
+        if unsure.len() > SHOWN {
+            named.push_str(&format!(
+                " {} {} {}",
+                l.t("og", "and"),
+                unsure.len() - SHOWN,
+                l.t("flere", "more")
+            ));
+        }
         eprintln!(
-            "{} ({:.0} %): {}. {}",
+            "{} {} {} ({:.0} %): {named}. {}",
             l.t(
-                "Advarsel: frist gættede kategorien usikkert for disse sager, under kontraktens grænse",
-                "Warning: frist's guess of the category is unsure for these tickets, below the contract's threshold"
+                "Advarsel: frist gættede kategorien usikkert for",
+                "Warning: frist's guess of the category is unsure for"
+            ),
+            unsure.len(),
+            l.t(
+                "sager, under kontraktens grænse",
+                "tickets, below the contract's threshold"
             ),
             threshold * 100.0,
-            unsure.join(", "),
             l.t(
                 "Kontrollér dem med `frist show ID`; ret med `frist reclassify`",
                 "Check them with `frist show ID`; correct them with `frist reclassify`"
