@@ -1317,8 +1317,9 @@ pub fn import(ctx: &Ctx, store: &dyn Store, a: &ImportArgs, out: &mut impl Write
             "import needs an empty database; give a new one with --db",
         )));
     }
-    // First pass: parse and verify the whole file before anything is written.
-    let mut records = Vec::new();
+    // First pass: parse and verify the whole file before anything is written. The events are
+    // not kept (a million tickets' are gigabytes): the second pass reads the file again.
+    let mut events = 0usize;
     let mut checker = chain::Checker::default();
     for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
         let line = line.map_err(unreadable)?;
@@ -1347,9 +1348,10 @@ pub fn import(ctx: &Ctx, store: &dyn Store, a: &ImportArgs, out: &mut impl Write
                 b.what
             ))
         })?;
-        records.push(r.event);
+        events += 1;
     }
-    if records.is_empty() {
+    drop(checker);
+    if events == 0 {
         return Err(Failure::usage(format!(
             "{file} {}",
             l.t(
@@ -1358,9 +1360,35 @@ pub fn import(ctx: &Ctx, store: &dyn Store, a: &ImportArgs, out: &mut impl Write
             )
         )));
     }
+    let f = std::fs::File::open(&a.file).map_err(unreadable)?;
+    let mut changed = false;
+    let mut stream = std::io::BufReader::new(f)
+        .lines()
+        .filter(|l| l.as_ref().map_or(true, |l| !l.trim().is_empty()))
+        .map_while(|l| {
+            let event = l
+                .ok()
+                .and_then(|l| serde_json::from_str::<chain::Record>(&l).ok())
+                .map(|r| r.event);
+            changed |= event.is_none();
+            event
+        });
     let n = store
-        .import(&mut records.into_iter())
+        .import(&mut stream)
         .map_err(|e| store_failure(e, ctx))?;
+    if changed || n as usize != events {
+        // Only when the file changed between the two passes.
+        return Err(Failure {
+            message: format!(
+                "{file}: {}",
+                l.t(
+                    "filen ændrede sig under importen, og kun dens begyndelse er importeret; slet databasen og importer igen",
+                    "the file changed during the import and only its beginning was imported; delete the database and import again"
+                )
+            ),
+            code: 1,
+        });
+    }
     writeln!(
         out,
         "{} {}",
