@@ -29,9 +29,6 @@ pub(super) fn sibling(path: &Path, ext: &str) -> PathBuf {
     PathBuf::from(p)
 }
 
-/// How much the rewrite copies to a batch.
-const COPY_BATCH_BYTES: usize = 16 << 20;
-
 impl SledStore {
     /// Rewrites the database into a fresh file and puts it in its place, for a process that
     /// is about to exit (the store is consumed). A bulk load leaves sled's file with many free
@@ -59,16 +56,13 @@ impl SledStore {
             for name in self.db.tree_names() {
                 let (a, b) = (self.db.open_tree(&name)?, dst.open_tree(&name)?);
                 let mut batch = Batch::default();
-                let (mut n, mut bytes) = (0usize, 0usize);
+                let mut n = 0usize;
                 for kv in a.iter() {
                     let (k, v) = kv?;
-                    bytes += k.len() + v.len();
                     batch.insert(k, v);
                     n += 1;
-                    // By size, not count: 50 000 of the log's blocks held 400 MB at once.
-                    if bytes >= COPY_BATCH_BYTES {
+                    if n.is_multiple_of(50_000) {
                         b.apply_batch(std::mem::take(&mut batch))?;
-                        bytes = 0;
                     }
                 }
                 b.apply_batch(batch)?;
