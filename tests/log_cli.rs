@@ -1184,3 +1184,134 @@ fn a_damaged_database_file_is_named_with_what_to_do_not_a_driver_message() {
     );
     assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
 }
+
+#[test]
+fn add_from_a_file_logs_every_line_as_add_does_and_prints_the_ids() {
+    let log = Log::new();
+    assert_eq!(
+        log.add(&["--category", "kritisk", "--at", "2025-03-03 15:30"]),
+        1
+    );
+    let file = log.dir.path().join("nye.jsonl");
+    std::fs::write(
+        &file,
+        concat!(
+            r#"{"municipality":"Aarhus","title":"Døre åbner ikke","category":"kritisk","at":"2025-03-05 09:00"}"#,
+            "\n\n",
+            r#"{"municipality":"odense kommune","title":"Batteriet er fladt i dør 3","reporter":"Lone","description":"Skift batteri"}"#,
+            "\n",
+        ),
+    )
+    .unwrap();
+    assert_eq!(log.ok(&["add", "--from", path_str(&file)]), "2\n3\n");
+    let two = log.json(&["show", "2", "--json"]);
+    assert_eq!(two["category"], "kritisk");
+    assert_eq!(two["reported"], "2025-03-05T09:00:00+01:00");
+    // Without a category or a time: classified as `add` does, reported now; the municipality
+    // is spelt as frist knows it.
+    let three = log.json(&["show", "3", "--json"]);
+    assert_eq!(three["municipality"], "Odense");
+    assert_eq!(three["reported"], "2025-03-10T12:00:00+01:00");
+    let events: Vec<serde_json::Value> = log
+        .export()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|e: &serde_json::Value| e["event"]["ticket"] == 3)
+        .collect();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0]["event"]["reporter"], "Lone", "{events:?}");
+    assert_eq!(events[1]["event"]["by"], "auto", "{events:?}");
+
+    // CSV with a header, from standard input, a quoted comma in a title.
+    let mut c = log.cmd(&["add", "--from", "-"]);
+    c.stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            "municipality,title,category,at\nAarhus,\"Server nede, alle skoler\",systemfejl,2025-03-07 10:00\nVejle,Ny lås i hal 2,montering,\n"
+                .as_bytes(),
+        )
+        .unwrap();
+    let r = out(child.wait_with_output().unwrap());
+    assert_eq!((r.code, r.stdout.as_str()), (0, "4\n5\n"), "{}", r.stderr);
+    let four = log.json(&["show", "4", "--json"]);
+    assert_eq!(four["title"], "Server nede, alle skoler");
+    assert_eq!(four["category"], "systemfejl");
+    assert!(log.ok(&["verify"]).contains("5 sager"));
+}
+
+#[test]
+fn add_from_a_file_with_a_bad_line_writes_nothing_and_names_the_line() {
+    let log = Log::new();
+    log.add(&["--category", "kritisk", "--at", "2025-03-03 15:30"]);
+    let before = log.export();
+    let good = r#"{"municipality":"Aarhus","title":"Døre åbner ikke","category":"kritisk"}"#;
+    let cases: [(&str, String, &str); 6] = [
+        (
+            "l.jsonl",
+            format!("{good}\n{}\n", r#"{"municipality":"Aarhuss","title":"x"}"#),
+            "linje 2: ukendt kommune 'Aarhuss'; mente du 'Aarhus'?",
+        ),
+        (
+            "l.jsonl",
+            format!(
+                "{good}\n{good}\n{}\n",
+                r#"{"municipality":"Aarhus","title":"x","at":"2025-03-11 09:00"}"#
+            ),
+            "linje 3: \"at\": tir 11.03.2025 09:00 ligger i fremtiden",
+        ),
+        (
+            "l.jsonl",
+            format!("{good}\n{}\n", r#"{"municipality":"Aarhus","titel":"x"}"#),
+            "linje 2: ikke en sag i JSON",
+        ),
+        (
+            "l.jsonl",
+            format!(
+                "{}\n",
+                r#"{"municipality":"Aarhus","title":"x","category":"kritsk"}"#
+            ),
+            "linje 1: ",
+        ),
+        (
+            "l.csv",
+            "municipality,title,kategori\nAarhus,x,kritisk\n".into(),
+            "linje 1: ukendt kolonne 'kategori'",
+        ),
+        (
+            "l.csv",
+            "municipality,title\nAarhus,x\nAarhus,\n".into(),
+            "linje 3: \"title\" er tom",
+        ),
+    ];
+    for (name, text, said) in cases {
+        let file = log.dir.path().join(name);
+        std::fs::write(&file, &text).unwrap();
+        let r = log.run(&["add", "--from", path_str(&file)]);
+        assert_eq!(r.code, 2, "{text}: {}", r.stderr);
+        assert!(r.stdout.is_empty(), "{text}: {}", r.stdout);
+        assert!(r.stderr.contains(said), "{text}: {}", r.stderr);
+        assert!(r.stderr.contains("intet er skrevet"), "{}", r.stderr);
+        assert_eq!(log.export(), before, "{text}");
+    }
+    let r = log.run(&["add", "--from", "findes-ikke.jsonl"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("--from findes-ikke.jsonl"),
+        "{}",
+        r.stderr
+    );
+    // `add` without --from still needs its municipality and title.
+    assert_eq!(log.run(&["add", "--title", "x"]).code, 2);
+    assert_eq!(
+        log.run(&["add", "--from", "x", "--title", "x"]).code,
+        2,
+        "--from and the single ticket's fields exclude each other"
+    );
+}

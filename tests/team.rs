@@ -939,6 +939,51 @@ fn suite(s: &dyn Store, user: &str) {
     s.add_measurements(std::slice::from_ref(&m)).unwrap();
     assert_eq!(s.measurements(t(6, 0), t(7, 0)).unwrap(), vec![m]);
     assert!(s.measurements(t(7, 0), t(8, 0)).unwrap().is_empty());
+
+    // Many tickets in one transaction (`add --from`): ids in the order given, each as
+    // `create` logs it; a batch with one ticket that is not a report logs none of them.
+    let new = |m: &str, d: u32| frist::store::NewTicket {
+        reported: report(m),
+        classified: Some(EventKind::Classified {
+            category: "systemfejl".into(),
+            by: frist::ticket::ClassifiedBy::Agent,
+            confidence: None,
+            reasons: Vec::new(),
+        }),
+        effective: t(d, 9),
+    };
+    let not_a_report = frist::store::NewTicket {
+        reported: EventKind::Resumed,
+        classified: None,
+        effective: t(7, 9),
+    };
+    assert!(s
+        .create_many(&[new("Aarhus", 7), not_a_report], user, now)
+        .is_err());
+    assert_eq!(s.head().unwrap().0, 15, "a refused batch writes nothing");
+    let many = s
+        .create_many(
+            &[new("Aarhus", 7), new("Odense", 8), new("Aarhus", 9)],
+            user,
+            now,
+        )
+        .unwrap();
+    let many_ids: Vec<u64> = many.iter().map(|t| t.id).collect();
+    assert_eq!(many_ids, vec![b.id + 1, b.id + 2, b.id + 3]);
+    assert_eq!(many[1].municipality, "Odense");
+    assert_eq!(many[1].category, "systemfejl");
+    assert_eq!(many[2].reported, t(9, 9));
+    for t in &many {
+        assert_eq!(s.ticket(t.id).unwrap().as_ref(), Some(t));
+        assert_eq!(s.events(t.id).unwrap().len(), 2);
+    }
+    assert_eq!(
+        s.verify().unwrap(),
+        VerifyOutcome::Intact {
+            events: 21,
+            tickets: 5
+        }
+    );
 }
 
 /// A board as the TUI runs it on a shared log: the store as its backend, listening for other
@@ -1627,4 +1672,32 @@ fn alerts_go_to_the_addresses_the_team_was_given() {
     );
     assert!(again.stdout.contains("Ingen mail"), "{}", again.stdout);
     assert_eq!(server.received().len(), 3);
+}
+
+#[test]
+fn add_from_a_file_logs_many_tickets_on_a_shared_log_all_or_none() {
+    let db = desk("addfrom");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("nye.csv");
+    std::fs::write(
+        &file,
+        "municipality,title,category,at\nAarhus,Døre åbner ikke,kritisk,2025-03-10 09:00\nOdense,Server nede,systemfejl,\nAarhus,Batteri fladt,batteriskift,2025-03-07 08:00\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let ann = db.url("ann");
+    assert_eq!(ok(&ann, &["add", "--from", path]), "1\n2\n3\n");
+    let two: serde_json::Value = serde_json::from_str(&ok(&ann, &["show", "2", "--json"])).unwrap();
+    assert_eq!(
+        (two["municipality"].as_str(), two["category"].as_str()),
+        (Some("Odense"), Some("systemfejl"))
+    );
+    // Aarhus's IT contact may report only Aarhus's faults: the database refuses the Odense
+    // line, and the whole file with it.
+    let r = run(&db.url("aarhus"), &["add", "--from", path]);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(r.stdout.is_empty(), "{}", r.stdout);
+    let listed: serde_json::Value = serde_json::from_str(&ok(&ann, &["list", "--json"])).unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 3);
+    assert!(ok(&ann, &["verify"]).contains("3 sager"));
 }

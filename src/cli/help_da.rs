@@ -326,6 +326,9 @@ pub fn da(en: &str) -> Option<&'static str> {
         }
         "A note on the step" => "En bemærkning til trinnet",
         "A short title, as the municipality wrote it" => "En kort titel, som kommunen skrev den",
+        "Log many tickets from FILE ('-': standard input): JSON lines or CSV with the fields municipality, title, description, reporter, category, at. A bad line refuses the whole file before anything is written; the new ids are printed one a line" => {
+            "Log mange sager fra FIL ('-': standardinput): JSON-linjer eller CSV med felterne municipality, title, description, reporter, category, at. En forkert linje afviser hele filen, før noget skrives; de nye sagsnumre skrives ét pr. linje"
+        }
         "Accept a municipality frist does not know yet (a new customer)" => {
             "Godtag en kommune, frist ikke kender endnu (en ny kunde)"
         }

@@ -7,7 +7,7 @@ use crate::contract::version::{self, ContractVersion};
 use crate::i18n::Lang;
 use crate::load::Loaded;
 use crate::safe;
-use crate::store::{files, Filter, Log, PgStore, SledStore, Store, StoreError};
+use crate::store::{files, Filter, Log, NewTicket, PgStore, SledStore, Store, StoreError};
 use crate::ticket::{
     evaluate, ClassifiedBy, Evaluation, Event, EventKind, State, Ticket, TicketId,
 };
@@ -128,11 +128,11 @@ pub const MUNICIPALITIES: &[&str] = &[
 #[derive(Debug, Args)]
 pub struct AddArgs {
     /// The municipality that reported the fault (e.g. Aarhus).
-    #[arg(long)]
-    pub municipality: String,
+    #[arg(long, required_unless_present = "from")]
+    pub municipality: Option<String>,
     /// A short title, as the municipality wrote it.
-    #[arg(long)]
-    pub title: String,
+    #[arg(long, required_unless_present = "from")]
+    pub title: Option<String>,
     /// The fault as the municipality described it (shown whole in `show` and the TUI).
     #[arg(long, default_value = "")]
     pub description: String,
@@ -148,6 +148,15 @@ pub struct AddArgs {
     /// Accept a municipality frist does not know yet (a new customer).
     #[arg(long)]
     pub new_municipality: bool,
+    /// Log many tickets from FILE ('-': standard input): JSON lines or CSV with the fields
+    /// municipality, title, description, reporter, category, at. A bad line refuses the whole
+    /// file before anything is written; the new ids are printed one a line.
+    #[arg(
+        long,
+        value_name = "FILE",
+        conflicts_with_all = ["municipality", "title", "description", "reporter", "category", "at"]
+    )]
+    pub from: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -709,25 +718,87 @@ pub fn add(
     a: &AddArgs,
     out: &mut impl Write,
 ) -> CmdResult {
+    if let Some(from) = &a.from {
+        return super::add_from::run(ctx, store, user, from, a.new_municipality, out);
+    }
+    let municipality = a.municipality.as_deref().unwrap_or_default();
+    let municipality = check_municipality(ctx, store, municipality, a.new_municipality)?;
+    let fields = Fields {
+        title: a.title.as_deref().unwrap_or_default(),
+        description: &a.description,
+        reporter: &a.reporter,
+        category: a.category.as_deref(),
+        at: a.at.as_deref(),
+    };
+    let p = prepare(ctx, store, &mut None, municipality, &fields)?;
+    let new = p.new;
+    let t = store
+        .create(
+            new.reported,
+            new.classified,
+            user,
+            crate::edge::recorded_now(),
+            new.effective,
+        )
+        .map_err(|e| store_failure(e, ctx))?;
+    learn(ctx, store, p.label.as_slice());
+    if let Some((confidence, reasons)) = p.guessed {
+        say_guess(ctx, &t, confidence, &reasons);
+    }
+    writeln!(out, "{}", t.id)?;
+    Ok(())
+}
+
+/// What `add` is told of a new ticket, besides its municipality.
+pub(super) struct Fields<'a> {
+    pub title: &'a str,
+    pub description: &'a str,
+    pub reporter: &'a str,
+    pub category: Option<&'a str>,
+    pub at: Option<&'a str>,
+}
+
+/// A new ticket checked and classified as `add` does, ready to be stored.
+pub(super) struct Prepared {
+    pub new: NewTicket,
+    /// The agent's category with the ticket's text, for the classifier to learn from once
+    /// the ticket is stored.
+    pub label: Option<crate::classify::Labelled>,
+    /// frist's guess of the category: how sure and why (said once the id is known).
+    pub guessed: Option<(f64, Vec<String>)>,
+}
+
+/// Checks a new ticket's fields and classifies it when no category is given. `classifier`
+/// is read from the store on first use and kept for the next ticket.
+pub(super) fn prepare(
+    ctx: &Ctx,
+    store: &dyn Store,
+    classifier: &mut Option<crate::classify::Classifier>,
+    municipality: String,
+    f: &Fields,
+) -> Result<Prepared, Failure> {
     let l = ctx.lang;
-    if a.title.trim().is_empty() {
+    if f.title.trim().is_empty() {
         return Err(Failure::usage(l.t(
             "--title er tom; giv sagen en titel",
             "--title is empty; give the ticket a title",
         )));
     }
-    let municipality = check_municipality(ctx, store, &a.municipality, a.new_municipality)?;
-    let at = at_time(ctx, a.at.as_deref())?;
+    let at = at_time(ctx, f.at)?;
     let contract = &ctx.loaded.contract;
-    // Said after the ticket is stored, when its number is known.
-    let mut guessed: Option<(f64, Vec<String>)> = None;
-    let (category, classified) = match &a.category {
+    let mut guessed = None;
+    let mut label = None;
+    let (category, classified) = match f.category {
         Some(c) => {
             contract.category(c).map_err(|e| Failure::of(e, ctx.lang))?;
+            label = Some(crate::classify::Labelled {
+                category: c.to_string(),
+                text: crate::store::labels::text(f.title.trim(), f.description),
+            });
             (
-                c.clone(),
+                c.to_string(),
                 EventKind::Classified {
-                    category: c.clone(),
+                    category: c.to_string(),
                     by: ClassifiedBy::Agent,
                     confidence: None,
                     reasons: Vec::new(),
@@ -735,9 +806,14 @@ pub fn add(
             )
         }
         None => {
-            let s = crate::store::labels::classifier(contract, store)
-                .map_err(|e| store_failure(e, ctx))?
-                .classify(&a.title, &a.description);
+            let classifier = match classifier {
+                Some(c) => c,
+                None => classifier.insert(
+                    crate::store::labels::classifier(contract, store)
+                        .map_err(|e| store_failure(e, ctx))?,
+                ),
+            };
+            let s = classifier.classify(f.title, f.description);
             let (c, confidence) = (s.category, s.confidence);
             let reasons: Vec<String> = s.reasons.iter().map(|r| r.text(l)).collect();
             guessed = Some((confidence, reasons.clone()));
@@ -754,29 +830,21 @@ pub fn add(
     };
     let reported = EventKind::Reported {
         municipality,
-        reporter: a.reporter.clone(),
-        title: a.title.trim().to_string(),
-        description: a.description.clone(),
+        reporter: f.reporter.to_string(),
+        title: f.title.trim().to_string(),
+        description: f.description.to_string(),
         category,
         contract: contract.id.clone(),
     };
-    let t = store
-        .create(
+    Ok(Prepared {
+        new: NewTicket {
             reported,
-            Some(classified),
-            user,
-            crate::edge::recorded_now(),
-            at,
-        )
-        .map_err(|e| store_failure(e, ctx))?;
-    if a.category.is_some() {
-        learn(ctx, store, &t.category, &t.title, &t.description);
-    }
-    if let Some((confidence, reasons)) = guessed {
-        say_guess(ctx, &t, confidence, &reasons);
-    }
-    writeln!(out, "{}", t.id)?;
-    Ok(())
+            classified: Some(classified),
+            effective: at,
+        },
+        label,
+        guessed,
+    })
 }
 
 /// One lifecycle step on a ticket; prints the ticket's new state.
@@ -825,7 +893,11 @@ pub fn reclassify(
         reason: a.reason.clone(),
     };
     step(ctx, store, user, a.id, kind, a.at.as_deref(), out)?;
-    learn(ctx, store, &a.category, &title, &description);
+    let example = crate::classify::Labelled {
+        category: a.category.clone(),
+        text: crate::store::labels::text(&title, &description),
+    };
+    learn(ctx, store, &[example]);
     Ok(())
 }
 
@@ -876,12 +948,10 @@ fn say_guess(ctx: &Ctx, t: &Ticket, confidence: f64, reasons: &[String]) {
 
 /// Teaches the classifier an agent's category. The ticket is already stored; the model is
 /// derived data (`frist classify --retrain` rebuilds it), so a failure here only warns.
-fn learn(ctx: &Ctx, store: &dyn Store, category: &str, title: &str, description: &str) {
-    let example = crate::classify::Labelled {
-        category: category.to_string(),
-        text: crate::store::labels::text(title, description),
-    };
-    if let Err(e) = crate::store::labels::learn(store, &example) {
+/// Teaches the classifier the agents' categories of tickets already stored; the model is
+/// derived data, so a failure is only a warning.
+pub(super) fn learn(ctx: &Ctx, store: &dyn Store, examples: &[crate::classify::Labelled]) {
+    if let Err(e) = crate::store::labels::learn_all(store, examples) {
         eprintln!(
             "{}: {}",
             ctx.lang.t(

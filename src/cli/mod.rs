@@ -1,6 +1,7 @@
 //! The command line (clap): every action of frist, for scripts and for people who prefer a
 //! prompt. The binary's edge: it reads the clock, the environment and the disk.
 
+mod add_from;
 pub mod checkpoint;
 mod classify;
 pub mod contact;

@@ -40,8 +40,18 @@ pub fn classifier(contract: &Contract, store: &dyn Store) -> StoreResult<Classif
 
 /// Adds one labelled ticket to the stored model.
 pub fn learn(store: &dyn Store, example: &Labelled) -> StoreResult<()> {
+    learn_all(store, std::slice::from_ref(example))
+}
+
+/// Adds labelled tickets to the stored model (read and written once).
+pub fn learn_all(store: &dyn Store, examples: &[Labelled]) -> StoreResult<()> {
+    if examples.is_empty() {
+        return Ok(());
+    }
     let mut m = model(store)?.unwrap_or_default();
-    m.learn(example);
+    for e in examples {
+        m.learn(e);
+    }
     save(store, &m)
 }
 

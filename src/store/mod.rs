@@ -249,6 +249,46 @@ pub struct Break {
     pub what: String,
 }
 
+/// A ticket to log: its report, its classification and when it was reported.
+#[derive(Debug, Clone)]
+pub struct NewTicket {
+    /// An [`EventKind::Reported`].
+    pub reported: EventKind,
+    /// An [`EventKind::Classified`], when the ticket has a category.
+    pub classified: Option<EventKind>,
+    pub effective: DateTime<Utc>,
+}
+
+impl NewTicket {
+    /// The ticket's first events, once it has its id; refuses a ticket that does not start
+    /// with its report.
+    pub fn events(
+        &self,
+        id: TicketId,
+        user: &str,
+        recorded: DateTime<Utc>,
+    ) -> StoreResult<Vec<Event>> {
+        if !matches!(self.reported, EventKind::Reported { .. }) {
+            return Err(not_a_report());
+        }
+        let event = |seq, kind: &EventKind| Event {
+            ticket: id,
+            seq,
+            user: user.to_string(),
+            recorded,
+            effective: self.effective,
+            kind: kind.clone(),
+        };
+        let mut events = vec![event(0, &self.reported)];
+        events.extend(self.classified.as_ref().map(|c| event(1, c)));
+        Ok(events)
+    }
+}
+
+fn not_a_report() -> StoreError {
+    StoreError::BadInput("a ticket starts with its report".into())
+}
+
 /// Computes the months (`yyyymm`, contract-local) in which a *finished* ticket's timers were
 /// breached, so that `breaches` need not evaluate every ticket ever logged. The caller knows
 /// the contract; the store only keeps the index. Tickets not closed are always evaluated.
@@ -265,7 +305,25 @@ pub trait Store {
         user: &str,
         recorded: DateTime<Utc>,
         effective: DateTime<Utc>,
-    ) -> StoreResult<Ticket>;
+    ) -> StoreResult<Ticket> {
+        let new = NewTicket {
+            reported,
+            classified,
+            effective,
+        };
+        self.create_many(std::slice::from_ref(&new), user, recorded)?
+            .pop()
+            .ok_or_else(not_a_report)
+    }
+
+    /// Logs many new tickets (each as [`Store::create`] would) in one transaction, flushed
+    /// once: all of them or none. Returns them in the order given, with their new ids.
+    fn create_many(
+        &self,
+        new: &[NewTicket],
+        user: &str,
+        recorded: DateTime<Utc>,
+    ) -> StoreResult<Vec<Ticket>>;
 
     /// Appends an event after checking the lifecycle ([`Ticket::check`]) against the stored
     /// state; writes the event and the new state in one transaction and flushes.

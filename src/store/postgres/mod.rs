@@ -28,7 +28,7 @@ pub use schema::{init, InitOutcome, PG_SCHEMA_VERSION};
 pub use watch::Watcher;
 
 use super::chain::{Checker, Hash, Record};
-use super::{Break, Filter, Store, StoreError, StoreResult, VerifyOutcome};
+use super::{Break, Filter, NewTicket, Store, StoreError, StoreResult, VerifyOutcome};
 use crate::contact::Book;
 use crate::contract::version::ContractVersion;
 use crate::sla::Measurement;
@@ -290,50 +290,41 @@ fn month_start(m: u32) -> Option<DateTime<Utc>> {
 }
 
 impl Store for PgStore {
-    fn create(
+    fn create_many(
         &self,
-        reported: EventKind,
-        classified: Option<EventKind>,
+        new: &[NewTicket],
         _user: &str,
         _recorded: DateTime<Utc>,
-        effective: DateTime<Utc>,
-    ) -> StoreResult<Ticket> {
-        let effective = micros(effective);
-        if !matches!(reported, EventKind::Reported { .. }) {
-            return Err(StoreError::BadInput(
-                "a ticket starts with its report".into(),
-            ));
+    ) -> StoreResult<Vec<Ticket>> {
+        // Refused before any id is drawn: a sequence does not roll back.
+        for n in new {
+            n.events(0, "", _recorded)?;
         }
         let mut c = self.client();
         let mut tx = c.transaction().map_err(|e| self.err(e))?;
         let (recorded, user) = self.stamp(&mut tx)?;
-        let id: i64 = tx
-            .query_one("SELECT nextval('frist.ticket_id')", &[])
-            .map_err(|e| self.err(e))?
-            .get(0);
-        let mut events = vec![Event {
-            ticket: id as u64,
-            seq: 0,
-            user: user.clone(),
-            recorded,
-            effective,
-            kind: reported,
-        }];
-        if let Some(k) = classified {
-            events.push(Event {
-                ticket: id as u64,
-                seq: 1,
-                user,
-                recorded,
-                effective,
-                kind: k,
-            });
-        }
-        for ev in &events {
-            self.insert_event(&mut tx, ev).map_err(|e| self.err(e))?;
+        let mut out = Vec::with_capacity(new.len());
+        for n in new {
+            let id: i64 = tx
+                .query_one("SELECT nextval('frist.ticket_id')", &[])
+                .map_err(|e| self.err(e))?
+                .get(0);
+            let n = NewTicket {
+                effective: micros(n.effective),
+                ..n.clone()
+            };
+            let events = n.events(id as u64, &user, recorded)?;
+            for ev in &events {
+                self.insert_event(&mut tx, ev).map_err(|e| self.err(e))?;
+            }
+            out.push(
+                fold(&events).ok_or_else(|| {
+                    StoreError::BadInput("a ticket starts with its report".into())
+                })?,
+            );
         }
         tx.commit().map_err(|e| self.err(e))?;
-        fold(&events).ok_or_else(|| StoreError::BadInput("a ticket starts with its report".into()))
+        Ok(out)
     }
 
     fn append(

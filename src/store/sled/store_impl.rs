@@ -3,19 +3,12 @@
 use super::*;
 
 impl Store for SledStore {
-    fn create(
+    fn create_many(
         &self,
-        reported: EventKind,
-        classified: Option<EventKind>,
+        new: &[NewTicket],
         user: &str,
         recorded: DateTime<Utc>,
-        effective: DateTime<Utc>,
-    ) -> StoreResult<Ticket> {
-        let EventKind::Reported { municipality, .. } = &reported else {
-            return Err(StoreError::BadInput(
-                "a ticket starts with its report".into(),
-            ));
-        };
+    ) -> StoreResult<Vec<Ticket>> {
         let trees = (
             &self.log,
             &self.tickets,
@@ -24,62 +17,48 @@ impl Store for SledStore {
             &self.meta,
             &self.active,
         );
-        let ticket = trees
+        let tickets = trees
             .transaction(|(lg_t, tk_t, op_t, mu_t, me_t, ac_t)| {
-                let id = match me_t.get(NEXT_ID)? {
+                let mut id = match me_t.get(NEXT_ID)? {
                     Some(v) => tx_ok(read_u64(&v))?,
                     None => 1,
                 };
-                if id > chain::MAX_TICKET_ID {
-                    return abort(StoreError::BadInput(format!(
-                        "this log has used every ticket id up to {}; start a new log with --db",
-                        chain::MAX_TICKET_ID
-                    )));
-                }
-                let mut events = vec![Event {
-                    ticket: id,
-                    seq: 0,
-                    user: user.to_string(),
-                    recorded,
-                    effective,
-                    kind: reported.clone(),
-                }];
-                if let Some(c) = &classified {
-                    events.push(Event {
-                        ticket: id,
-                        seq: 1,
-                        user: user.to_string(),
-                        recorded,
-                        effective,
-                        kind: c.clone(),
+                let mut out = Vec::with_capacity(new.len());
+                for n in new {
+                    if id > chain::MAX_TICKET_ID {
+                        return abort(StoreError::BadInput(format!(
+                            "this log has used every ticket id up to {}; start a new log with --db",
+                            chain::MAX_TICKET_ID
+                        )));
+                    }
+                    let events = tx_ok(n.events(id, user, recorded))?;
+                    let mut positions = Vec::with_capacity(events.len());
+                    for e in &events {
+                        positions.push(write_event(lg_t, me_t, e)?);
+                    }
+                    let ticket = tx_ok(crate::ticket::fold(&events).ok_or_else(|| {
+                        StoreError::BadInput("a ticket starts with its report".into())
+                    }))?;
+                    let bytes = encode(&Stored {
+                        ticket: ticket.clone(),
+                        breach_months: Vec::new(),
+                        positions,
                     });
+                    tk_t.insert(&u64_key(id), bytes.clone())?;
+                    op_t.insert(&u64_key(id), bytes)?;
+                    for k in active_keys(&ticket) {
+                        ac_t.insert(&k, &[])?;
+                    }
+                    mu_t.insert(ticket.municipality.as_bytes(), &[])?;
+                    id += 1;
+                    out.push(ticket);
                 }
-                let mut positions = Vec::with_capacity(events.len());
-                for e in &events {
-                    positions.push(write_event(lg_t, me_t, e)?);
-                }
-                let Some(ticket) = crate::ticket::fold(&events) else {
-                    return abort(StoreError::BadInput(
-                        "a ticket starts with its report".into(),
-                    ));
-                };
-                let bytes = encode(&Stored {
-                    ticket: ticket.clone(),
-                    breach_months: Vec::new(),
-                    positions,
-                });
-                tk_t.insert(&u64_key(id), bytes.clone())?;
-                op_t.insert(&u64_key(id), bytes)?;
-                for k in active_keys(&ticket) {
-                    ac_t.insert(&k, &[])?;
-                }
-                mu_t.insert(municipality.as_bytes(), &[])?;
-                me_t.insert(NEXT_ID, &u64_key(id + 1))?;
-                Ok(ticket)
+                me_t.insert(NEXT_ID, &u64_key(id))?;
+                Ok(out)
             })
             .map_err(from_tx)?;
         self.flush()?;
-        Ok(ticket)
+        Ok(tickets)
     }
 
     fn append(
