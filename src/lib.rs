@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod load;
 pub mod mail;
 pub mod notify;
+pub mod progress;
 pub mod report;
 pub mod safe;
 pub mod sla;

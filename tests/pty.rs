@@ -247,3 +247,47 @@ fn commands_work_while_the_board_is_open_and_the_board_shows_them() {
     quit(&mut s, child);
     assert_eq!(log.run(&["verify"]).code, 0);
 }
+
+/// Long work shows its progress on a terminal and says nothing of it when piped.
+#[test]
+fn a_demo_shows_progress_on_a_terminal_and_none_when_piped() {
+    let log = Log::new();
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 100,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_frist"));
+    cmd.args(["--db", path_str(&log.db), "demo", "--tickets", "2000"]);
+    cmd.env("FRIST_NOW", NOW);
+    cmd.env("FRIST_CONFIG", log.dir.path().join("config.toml"));
+    cmd.env("FRIST_KEYS", log.dir.path().join("keys"));
+    cmd.env("TERM", "xterm-256color");
+    cmd.env_remove("FRIST_LANG");
+    let mut child = pty.slave.spawn_command(cmd).unwrap();
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let reading = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = reader.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            all.extend_from_slice(&buf[..n]);
+        }
+        all
+    });
+    assert!(child.wait().unwrap().success());
+    drop(pty.master);
+    let shown = String::from_utf8_lossy(&reading.join().unwrap()).into_owned();
+    assert!(shown.contains("laver demo-sager"), "{shown}");
+    // Piped, as in a script: the same work, no bar.
+    let piped = Log::new();
+    let r = piped.run(&["demo", "--tickets", "2000"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!r.stderr.contains("demo-sager"), "{}", r.stderr);
+}

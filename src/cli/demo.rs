@@ -645,12 +645,23 @@ pub fn run(
         )));
     }
     let empty = store.is_empty().map_err(|e| fail(ctx, e))?;
+    let bar = crate::progress::Progress::new(
+        Some(a.tickets),
+        l.t("laver demo-sager", "making demo tickets"),
+        l,
+    );
+    // Counts the tickets as their reports go by.
+    let counted = |e: &Event| {
+        if matches!(e.kind, EventKind::Reported { .. }) {
+            bar.inc(1);
+        }
+    };
     let events = if empty {
-        let mut g = Gen::new(ctx, a.tickets, days, a.seed, 1);
+        let mut g = Gen::new(ctx, a.tickets, days, a.seed, 1).inspect(counted);
         store.import(&mut g).map_err(|e| fail(ctx, e))?
     } else if a.force {
         // Ticket by ticket through the ordinary API, so the ids follow the existing ones.
-        let mut g = Gen::new(ctx, a.tickets, days, a.seed, 1);
+        let mut g = Gen::new(ctx, a.tickets, days, a.seed, 1).inspect(counted);
         let mut n = 0u64;
         let mut current: Option<Ticket> = None;
         let mut pending_report: Option<Event> = None;

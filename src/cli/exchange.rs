@@ -40,10 +40,16 @@ pub fn export(ctx: &Ctx, store: &dyn Store, out: &mut impl Write) -> CmdResult {
     let mut head = chain::GENESIS;
     // Returned to end the walk once the log's events at the start are written.
     let enough = || StoreError::BadInput("the export is complete".into());
+    let bar = crate::progress::Progress::new(
+        Some(events),
+        ctx.lang.t("eksporterer hændelser", "exporting events"),
+        ctx.lang,
+    );
     let walked = store.for_each_event(&mut |r| {
         if written == events {
             return Err(enough());
         }
+        bar.inc(1);
         if let Err(e) = serde_json::to_writer(&mut w, r)
             .map_err(std::io::Error::from)
             .and_then(|_| w.write_all(b"\n"))
@@ -130,8 +136,17 @@ fn read_export(ctx: &Ctx, path: &Path) -> Result<Checked, Failure> {
         events: Vec::new(),
         links: Vec::new(),
     };
+    let bar = crate::progress::Progress::new(
+        f.metadata().ok().map(|m| m.len()),
+        l.t(
+            "læser og efterprøver filen (byte)",
+            "reading and checking the file (bytes)",
+        ),
+        l,
+    );
     for (i, line) in std::io::BufReader::new(f).lines().enumerate() {
         let line = line.map_err(unreadable)?;
+        bar.inc(line.len() as u64 + 1);
         let n = i + 1;
         if line.trim().is_empty() {
             continue;
@@ -299,9 +314,15 @@ pub fn import(ctx: &Ctx, store: &dyn Store, a: &ImportArgs, out: &mut impl Write
     }
     let checked = read_export(ctx, &a.file)?;
     checkpoint::for_import(ctx, &checked.links, a.checkpoint.as_deref())?;
+    let bar = crate::progress::Progress::new(
+        Some(checked.events.len() as u64),
+        l.t("importerer hændelser", "importing events"),
+        l,
+    );
     let n = store
-        .import(&mut checked.events.into_iter())
+        .import(&mut checked.events.into_iter().inspect(|_| bar.inc(1)))
         .map_err(|e| store_failure(e, ctx))?;
+    bar.finish();
     writeln!(
         out,
         "{} {}",
@@ -326,7 +347,11 @@ pub fn verify(
     out: &mut impl Write,
 ) -> CmdResult {
     let l = ctx.lang;
-    match store.verify().map_err(|e| store_failure(e, ctx))? {
+    let bar =
+        crate::progress::Progress::new(None, l.t("efterprøver kæden", "verifying the chain"), l);
+    let outcome = store.verify();
+    bar.finish();
+    match outcome.map_err(|e| store_failure(e, ctx))? {
         VerifyOutcome::Intact { events, tickets } => {
             let mut said = Vec::new();
             checkpoint::verify(ctx, store, place, file, &mut said)?;

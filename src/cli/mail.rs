@@ -141,7 +141,13 @@ fn import(
     }
     let (mut attached, mut suggested, mut known, mut skipped) = (0, 0, 0, 0);
     let mut bad = Vec::new();
+    let bar = crate::progress::Progress::new(
+        Some(raws.len() as u64),
+        l.t("læser mails", "reading mail"),
+        l,
+    );
     for raw in &raws {
+        bar.inc(1);
         let parsed = match mail::parse(&raw.bytes) {
             Ok(p) => p,
             Err(e) => {
@@ -231,7 +237,7 @@ fn import(
                 )
             }
         };
-        writeln!(out, "{line}")?;
+        bar.suspend(|| writeln!(out, "{line}"))?;
     }
     writeln!(
         out,
