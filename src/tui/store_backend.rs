@@ -87,6 +87,9 @@ impl<'a> Turns<'a> {
     }
 }
 
+/// Mails the municipality when a ticket is resolved, through the store of the board's turn.
+pub type MailOnResolve<'a> = dyn Fn(&dyn Store, TicketId, DateTime<Utc>) + 'a;
+
 /// The store as the TUI sees it.
 pub struct StoreBackend<'a> {
     pub source: Source<'a>,
@@ -97,7 +100,7 @@ pub struct StoreBackend<'a> {
     pub watch: Option<std::cell::RefCell<crate::store::postgres::Watcher>>,
     /// Mails the municipality about a ticket just resolved (at the evaluation instant given);
     /// the mail is recorded on the ticket, sent or kept for `frist mail send`.
-    pub mail: Option<&'a dyn Fn(&dyn Store, TicketId, DateTime<Utc>)>,
+    pub mail: Option<&'a MailOnResolve<'a>>,
 }
 
 impl StoreBackend<'_> {
