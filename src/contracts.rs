@@ -22,8 +22,12 @@ pub struct Contracts<'a> {
     /// ticket is computed with `main` (a board without a log, in tests).
     source: Option<(&'a str, &'a str)>,
     versions: Vec<ContractVersion>,
-    other: Mutex<HashMap<(String, Option<NaiveDate>), Option<Arc<Loaded>>>>,
+    other: Mutex<HashMap<VersionKey, Option<Arc<Loaded>>>>,
 }
+
+/// A kept version by contract id and the day it applies from (`None`: from the start, or a
+/// contract the log keeps no version of).
+type VersionKey = (String, Option<NaiveDate>);
 
 /// The terms one ticket is computed with.
 pub enum Terms<'a> {
