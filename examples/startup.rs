@@ -69,6 +69,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         calendar: &loaded.calendar,
         lang: Lang::Da,
         watch: None,
+        mail: None,
     };
     // As the runner does: the tickets being worked on first, then the board on screen.
     let t = Instant::now();

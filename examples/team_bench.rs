@@ -75,7 +75,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let logins: Vec<String> = (0..8).map(|i| format!("bench_w{i}")).collect();
     for l in &logins {
         if !people.iter().any(|p| &p.login == l) {
-            owner.add_user(l, Role::Agent, None, None)?;
+            owner.add_user(l, Role::Agent, None, None, None)?;
         }
     }
     let url_of = |login: &str| -> String {

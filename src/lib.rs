@@ -17,6 +17,7 @@ pub mod error;
 pub mod i18n;
 pub mod load;
 pub mod mail;
+pub mod notify;
 pub mod report;
 pub mod safe;
 pub mod sla;

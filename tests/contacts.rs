@@ -115,7 +115,7 @@ fn contacts_behave_the_same_on_sled_and_postgres() {
     let owner = fpg::parse_url(&db.url("owner")).unwrap();
     fpg::init(&owner).unwrap();
     let o = PgStore::open(&owner).unwrap();
-    o.add_user(&db.login("ann"), Role::Agent, None, None)
+    o.add_user(&db.login("ann"), Role::Agent, None, None, None)
         .unwrap();
     let ann = PgStore::open(&fpg::parse_url(&db.url("ann")).unwrap()).unwrap();
     suite(&ann, &db.login("ann"));
@@ -179,7 +179,7 @@ fn the_desk_keeps_the_contacts_and_a_municipality_sees_only_its_own() {
         ("sup", Role::Supervisor, None),
         ("aarhus", Role::Municipality, Some("Aarhus")),
     ] {
-        owner.add_user(&db.login(who), role, m, None).unwrap();
+        owner.add_user(&db.login(who), role, m, None, None).unwrap();
     }
     let open = |who: &str| PgStore::open(&fpg::parse_url(&db.url(who)).unwrap()).unwrap();
     let now = chrono::Utc::now();

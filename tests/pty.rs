@@ -66,6 +66,10 @@ fn spawn_with(log: &Log, args: &[&str]) -> (Screen, Box<dyn portable_pty::Child 
     cmd.env("FRIST_DB", path_str(&log.db));
     cmd.env("FRIST_NOW", NOW);
     cmd.env("FRIST_USER", "mette");
+    // Mail settings from the test's folder, never the runner's config directory.
+    cmd.env("FRIST_CONFIG", log.dir.path().join("config.toml"));
+    cmd.env_remove("FRIST_SMTP");
+    cmd.env_remove("FRIST_OUTBOX");
     cmd.env("TERM", "xterm-256color");
     cmd.env_remove("FRIST_LANG");
     let child = pty.slave.spawn_command(cmd).unwrap();

@@ -849,6 +849,7 @@ fn report_command_writes_the_file_whole() {
         municipality: Some("Aarhus".into()),
         format: Format::Csv,
         out: Some(path.clone()),
+        mail: false,
     };
     let mut out = Vec::new();
     report(&ctx(now(), Lang::Da), &args, &march(), &[], &mut out).unwrap();
@@ -890,6 +891,7 @@ fn report_command_prints_markdown_by_default() {
         municipality: None,
         format: Format::Md,
         out: None,
+        mail: false,
     };
     let mut out = Vec::new();
     report(&ctx(now(), Lang::En), &args, &march(), &[], &mut out).unwrap();
@@ -1073,6 +1075,7 @@ fn an_empty_log_does_not_claim_the_operational_test_is_passed() {
         municipality: None,
         format: Format::Md,
         out: None,
+        mail: false,
     };
     let mut out = Vec::new();
     report(&ctx(now(), Lang::Da), &args, &[], &[], &mut out).unwrap();

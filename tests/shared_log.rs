@@ -26,6 +26,7 @@ fn board<'a>(l: &'a frist::load::Loaded, db: &std::path::Path) -> StoreBackend<'
         calendar: &l.calendar,
         lang: frist::i18n::Lang::Da,
         watch: None,
+        mail: None,
     }
 }
 

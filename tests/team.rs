@@ -6,6 +6,8 @@
 mod common;
 #[path = "common/pg.rs"]
 mod pg;
+#[path = "common/smtp.rs"]
+mod smtp;
 
 use common::{out, Run, NOW};
 use frist::store::postgres::{self as fpg, PgStore, Role};
@@ -21,6 +23,10 @@ fn frist(url: &str, args: &[&str]) -> Command {
         .env("FRIST_NOW", NOW)
         // Checkpoint keys beside the throwaway cluster, never the runner's config directory.
         .env("FRIST_KEYS", pg::cluster().dir.join("keys"))
+        // Mail settings and the outbox beside the cluster too.
+        .env("FRIST_CONFIG", pg::cluster().dir.join("config.toml"))
+        .env("FRIST_OUTBOX", pg::cluster().dir.join("outbox"))
+        .env_remove("FRIST_SMTP")
         .env_remove("FRIST_USER")
         .env_remove("FRIST_LANG")
         .env_remove("FRIST_CONTRACT")
@@ -951,6 +957,7 @@ fn board<'a>(
         calendar: &l.calendar,
         lang: frist::i18n::Lang::Da,
         watch: Some(std::cell::RefCell::new(store.watch())),
+        mail: None,
     };
     let mut app = frist::tui::App::new(
         &l.contract,
@@ -1448,4 +1455,176 @@ fn corrections_fold_the_same_on_postgres_as_on_sled() {
         store(&db, "sup").verify().unwrap(),
         VerifyOutcome::Intact { .. }
     ));
+}
+/// Outgoing mail (schema 4): `mail-sent` and `mail-failed` fold the same in the database as in
+/// frist — the failed Message-IDs wait in `mail_unsent` until sent — and verify holds. A
+/// supervisor's login may record mail (reminders from cron); a municipality's may not.
+#[test]
+fn mail_events_fold_alike_on_both_backends_and_supervisors_may_record_them() {
+    use frist::ticket::{MailKind, MailVia};
+    fn mails(s: &dyn Store, user: &str) -> u64 {
+        use chrono::TimeZone;
+        let t = |h: u32| chrono::Utc.with_ymd_and_hms(2025, 3, 10, h, 0, 0).unwrap();
+        let tk = s
+            .create(
+                EventKind::Reported {
+                    municipality: "Aarhus".into(),
+                    reporter: String::new(),
+                    title: "Døre".into(),
+                    description: String::new(),
+                    category: "kritisk".into(),
+                    contract: "laasesystem".into(),
+                },
+                None,
+                user,
+                t(12),
+                t(9),
+            )
+            .unwrap();
+        let failed = |id: &str| EventKind::MailFailed {
+            message_id: id.into(),
+            to: vec!["lone@aarhus.dk".into()],
+            subject: "[frist #1] løst".into(),
+            kind: MailKind::ResolutionNotice,
+            key: String::new(),
+            error: "connection refused".into(),
+            raw: "From: a@b\r\n\r\nhej".into(),
+        };
+        let sent = |id: &str| EventKind::MailSent {
+            message_id: id.into(),
+            to: vec!["lone@aarhus.dk".into()],
+            subject: "[frist #1] løst".into(),
+            kind: MailKind::ResolutionNotice,
+            via: MailVia::Smtp,
+            key: String::new(),
+        };
+        for k in [failed("<a@x>"), failed("<b@x>"), sent("<a@x>")] {
+            s.append(tk.id, k, user, t(12), t(10), t(12)).unwrap();
+        }
+        let now = s.ticket(tk.id).unwrap().unwrap();
+        assert_eq!(now.mail_unsent, vec!["<b@x>".to_string()]);
+        let after = s
+            .append(tk.id, sent("<b@x>"), user, t(12), t(11), t(12))
+            .unwrap();
+        assert!(after.mail_unsent.is_empty());
+        assert!(s.ticket(tk.id).unwrap().unwrap().mail_unsent.is_empty());
+        assert!(matches!(s.verify().unwrap(), VerifyOutcome::Intact { .. }));
+        tk.id
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let sled = frist::store::SledStore::open(&dir.path().join("db")).unwrap();
+    mails(&sled, "mette");
+    let db = desk("mail");
+    let id = mails(&store(&db, "ann"), &db.login("ann"));
+    let sup = store(&db, "sup");
+    let note = EventKind::MailSent {
+        message_id: "<r@x>".into(),
+        to: vec!["lone@aarhus.dk".into()],
+        subject: "påmindelse".into(),
+        kind: MailKind::AcceptanceReminder,
+        via: MailVia::Outbox,
+        key: String::new(),
+    };
+    let at = chrono::Utc::now();
+    sup.append(id, note.clone(), &db.login("sup"), at, at, at)
+        .unwrap();
+    let aarhus = store(&db, "aarhus");
+    assert!(matches!(
+        aarhus.append(id, note, &db.login("aarhus"), at, at, at),
+        Err(StoreError::Denied { .. })
+    ));
+}
+
+/// Timer alerts in team mode go to the addresses `frist user add --email` gave: the assigned
+/// agent's, and the supervisor's for a breach; an agent's login runs `mail remind`.
+#[test]
+fn alerts_go_to_the_addresses_the_team_was_given() {
+    let db = desk("alerts");
+    let owner = db.url("owner");
+    let bo = db.login("bo");
+    ok(
+        &owner,
+        &[
+            "user",
+            "add",
+            &bo,
+            "--role",
+            "agent",
+            "--email",
+            "bo@leverandor.dk",
+        ],
+    );
+    let sup = db.login("sup");
+    ok(
+        &owner,
+        &[
+            "user",
+            "add",
+            &sup,
+            "--role",
+            "supervisor",
+            "--email",
+            "chef@leverandor.dk",
+        ],
+    );
+    let bad = run(
+        &owner,
+        &[
+            "user",
+            "add",
+            &bo,
+            "--role",
+            "agent",
+            "--email",
+            "bo hos os",
+        ],
+    );
+    assert_eq!(bad.code, 2, "{}", bad.stderr);
+    let ann = db.url("ann");
+    // systemfejl at 09:00 on Monday 10.03: its reaction (5h, continuous) is at risk after
+    // 12:45 and breached after 14:00.
+    let id = add(&ann, "Aarhus", "Rapporter fejler").to_string();
+    ok(&ann, &["assign", &id, "--to", &bo]);
+    let server = smtp::Server::start();
+    let r = out(
+        frist(&ann, &["mail", "remind", "--now", "2025-03-10 13:00"])
+            .env("FRIST_SMTP", server.url())
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let to: Vec<Vec<String>> = server.received().into_iter().map(|m| m.to).collect();
+    assert_eq!(
+        to,
+        vec![vec!["bo@leverandor.dk".to_string()]],
+        "{}",
+        r.stdout
+    );
+    // Breached: the agent and the supervisor hear of it, once.
+    let r = out(
+        frist(&ann, &["mail", "remind", "--now", "2025-03-10 15:00"])
+            .env("FRIST_SMTP", server.url())
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut to: Vec<String> = server.received()[1..]
+        .iter()
+        .flat_map(|m| m.to.clone())
+        .collect();
+    to.sort();
+    assert_eq!(
+        to,
+        vec!["bo@leverandor.dk", "chef@leverandor.dk"],
+        "{}",
+        r.stdout
+    );
+    let again = out(
+        frist(&ann, &["mail", "remind", "--now", "2025-03-10 15:00"])
+            .env("FRIST_SMTP", server.url())
+            .output()
+            .unwrap(),
+    );
+    assert!(again.stdout.contains("Ingen mail"), "{}", again.stdout);
+    assert_eq!(server.received().len(), 3);
 }

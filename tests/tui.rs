@@ -1263,6 +1263,7 @@ fn the_runner_reads_more_tickets_from_the_log_and_says_how_many() {
         calendar: &l.calendar,
         lang: Lang::Da,
         watch: None,
+        mail: None,
     };
     // What the runner reads at start: no closed ticket outside this month's breaches.
     let start = backend
@@ -1651,6 +1652,107 @@ fn the_detail_view_offers_retract_edit_and_dispute_as_forms() {
             effective: now(),
         }]
     );
+}
+
+#[test]
+fn the_detail_shows_what_was_mailed_and_when_and_what_waits_to_be_sent() {
+    use frist::ticket::{MailKind, MailVia};
+    let l = loaded();
+    let mut a = app(&l, Lang::Da);
+    update(&mut a, Action::Confirm, now());
+    let id = a.detail.as_ref().expect("the detail is open").id;
+    let mut log = logs().into_iter().find(|x| x.id == id).unwrap();
+    log.push(
+        at(2025, 3, 4, 9, 30),
+        EventKind::MailFailed {
+            message_id: "<frist.1.a@leverandor.dk>".into(),
+            to: vec!["lone@aarhus.dk".into()],
+            subject: "[frist #1] Sag 1 er løst".into(),
+            kind: MailKind::ResolutionNotice,
+            key: String::new(),
+            error: "Connection refused".into(),
+            raw: String::new(),
+        },
+    );
+    log.push(
+        at(2025, 3, 4, 9, 45),
+        EventKind::MailSent {
+            message_id: "<frist.1.a@leverandor.dk>".into(),
+            to: vec!["lone@aarhus.dk".into()],
+            subject: "[frist #1] Sag 1 er løst".into(),
+            kind: MailKind::ResolutionNotice,
+            via: MailVia::Smtp,
+            key: String::new(),
+        },
+    );
+    a.set_events(id, log.events);
+    let screen = draw(&mut a, 160, 40);
+    assert!(
+        screen.contains("04.03.2025 09:30")
+            && screen.contains("besked om løsning til lone@aarhus.dk: Connection refused"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("04.03.2025 09:45")
+            && screen.contains("besked om løsning sendt til lone@aarhus.dk (SMTP)"),
+        "{screen}"
+    );
+}
+
+/// A resolution written through the TUI's store mails the municipality (the runner passes the
+/// same notifier `frist resolve` uses); other steps mail nobody.
+#[test]
+fn a_resolution_in_the_tui_asks_for_the_municipalitys_notice() {
+    use frist::store::{SledStore, Store};
+    use frist::tui::store_backend::StoreBackend;
+    use frist::tui::Backend;
+    let dir = tempfile::tempdir().unwrap();
+    let store = SledStore::open(&dir.path().join("db")).unwrap();
+    let l = loaded();
+    let reported = at(2025, 3, 4, 8, 0);
+    let t = store
+        .create(
+            logs()[0].events[0].kind.clone(),
+            None,
+            "mette",
+            reported,
+            reported,
+        )
+        .unwrap();
+    let asked = std::cell::RefCell::new(Vec::new());
+    let mail = |_: &dyn Store, id: u64, at: DateTime<Utc>| asked.borrow_mut().push((id, at));
+    let backend = StoreBackend {
+        source: frist::tui::store_backend::Source::Held(&store),
+        contract: &l.contract,
+        calendar: &l.calendar,
+        lang: Lang::Da,
+        watch: None,
+        mail: Some(&mail),
+    };
+    backend
+        .append(
+            t.id,
+            EventKind::Reacted {
+                note: String::new(),
+            },
+            "mette",
+            now(),
+            now(),
+        )
+        .unwrap();
+    assert!(asked.borrow().is_empty());
+    backend
+        .append(
+            t.id,
+            EventKind::Resolved {
+                note: "Genstartet".into(),
+            },
+            "mette",
+            now(),
+            now(),
+        )
+        .unwrap();
+    assert_eq!(*asked.borrow(), vec![(t.id, now())]);
 }
 
 /// The lock-system contract as kept in the log (`from` `None`: from the start) and an edited

@@ -294,6 +294,21 @@ pub fn da(en: &str) -> Option<&'static str> {
         "Who the log records as the acting user, with role and municipality in team mode" => {
             "Hvem loggen registrerer som den handlende bruger, med rolle og kommune i teamtilstand"
         }
+        "Send again the mails that could not be sent (kept in the log until they go out)" => {
+            "Send de mails igen, som ikke kunne sendes (de gemmes i loggen, til de er sendt)"
+        }
+        "Send what is due now: mails that failed before, reminders of resolutions waiting for acceptance, and alerts of timers at risk or breached (for cron; inside the service window only, never twice)" => {
+            "Send det, der skal sendes nu: mails, der fejlede før, påmindelser om løsninger, der venter på accept, og varsler om frister i fare eller overskredet (til cron; kun inden for dagtimerne, aldrig to gange)"
+        }
+        "Where mail goes as .eml files when no SMTP server is configured (FRIST_SMTP or the config file); default: a folder beside the log" => {
+            "Hvor mail lægges som .eml-filer, når ingen SMTP-server er sat op (FRIST_SMTP eller konfigurationsfilen); standard: en mappe ved siden af loggen"
+        }
+        "The person's mail address: timer alerts (`frist mail remind`) go there" => {
+            "Personens mailadresse: varsler om frister (`frist mail remind`) sendes dertil"
+        }
+        "Mail the report to the municipality's contacts (HTML in the mail, CSV and JSON attached, with the checkpoint)" => {
+            "Send rapporten med mail til kommunens kontakter (HTML i mailen, CSV og JSON vedhæftet, med kontrolpunktet)"
+        }
         "Print shell completions" => "Skriv kommandolinjefuldførelser til en skal",
         "The shell to write completions for" => "Skallen, fuldførelserne skrives til",
         // Arguments
@@ -492,8 +507,8 @@ pub fn da(en: &str) -> Option<&'static str> {
         "The person's phone number" => "Personens telefonnummer",
         ".eml files, mbox files or Maildir folders" => ".eml-filer, mbox-filer eller Maildir-mapper",
         "Dismiss a suggested ticket, with a reason" => "Afvis et forslag til en ny sag, med en begrundelse",
-        "Incoming mail: import the municipality's answers, the inbox, suggested tickets" => {
-            "Indgående post: importér kommunens svar, indbakken, forslag til nye sager"
+        "Mail: import the municipality's answers, the inbox, suggested tickets; send what failed before (`send`), reminders and timer alerts (`remind`)" => {
+            "Post: importér kommunens svar, indbakken, forslag til nye sager; send det, der fejlede før (`send`), påmindelser og varsler om frister (`remind`)"
         }
         "Make a suggested ticket (a contact's mail that matched no ticket) a ticket" => {
             "Gør et forslag (en kontaktpersons mail der ikke passede til nogen sag) til en sag"

@@ -1077,6 +1077,9 @@ fn event_line(ctx: &Ctx, e: &Event, width: usize, retracted_by: Option<u32>) -> 
             ctx.lang.datetime(ctx.loaded.calendar.local(*from)),
             ctx.lang.datetime(ctx.loaded.calendar.local(*to))
         ),
+        EventKind::MailSent { .. } | EventKind::MailFailed { .. } => {
+            e.kind.mail_summary(ctx.lang).unwrap_or_default()
+        }
         k => k.correction_text(ctx.lang).unwrap_or_default(),
     };
     // A step written down long after it took effect says so, with when (domain §4.8).
@@ -1249,9 +1252,14 @@ fn table(ctx: &Ctx, rows: &[(Ticket, Option<Evaluation>)], out: &mut impl Write)
         l.t("titel", "title")
     )?;
     for (t, e) in rows {
+        let marks: String =
+            crate::notify::plan::marks(t, &ctx.loaded.contract, &ctx.loaded.calendar, ctx.now, l)
+                .iter()
+                .map(|m| format!(" [{m}]"))
+                .collect();
         writeln!(
             out,
-            "{:>7}  {:<sw$} {:<16} {:<14} {:<12} {:<12} {:>11}  {:<10} {}",
+            "{:>7}  {:<sw$} {:<16} {:<14} {:<12} {:<12} {:>11}  {:<10} {}{marks}",
             t.id,
             t.state.short_label(l),
             safe::text(&t.municipality),

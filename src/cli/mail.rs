@@ -44,6 +44,12 @@ pub enum MailCommand {
         #[arg(long)]
         category: Option<String>,
     },
+    /// Send again the mails that could not be sent (kept in the log until they go out).
+    Send,
+    /// Send what is due now: mails that failed before, reminders of resolutions waiting for
+    /// acceptance, and alerts of timers at risk or breached (for cron; inside the service
+    /// window only, never twice).
+    Remind,
     /// Dismiss a suggested ticket, with a reason.
     Dismiss {
         /// The mail's Message-ID.
@@ -69,6 +75,9 @@ pub fn run(
     out: &mut impl Write,
 ) -> CmdResult {
     match &a.command {
+        MailCommand::Send | MailCommand::Remind => {
+            unreachable!("outgoing mail is run by mail_out, which needs the opened log")
+        }
         MailCommand::Import { paths } => import(ctx, store, user, paths, out),
         MailCommand::Inbox { json } => inbox(ctx, store, *json, out),
         MailCommand::Confirm {

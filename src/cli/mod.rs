@@ -11,6 +11,7 @@ pub mod exchange;
 pub mod help_da;
 pub mod log;
 pub mod mail;
+pub mod mail_out;
 pub mod report;
 mod team;
 
@@ -55,6 +56,10 @@ pub struct Cli {
         default_value_t = 10
     )]
     pub wait: u64,
+    /// Where mail goes as .eml files when no SMTP server is configured (FRIST_SMTP or the
+    /// config file); default: a folder beside the log.
+    #[arg(long, global = true, env = "FRIST_OUTBOX")]
+    pub outbox: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -92,7 +97,8 @@ pub enum Command {
     Reject(log::RejectArgs),
     /// The municipalities' contact people: whose mail counts as the municipality's.
     Contact(contact::ContactArgs),
-    /// Incoming mail: import the municipality's answers, the inbox, suggested tickets.
+    /// Mail: import the municipality's answers, the inbox, suggested tickets; send what
+    /// failed before (`send`), reminders and timer alerts (`remind`).
     Mail(mail::MailArgs),
     /// Give a ticket to an agent (`--to LOGIN`); `list --mine` shows one's own.
     Assign(log::AssignArgs),
@@ -339,17 +345,30 @@ fn run_log(
             out,
         ),
         Command::Resume(a) => log::step(ctx, s, &user, a.id, K::Resumed, a.at.as_deref(), out),
-        Command::Resolve(a) => log::step(
-            ctx,
-            s,
-            &user,
-            a.id,
-            K::Resolved {
-                note: a.note.clone(),
-            },
-            a.at.as_deref(),
-            out,
-        ),
+        // The mail set-up is read first: a broken one is refused before anything is written.
+        Command::Resolve(a) => mail_out::postman(ctx, cli.db.as_deref(), cli.outbox.as_deref())
+            .and_then(|postman| {
+                log::step(
+                    ctx,
+                    s,
+                    &user,
+                    a.id,
+                    K::Resolved {
+                        note: a.note.clone(),
+                    },
+                    a.at.as_deref(),
+                    out,
+                )?;
+                // The municipality is told at once; a mail that fails is kept and retried.
+                mail_out::with_notifier(
+                    ctx,
+                    &store,
+                    &user,
+                    &postman,
+                    |n| n.resolution_notice(a.id),
+                    out,
+                )
+            }),
         Command::Accept(a) => match &a.mail {
             Some(m) => mail::verdict(ctx, s, &user, a.id, m, None, a.at.as_deref(), out),
             None => log::step(
@@ -409,6 +428,17 @@ fn run_log(
         Command::List(a) => log::list(ctx, s, &user, a, out),
         Command::Assign(a) => log::assign(ctx, &store, &user, a, out),
         Command::Contact(a) => contact::run(ctx, s, &user, a, out),
+        Command::Mail(mail::MailArgs {
+            command: c @ (mail::MailCommand::Send | mail::MailCommand::Remind),
+        }) => mail_out::run(
+            ctx,
+            &store,
+            &user,
+            cli.db.as_deref(),
+            cli.outbox.as_deref(),
+            matches!(c, mail::MailCommand::Remind),
+            out,
+        ),
         Command::Mail(a) => mail::run(ctx, s, &user, a, out),
         Command::Breaches(a) => log::breaches(ctx, s, a, out),
         Command::Export => exchange::export(ctx, s, out),
@@ -422,7 +452,21 @@ fn run_log(
             let whole = store
                 .team()
                 .is_none_or(|p| p.whoami().role != crate::store::postgres::Role::Municipality);
-            report::from_store(ctx, s, whole.then_some(place.as_str()), a, out)
+            let postman = match a.mail {
+                true => match mail_out::postman(ctx, cli.db.as_deref(), cli.outbox.as_deref()) {
+                    Ok(p) => Some(p),
+                    Err(f) => return Some(close(store, ctx).and(Err(f))),
+                },
+                false => None,
+            };
+            report::from_store(
+                ctx,
+                s,
+                whole.then_some(place.as_str()),
+                postman.as_ref(),
+                a,
+                out,
+            )
         }
         Command::Svartider(a) => report::svartider(ctx, s, a, out),
         _ => unreachable!("only log commands reach here"),
@@ -596,6 +640,15 @@ fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
         session.resume()?;
     }
     let contract = &ctx.loaded.contract;
+    // A resolution in the TUI mails the municipality as `frist resolve` does; a broken mail
+    // set-up is said before the screen is taken, and then no mail is sent from this session.
+    let postman = match mail_out::postman(ctx, cli.db.as_deref(), cli.outbox.as_deref()) {
+        Ok(p) => Some(p),
+        Err(f) => {
+            eprintln!("{}", f.message);
+            None
+        }
+    };
     let suggest = crate::tui::store_backend::ClassifierSuggest {
         classifier: crate::store::labels::classifier(contract, &*store).map_err(store_failure)?,
         lang: ctx.lang,
@@ -621,15 +674,35 @@ fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
             }),
         ))),
     };
+    let team = shared.as_ref().and_then(|s| s.team());
+    let send_notice = |s: &dyn Store, id: crate::ticket::TicketId, now: chrono::DateTime<Utc>| {
+        let Some(postman) = postman.as_ref() else {
+            return;
+        };
+        let book = mail_out::Book {
+            store: s,
+            team,
+            config: &postman.config,
+        };
+        let n = crate::notify::Notifier {
+            store: s,
+            postman,
+            book: &book,
+            loaded: &ctx.loaded,
+            user: &user,
+            now,
+            lang: ctx.lang,
+        };
+        // What became of the mail is on the ticket's timeline (sent, or kept for retry).
+        let _ = n.resolution_notice(id);
+    };
     let backend = crate::tui::store_backend::StoreBackend {
         source,
         contract,
         calendar: &ctx.loaded.calendar,
         lang: ctx.lang,
-        watch: shared
-            .as_ref()
-            .and_then(|s| s.team())
-            .map(|p| std::cell::RefCell::new(p.watch())),
+        watch: team.map(|p| std::cell::RefCell::new(p.watch())),
+        mail: Some(&send_notice),
     };
     session.load(&backend)?;
     let result = session.run(&backend, &suggest);

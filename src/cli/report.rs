@@ -24,6 +24,10 @@ pub struct ReportArgs {
     /// Write to this file (atomically: all or nothing) instead of standard output.
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Mail the report to the municipality's contacts (HTML in the mail, CSV and JSON
+    /// attached, with the checkpoint).
+    #[arg(long, requires = "municipality")]
+    pub mail: bool,
 }
 
 #[derive(Debug, Args)]
@@ -62,6 +66,36 @@ pub fn report_with(
     versions: &[report::Version],
     out: &mut impl Write,
 ) -> CmdResult {
+    let r = build(ctx, args, tickets, measurements, checkpoint, versions)?;
+    let text = report::render(&r, args.format, ctx.lang);
+    match &args.out {
+        None => {
+            out.write_all(text.as_bytes())?;
+            Ok(())
+        }
+        Some(path) => {
+            write_atomically(path, text.as_bytes())?;
+            writeln!(
+                out,
+                "{} {}",
+                ctx.lang
+                    .t("Rapporten er skrevet til", "The report was written to"),
+                path.display()
+            )?;
+            Ok(())
+        }
+    }
+}
+
+/// The month's report with its checkpoint.
+pub fn build(
+    ctx: &Ctx,
+    args: &ReportArgs,
+    tickets: &[(Ticket, Vec<Event>)],
+    measurements: &[Measurement],
+    checkpoint: Option<crate::checkpoint::Checkpoint>,
+    versions: &[report::Version],
+) -> Result<report::Report, Failure> {
     let month = report::parse_month(&args.month)
         .map_err(|e| Failure::usage(format!("--month: {}", e.message(ctx.lang))))?;
     let municipality = args
@@ -81,24 +115,7 @@ pub fn report_with(
     })
     .map_err(|e| Failure::of(e, ctx.lang))?;
     r.checkpoint = checkpoint;
-    let text = report::render(&r, args.format, ctx.lang);
-    match &args.out {
-        None => {
-            out.write_all(text.as_bytes())?;
-            Ok(())
-        }
-        Some(path) => {
-            write_atomically(path, text.as_bytes())?;
-            writeln!(
-                out,
-                "{} {}",
-                ctx.lang
-                    .t("Rapporten er skrevet til", "The report was written to"),
-                path.display()
-            )?;
-            Ok(())
-        }
-    }
+    Ok(r)
 }
 
 /// Writes `bytes` to a temporary file beside `path` and renames it into place, so a failed
@@ -223,6 +240,7 @@ pub fn from_store(
     ctx: &Ctx,
     store: &dyn crate::store::Store,
     place: Option<&str>,
+    postman: Option<&crate::notify::send::Postman>,
     args: &ReportArgs,
     out: &mut impl Write,
 ) -> CmdResult {
@@ -239,6 +257,7 @@ pub fn from_store(
         municipality: municipality.clone(),
         format: args.format,
         out: args.out.clone(),
+        mail: args.mail,
     };
     // Signed before the month is read: the report's figures come from this state or a later
     // one, and whoever reads the report can prove the log still holds it.
@@ -259,6 +278,10 @@ pub fn from_store(
     let kept = crate::contracts::kept_versions(&all, &ctx.loaded.contract.id)
         .map_err(|e| Failure::of(e, ctx.lang))?;
     let versions = crate::contracts::report_versions(&kept);
+    if let (true, Some(postman)) = (args.mail, postman) {
+        let r = build(ctx, args, &tickets, &measurements, checkpoint, &versions)?;
+        return mail_report(ctx, store, postman, &r, args, out);
+    }
     report_with(
         ctx,
         args,
@@ -268,6 +291,91 @@ pub fn from_store(
         &versions,
         out,
     )
+}
+
+/// `report --mail`: the HTML report as the mail, its CSV and JSON attached, to the
+/// municipality's contacts. A mail that cannot be sent is written into the outbox instead, so
+/// that it is not lost.
+fn mail_report(
+    ctx: &Ctx,
+    store: &dyn crate::store::Store,
+    postman: &crate::notify::send::Postman,
+    r: &report::Report,
+    args: &ReportArgs,
+    out: &mut impl Write,
+) -> CmdResult {
+    use crate::notify::{compose, send};
+    let l = ctx.lang;
+    let municipality = args.municipality.clone().unwrap_or_default();
+    let to = super::mail_out::contacts_of(store, &municipality)
+        .map_err(|e| super::log::store_failure(e, ctx))?;
+    if to.is_empty() {
+        return Err(Failure::usage(format!(
+            "{} {}; {} `frist contact add --municipality \"{}\" --name … --email …`",
+            crate::safe::text(&municipality),
+            l.t(
+                "har ingen kontakter med mail, så rapporten kan ikke sendes",
+                "has no contacts with mail, so the report cannot be sent"
+            ),
+            l.t("tilføj en med", "add one with"),
+            crate::safe::text(&municipality)
+        )));
+    }
+    let (year, m) = args.month.split_once('-').unwrap_or(("", ""));
+    let label = format!(
+        "{} {year}",
+        crate::i18n::Lang::Da.month_name(m.parse().unwrap_or(1))
+    );
+    let mail = compose::report_mail(
+        &municipality,
+        &label,
+        &args.month,
+        report::render(r, Format::Html, crate::i18n::Lang::Da),
+        report::render(r, Format::Csv, crate::i18n::Lang::Da),
+        report::render(r, Format::Json, crate::i18n::Lang::Da),
+        &to,
+        &send::new_message_id("report", &postman.domain()),
+        ctx.now,
+    );
+    match postman.deliver(&mail).map_err(Failure::usage)? {
+        send::Delivery::Smtp => writeln!(
+            out,
+            "{} {}",
+            l.t("Rapporten er sendt til", "The report was sent to"),
+            to.join(", ")
+        )?,
+        send::Delivery::Outbox(p) => writeln!(
+            out,
+            "{} {}",
+            l.t(
+                "Rapporten er lagt i udbakken:",
+                "The report is in the outbox:"
+            ),
+            p.display()
+        )?,
+        send::Delivery::Failed { error, raw } => {
+            let kept = postman.keep(&raw, &mail.message_id);
+            return Err(Failure {
+                message: format!(
+                    "{}: {error}; {}",
+                    l.t(
+                        "rapporten kunne ikke sendes",
+                        "the report could not be sent"
+                    ),
+                    match kept {
+                        Ok(p) => format!(
+                            "{} {}",
+                            l.t("den er gemt som", "it is kept as"),
+                            p.display()
+                        ),
+                        Err(e) => e,
+                    }
+                ),
+                code: 1,
+            });
+        }
+    }
+    Ok(())
 }
 pub use crate::load::TicketLog;
 

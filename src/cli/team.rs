@@ -48,6 +48,9 @@ pub enum UserCommand {
         /// The municipality whose IT contact this is (only with --role municipality).
         #[arg(long)]
         municipality: Option<String>,
+        /// The person's mail address: timer alerts (`frist mail remind`) go there.
+        #[arg(long)]
+        email: Option<String>,
         /// Read a password for the login from standard input (one line); without it the
         /// login uses peer or certificate authentication as pg_hba.conf says.
         #[arg(long)]
@@ -121,8 +124,22 @@ pub fn user(ctx: &Ctx, db: Option<&Path>, a: &UserArgs, out: &mut impl Write) ->
             login,
             role,
             municipality,
+            email,
             password_stdin,
         } => {
+            let email = match email.as_deref().map(str::trim) {
+                None | Some("") => None,
+                Some(e) => match e.parse::<lettre::Address>() {
+                    Ok(_) => Some(e.to_string()),
+                    Err(err) => {
+                        return Err(Failure::usage(format!(
+                            "--email {e}: {} ({err}); {}",
+                            l.t("er ikke en mailadresse", "is not a mail address"),
+                            l.t("skriv fx mette@leverandor.dk", "write e.g. mette@vendor.dk")
+                        )))
+                    }
+                },
+            };
             let role = match role {
                 RoleArg::Agent => Role::Agent,
                 RoleArg::Supervisor => Role::Supervisor,
@@ -161,7 +178,13 @@ pub fn user(ctx: &Ctx, db: Option<&Path>, a: &UserArgs, out: &mut impl Write) ->
                 None
             };
             store
-                .add_user(login, role, municipality.as_deref(), password.as_deref())
+                .add_user(
+                    login,
+                    role,
+                    municipality.as_deref(),
+                    email.as_deref(),
+                    password.as_deref(),
+                )
                 .map_err(fail)?;
             writeln!(
                 out,

@@ -331,6 +331,9 @@ struct RawContract {
     response_time: Vec<Spanned<ResponseLimit>>,
     /// Percent: a classifier suggestion less sure than this is shown but not pre-selected.
     suggest_threshold: Option<Spanned<f64>>,
+    /// How long a resolution may wait for the municipality's acceptance before frist reminds
+    /// them (a target: `3wd`, `2d`, `8h`); default 3 working days.
+    acceptance_reminder: Option<Spanned<String>>,
     category: Vec<Spanned<Category>>,
 }
 
@@ -441,6 +444,9 @@ fn check_fine(src: &str, file: &str, from: usize, id: &str, f: &FineTable) -> Re
 /// pre-selected.
 pub const DEFAULT_SUGGEST_THRESHOLD: f64 = 0.5;
 
+/// A resolution waits this long for acceptance before the municipality is reminded.
+pub const DEFAULT_ACCEPTANCE_REMINDER: Target = Target::WorkingDays(3);
+
 fn default_holidays() -> String {
     "dk".into()
 }
@@ -463,6 +469,9 @@ pub struct Contract {
     /// A classifier suggestion less sure than this (0–1) is shown but not pre-selected: the
     /// agent chooses (contract key `suggest_threshold`, in percent; default 50).
     pub suggest_threshold: f64,
+    /// How long a resolution may wait for acceptance before the municipality is reminded, and
+    /// the least time between two reminders (contract key `acceptance_reminder`, default 3wd).
+    pub acceptance_reminder: Target,
     pub categories: Vec<Category>,
 }
 
@@ -664,8 +673,27 @@ impl Contract {
                 p / 100.0
             }
         };
+        let acceptance_reminder = match &raw.acceptance_reminder {
+            None => DEFAULT_ACCEPTANCE_REMINDER,
+            Some(v) => match Target::parse(v.get_ref()) {
+                Some(t) if t.in_bounds() => t,
+                _ => {
+                    return Err(Error::Config {
+                        file: file.into(),
+                        line: crate::error::line_of(src, v.span().start),
+                        field: "acceptance_reminder".into(),
+                        message: format!(
+                            "acceptance_reminder = \"{}\" is not a period; write working days (\"3wd\", at most {}), calendar days (\"2d\") or hours (\"8h\"); default 3wd",
+                            v.get_ref(),
+                            Target::MAX_WORKING_DAYS
+                        ),
+                    })
+                }
+            },
+        };
         Ok(Contract {
             id: raw.id,
+            acceptance_reminder,
             name: raw.name,
             source: raw.source,
             tz,

@@ -4,11 +4,13 @@
 //! Pure: no clock, no disk. Lifecycle checks take `now` as an argument.
 
 mod eval;
+mod mail;
 
 use crate::i18n::Lang;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 pub use eval::{evaluate, Evaluation, TimerEval};
+pub use mail::{MailKind, MailVia};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -97,6 +99,33 @@ pub enum EventKind {
         to: DateTime<Utc>,
         reason: String,
     },
+    /// frist mailed someone about the ticket (or wrote the message into the outbox for the
+    /// desk's own mail client). A reply names `message_id` in In-Reply-To/References.
+    MailSent {
+        message_id: String,
+        to: Vec<String>,
+        subject: String,
+        kind: MailKind,
+        via: MailVia,
+        /// What the mail was about, so that a rerun sends nothing twice: the timer and status
+        /// of an alert (`resolution:breached`), empty for a notice or a reminder.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        key: String,
+    },
+    /// A mail could not be sent. The whole message is kept here, in the log, until
+    /// `frist mail send` (or the next run that sends mail) delivers it as a `mail-sent` with the
+    /// same `message_id`.
+    MailFailed {
+        message_id: String,
+        to: Vec<String>,
+        subject: String,
+        kind: MailKind,
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        key: String,
+        error: String,
+        /// The message as it would have gone out (RFC 5322).
+        raw: String,
+    },
     /// A municipality's contact person was registered (the log's own stream, [`LOG_STREAM`]).
     ContactAdded {
         municipality: String,
@@ -174,6 +203,11 @@ impl EventKind {
             K::Note { .. } => l.t("bemærkning tilføjet", "note added"),
             K::Assigned { .. } => l.t("tildelt", "assigned"),
             K::ReportTimeCorrected { .. } => l.t("anmeldelsestid rettet", "report time corrected"),
+            K::MailSent { .. } => l.t("mail sendt", "mail sent"),
+            K::MailFailed { .. } => l.t(
+                "mail ikke sendt, venter i køen",
+                "mail not sent, waiting in the queue",
+            ),
             K::ContactAdded { .. } => l.t("kontaktperson tilføjet", "contact added"),
             K::ContactRemoved { .. } => l.t("kontaktperson fjernet", "contact removed"),
             K::MailReceived(_) => l.t("mail modtaget", "mail received"),
@@ -200,6 +234,8 @@ impl EventKind {
             EventKind::Note { .. } => "note",
             EventKind::Assigned { .. } => "assigned",
             EventKind::ReportTimeCorrected { .. } => "report-time-corrected",
+            EventKind::MailSent { .. } => "mail-sent",
+            EventKind::MailFailed { .. } => "mail-failed",
             EventKind::ContactAdded { .. } => "contact-added",
             EventKind::ContactRemoved { .. } => "contact-removed",
             EventKind::MailReceived(_) => "mail-received",
@@ -293,6 +329,8 @@ impl EventKind {
                 | EventKind::Assigned { .. }
                 | EventKind::Classified { .. }
                 | EventKind::Reclassified { .. }
+                | EventKind::MailSent { .. }
+                | EventKind::MailFailed { .. }
                 | EventKind::ContactAdded { .. }
                 | EventKind::ContactRemoved { .. }
                 | EventKind::MailSuggested(_)
@@ -428,6 +466,10 @@ pub struct Ticket {
     /// The latest dispute of the ticket's breach by a supervisor (`by` is the supervisor).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disputed: Option<Verdict>,
+    /// The Message-IDs of mails about the ticket that failed and are not sent yet (the board
+    /// shows them; `frist mail send` retries them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub mail_unsent: Vec<String>,
 }
 
 /// A step the lifecycle refuses, with the ticket's state and what is possible. `Display` is
@@ -940,7 +982,10 @@ impl Ticket {
             EventKind::MailReceived(_) => Ok(()),
             EventKind::Reported { .. } => Err(err(Refusal::AlreadyReported)),
             EventKind::Classified { .. } if self.events > 1 => Err(err(Refusal::ClassifiedOnce)),
-            EventKind::Classified { .. } | EventKind::Note { .. } => Ok(()),
+            EventKind::Classified { .. }
+            | EventKind::Note { .. }
+            | EventKind::MailSent { .. }
+            | EventKind::MailFailed { .. } => Ok(()),
             EventKind::Assigned { .. } if self.state == State::Closed => {
                 Err(self.refuse(Refusal::NotNow(Step::Assign)))
             }
@@ -1128,6 +1173,12 @@ impl Ticket {
                 };
             }
             EventKind::ReportTimeCorrected { to, .. } => self.reported = *to,
+            EventKind::MailSent { message_id, .. } => self.mail_unsent.retain(|m| m != message_id),
+            EventKind::MailFailed { message_id, .. } => {
+                if !self.mail_unsent.contains(message_id) {
+                    self.mail_unsent.push(message_id.clone());
+                }
+            }
             EventKind::ContactAdded { .. }
             | EventKind::ContactRemoved { .. }
             | EventKind::MailReceived(_)
@@ -1278,6 +1329,7 @@ pub fn fold(events: &[Event]) -> Option<Ticket> {
         assignee: None,
         notes: Vec::new(),
         disputed: None,
+        mail_unsent: Vec::new(),
     };
     for ev in &events[1..] {
         t.apply(ev);

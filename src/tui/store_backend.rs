@@ -95,6 +95,9 @@ pub struct StoreBackend<'a> {
     pub lang: Lang,
     /// Other people's changes to a shared log (team mode).
     pub watch: Option<std::cell::RefCell<crate::store::postgres::Watcher>>,
+    /// Mails the municipality about a ticket just resolved (at the evaluation instant given);
+    /// the mail is recorded on the ticket, sent or kept for `frist mail send`.
+    pub mail: Option<&'a dyn Fn(&dyn Store, TicketId, DateTime<Utc>)>,
 }
 
 impl StoreBackend<'_> {
@@ -266,10 +269,20 @@ impl Backend for StoreBackend<'_> {
             EventKind::Reclassified { to, .. } => Some(to.clone()),
             _ => None,
         };
-        let t =
+        let resolved = matches!(kind, EventKind::Resolved { .. });
+        let mut t =
             self.with(|s| s.append(id, kind, user, crate::edge::recorded_now(), effective, now))?;
         if let Some(category) = learned {
             let _ = self.learn(&category, &t.title, &t.description);
+        }
+        if let (true, Some(mail)) = (resolved, self.mail) {
+            let after = self.with(|s| {
+                mail(s, id, now);
+                s.ticket(id)
+            });
+            if let Ok(Some(after)) = after {
+                t = after;
+            }
         }
         Ok(t)
     }

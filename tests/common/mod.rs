@@ -63,6 +63,10 @@ impl Log {
             .env("FRIST_USER", "mette")
             // Checkpoint keys in the test's own folder, never the runner's config directory.
             .env("FRIST_KEYS", self.keys())
+            // Mail settings from the test's own folder, never the runner's config directory.
+            .env("FRIST_CONFIG", self.dir.path().join("config.toml"))
+            .env_remove("FRIST_SMTP")
+            .env_remove("FRIST_OUTBOX")
             .env_remove("FRIST_LANG")
             .env_remove("FRIST_CONTRACT");
         c

@@ -147,6 +147,7 @@ impl PgStore {
                 login,
                 role,
                 municipality: row.get(2),
+                email: None,
             },
             target: url.target.clone(),
             url: url.clone(),

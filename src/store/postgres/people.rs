@@ -127,6 +127,8 @@ pub struct Person {
     pub login: String,
     pub role: Role,
     pub municipality: Option<String>,
+    /// Where frist mails the person (timer alerts), from `frist user add --email`.
+    pub email: Option<String>,
 }
 
 impl PgStore {
@@ -136,6 +138,7 @@ impl PgStore {
         login: &str,
         role: Role,
         municipality: Option<&str>,
+        email: Option<&str>,
         password: Option<&str>,
     ) -> StoreResult<()> {
         check_login(login)?;
@@ -170,10 +173,11 @@ impl PgStore {
         tx.batch_execute(&format!("GRANT frist_{} TO {ident}", role.as_str()))
             .map_err(|e| self.err(e))?;
         tx.execute(
-            "INSERT INTO frist.people (login, role, municipality) VALUES ($1, $2, $3)
+            "INSERT INTO frist.people (login, role, municipality, email) VALUES ($1, $2, $3, $4)
              ON CONFLICT (login) DO UPDATE SET role = EXCLUDED.role,
-                 municipality = EXCLUDED.municipality",
-            &[&login, &role.as_str(), &municipality],
+                 municipality = EXCLUDED.municipality,
+                 email = coalesce(EXCLUDED.email, frist.people.email)",
+            &[&login, &role.as_str(), &municipality, &email],
         )
         .map_err(|e| self.err(e))?;
         tx.commit().map_err(|e| self.err(e))
@@ -184,7 +188,7 @@ impl PgStore {
         let rows = self
             .client()
             .query(
-                "SELECT login::text, role, municipality FROM frist.people ORDER BY login",
+                "SELECT login::text, role, municipality, email FROM frist.people ORDER BY login",
                 &[],
             )
             .map_err(|e| self.err(e))?;
@@ -195,6 +199,7 @@ impl PgStore {
                     login: r.get(0),
                     role: Role::parse(r.get(1))?,
                     municipality: r.get(2),
+                    email: r.get(3),
                 })
             })
             .collect())

@@ -15,6 +15,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
         include_str!("../migrations/0002_corrections.sql"),
     ),
     ("0003_mail", include_str!("../migrations/0003_mail.sql")),
+    ("0004_notify", include_str!("../migrations/0004_notify.sql")),
 ];
 
 /// The schema this build writes and reads in PostgreSQL.

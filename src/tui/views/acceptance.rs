@@ -47,11 +47,14 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         } else {
             Style::new()
         };
-        let rejected = if t.rejections.is_empty() {
+        let mut rejected = if t.rejections.is_empty() {
             String::new()
         } else {
             format!(" · {} {}×", l.t("afvist", "rejected"), t.rejections.len())
         };
+        for m in crate::notify::plan::marks(t, app.contract, app.cal, app.now, l) {
+            rejected.push_str(&format!(" · {m}"));
+        }
         lines.push(
             Line::from(vec![
                 Span::raw(format!("   {:>5}  ", t.id)),

@@ -107,7 +107,17 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         if wide {
             cells.push(Cell::from(category));
         }
-        cells.push(Cell::from(t.title.clone()));
+        // A resolution waiting past the reminder period, and mail not sent, are marked.
+        let marks = crate::notify::plan::marks(t, app.contract, app.cal, now, l);
+        if marks.is_empty() {
+            cells.push(Cell::from(t.title.clone()));
+        } else {
+            let mut spans = vec![Span::raw(t.title.clone())];
+            for m in marks {
+                spans.push(Span::styled(format!(" [{m}]"), look_style(Look::AtRisk)));
+            }
+            cells.push(Cell::from(Line::from(spans)));
+        }
         match &r.eval {
             Some(e) => {
                 for timer in [&e.reaction, &e.resolution] {

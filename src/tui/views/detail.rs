@@ -460,6 +460,14 @@ fn event_line(app: &App, ev: &Event, retracted_by: Option<u32>) -> Line<'static>
             ),
             Style::new().fg(Color::Magenta),
         ),
+        EventKind::MailSent { .. } => (
+            ev.kind.mail_summary(l).unwrap_or_default(),
+            Style::new().fg(Color::Blue),
+        ),
+        EventKind::MailFailed { .. } => (
+            ev.kind.mail_summary(l).unwrap_or_default(),
+            Style::new().fg(Color::Red),
+        ),
         EventKind::ContactAdded {
             municipality,
             name,
