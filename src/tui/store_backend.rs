@@ -97,8 +97,11 @@ pub struct StoreBackend<'a> {
     pub watch: Option<std::cell::RefCell<crate::store::postgres::Watcher>>,
     /// Mails the municipality about a ticket just resolved (at the evaluation instant given);
     /// the mail is recorded on the ticket, sent or kept for `frist mail send`.
-    pub mail: Option<&'a dyn Fn(&dyn Store, TicketId, DateTime<Utc>)>,
+    pub mail: Option<&'a MailResolved<'a>>,
 }
+
+/// What [`StoreBackend::mail`] calls: the log, the resolved ticket, the evaluation instant.
+pub type MailResolved<'a> = dyn Fn(&dyn Store, TicketId, DateTime<Utc>) + 'a;
 
 impl StoreBackend<'_> {
     /// Runs `f` on the log (opening it for this turn when it is a local one).
