@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod contact;
 pub mod contract;
+pub mod contracts;
 pub mod edge;
 pub mod error;
 pub mod i18n;

@@ -226,20 +226,6 @@ fn a_disputed_breach_shows_in_the_breaches_report_with_its_reason() {
     );
 }
 
-/// A copy of the lock-system contract as `custom`, with its critical category's fine.
-fn custom_contract(log: &Log, fine: u64) -> String {
-    let text = std::fs::read_to_string("contracts/laasesystem.toml")
-        .unwrap()
-        .replace("id = \"laasesystem\"", "id = \"custom\"")
-        .replace(
-            "fine = { lower = 5000, higher = 10000, cap_days = 7 }",
-            &format!("fine = {{ lower = {fine}, higher = {fine}, cap_days = 7 }}"),
-        );
-    let p = log.dir.path().join("custom.toml");
-    std::fs::write(&p, text).unwrap();
-    p.to_str().unwrap().to_string()
-}
-
 fn fine(log: &Log, contract: &str, id: &str) -> u64 {
     log.json(&["--contract", contract, "show", id, "--json"])["fine"]["total"]
         .as_u64()

@@ -439,7 +439,12 @@ fn an_export_cut_anywhere_is_refused_saying_how_many_events_it_should_hold() {
 /// The events of `fined_log` with `edit` applied, re-hashed into a whole export, imported
 /// into a new log: the refusal's standard error (exit 2, nothing left behind).
 fn import_refused(edit: impl Fn(&mut Vec<Event>)) -> String {
-    let log = fined_log();
+    import_of_refused(&fined_log(), edit)
+}
+
+/// The events of `log` with `edit` applied, re-hashed and imported into a new log: the
+/// refusal's standard error.
+fn import_of_refused(log: &Log, edit: impl Fn(&mut Vec<Event>)) -> String {
     let mut evs: Vec<Event> = records(&log.export())
         .into_iter()
         .map(|r| r.event)
@@ -485,6 +490,73 @@ fn an_import_that_breaks_the_lifecycle_is_refused_naming_line_and_ticket() {
         said.contains("linje 6") && said.contains("fremtiden"),
         "{said}"
     );
+}
+
+/// `fined_log` with ticket 1's resolution (event 3) withdrawn: the retraction is the last event.
+fn retracted_log() -> Log {
+    let log = fined_log();
+    log.ok(&[
+        "retract",
+        "1",
+        "--event",
+        "3",
+        "--reason",
+        "løst i den forkerte sag",
+    ]);
+    log
+}
+
+#[test]
+fn an_imported_retraction_is_checked_against_the_tickets_earlier_events() {
+    let log = retracted_log();
+    // The retraction's line: the start line, then one line per event.
+    let n = records(&log.export()).len();
+    let line = format!("linje {}", n + 1);
+    let retracts = |seq: u32| {
+        move |evs: &mut Vec<Event>| {
+            let last = evs.last_mut().unwrap();
+            let EventKind::Retracted { retracts, .. } = &mut last.kind else {
+                panic!("the last event is the retraction: {last:?}");
+            };
+            *retracts = seq;
+        }
+    };
+    // A step that does not exist.
+    let said = import_of_refused(&log, retracts(42));
+    assert!(
+        said.contains(&line)
+            && said.contains("sag 1, hændelse #4 (retracted)")
+            && said.contains("har ingen hændelse nr. 42"),
+        "{said}"
+    );
+    // The reaction, which the resolution still in force builds on.
+    let said = import_of_refused(&log, retracts(2));
+    assert!(
+        said.contains(&line)
+            && said.contains("sag 1, hændelse #4 (retracted)")
+            && said.contains("bygger på hændelse nr. 2"),
+        "{said}"
+    );
+    // The resolution withdrawn a second time.
+    let said = import_of_refused(&log, |evs| {
+        let mut again = evs.last().unwrap().clone();
+        again.seq += 1;
+        evs.push(again);
+    });
+    assert!(
+        said.contains(&format!("linje {}", n + 2))
+            && said.contains("sag 1, hændelse #5 (retracted)")
+            && said.contains("allerede trukket tilbage (hændelse nr. 4)"),
+        "{said}"
+    );
+    // The retraction as written imports whole: the ticket is back where the resolution found it.
+    let export = log.export();
+    let path = log.dir.path().join("retracted.jsonl");
+    std::fs::write(&path, &export).unwrap();
+    let copy = Log::new();
+    copy.ok(&["import", path_str(&path)]);
+    assert_eq!(copy.export(), export);
+    assert_eq!(copy.json(&["show", "1", "--json"])["state"], "reacted");
 }
 
 #[test]

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{path_str, Log, NOW};
+use common::{custom_contract, path_str, Log, NOW};
 use portable_pty::{native_pty_system, CommandBuilder, PtySize};
 use std::io::{Read, Write};
 use std::sync::mpsc::{channel, Receiver};
@@ -48,6 +48,11 @@ impl Screen {
 
 /// Starts the TUI on the log in an 80×24 pseudo-terminal.
 fn spawn(log: &Log) -> (Screen, Box<dyn portable_pty::Child + Send + Sync>) {
+    spawn_with(log, &[])
+}
+
+/// Starts `frist ARGS` (the TUI when no command is given) on the log in the pseudo-terminal.
+fn spawn_with(log: &Log, args: &[&str]) -> (Screen, Box<dyn portable_pty::Child + Send + Sync>) {
     let pty = native_pty_system()
         .openpty(PtySize {
             rows: 24,
@@ -57,6 +62,7 @@ fn spawn(log: &Log) -> (Screen, Box<dyn portable_pty::Child + Send + Sync>) {
         })
         .unwrap();
     let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_frist"));
+    cmd.args(args);
     cmd.env("FRIST_DB", path_str(&log.db));
     cmd.env("FRIST_NOW", NOW);
     cmd.env("FRIST_USER", "mette");
@@ -87,23 +93,31 @@ fn spawn(log: &Log) -> (Screen, Box<dyn portable_pty::Child + Send + Sync>) {
     (s, child)
 }
 
+/// Waits (within a limit) for the TUI to end; `what` it was expected to do, for the failure.
+fn exit_of(
+    child: &mut Box<dyn portable_pty::Child + Send + Sync>,
+    what: &str,
+) -> portable_pty::ExitStatus {
+    let limit = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if Instant::now() > limit {
+            child.kill().ok();
+            panic!("the TUI did not {what}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 /// Sends `q` on the board and waits (within a limit) for a clean exit.
 fn quit(s: &mut Screen, mut child: Box<dyn portable_pty::Child + Send + Sync>) {
     // Only the board shows its filter line; until it shows, a 'q' sent now could follow an
     // Esc closely enough to be read as Alt-q.
     s.wait_for("Filter:");
     s.keys("q");
-    let limit = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if Instant::now() > limit {
-            child.kill().ok();
-            panic!("the TUI did not quit on 'q'");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = exit_of(&mut child, "quit on 'q'");
     assert!(status.success(), "the TUI exits cleanly: {status:?}");
 }
 
@@ -290,4 +304,24 @@ fn a_demo_shows_progress_on_a_terminal_and_none_when_piped() {
     let r = piped.run(&["demo", "--tickets", "2000"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(!r.stderr.contains("demo-sager"), "{}", r.stderr);
+}
+
+#[test]
+fn the_board_refuses_a_contract_file_changed_without_an_amendment() {
+    let log = Log::new();
+    let c = custom_contract(&log, 1);
+    log.add(&[
+        "--contract",
+        &c,
+        "--category",
+        "kritisk",
+        "--at",
+        "2025-03-05 07:00",
+    ]);
+    custom_contract(&log, 999_999);
+    let (mut s, mut child) = spawn_with(&log, &["--contract", &c]);
+    s.wait_for("afviger fra den version");
+    let status = exit_of(&mut child, "stop on the changed contract");
+    assert_eq!(status.exit_code(), 2, "{}", s.parser.screen().contents());
+    assert!(s.parser.screen().contents().contains("contract amend"));
 }

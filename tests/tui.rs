@@ -1754,3 +1754,49 @@ fn a_resolution_in_the_tui_asks_for_the_municipalitys_notice() {
         .unwrap();
     assert_eq!(*asked.borrow(), vec![(t.id, now())]);
 }
+
+/// The lock-system contract as kept in the log (`from` `None`: from the start) and an edited
+/// file whose critical fine is seven times higher, kept as a version from 4 March 2025.
+fn versions() -> (Loaded, Vec<frist::contract::version::ContractVersion>) {
+    use frist::contract::version::ContractVersion;
+    let first = loaded();
+    let keep = |text: &str, from| ContractVersion {
+        contract: "laasesystem".into(),
+        from,
+        text: text.into(),
+        holidays: first.holidays_source.clone(),
+        origin: "contracts/laasesystem.toml".into(),
+        user: "mette".into(),
+        recorded: now(),
+    };
+    let edited = first.source.replace(
+        "fine = { lower = 5000, higher = 10000, cap_days = 7 }",
+        "fine = { lower = 35000, higher = 70000, cap_days = 7 }",
+    );
+    assert_ne!(edited, first.source);
+    let amended = keep(&edited, chrono::NaiveDate::from_ymd_opt(2025, 3, 4));
+    let file = load::kept(&amended).expect("the edited contract reads");
+    (file, vec![keep(&first.source, None), amended])
+}
+
+#[test]
+fn a_logged_ticket_keeps_its_fine_on_the_board_and_in_detail_after_the_contract_file_changes() {
+    let (file, kept) = versions();
+    // Without the log's versions, ticket 5 (reported 2 March) would take the edited fine.
+    let mut unpinned = app(&file, Lang::Da);
+    assert!(draw(&mut unpinned, 120, 40).contains("70.000"));
+
+    let mut a = app(&file, Lang::Da);
+    a.set_contracts(frist::contracts::Contracts::new(&file, kept));
+    let board = draw(&mut a, 120, 40);
+    let row = board
+        .lines()
+        .find(|l| l.contains("Hele løsningen er nede"))
+        .expect("ticket 5 on the board");
+    assert!(row.contains("10.000"), "{row}");
+    assert!(!board.contains("70.000"), "{board}");
+    select(&mut a, &file, 5);
+    press(&mut a, &file, &[Action::Confirm]);
+    let detail = draw(&mut a, 80, 24);
+    assert!(detail.contains("Dagsbod: 10.000 kr."), "{detail}");
+}

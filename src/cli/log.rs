@@ -3,7 +3,7 @@
 
 use super::{CmdResult, Ctx, Failure};
 use crate::calendar::yyyymm;
-use crate::contract::version::{self, ContractVersion};
+use crate::contracts::Contracts;
 use crate::i18n::Lang;
 use crate::load::Loaded;
 use crate::safe;
@@ -411,54 +411,6 @@ pub fn store_failure(e: StoreError, ctx: &Ctx) -> Failure {
     Failure {
         message: e.message(ctx.lang, &ctx.loaded.contract.tz),
         code: e.code(),
-    }
-}
-
-/// Contracts by id, for evaluating tickets logged under another contract than `--contract`,
-/// each with the version the log keeps for its report day (domain §10): a logged ticket's fine
-/// never follows the file that happens to lie in the working directory.
-pub struct Contracts<'a> {
-    main: &'a Loaded,
-    versions: Vec<ContractVersion>,
-    other: HashMap<(String, Option<NaiveDate>), Option<Loaded>>,
-}
-
-impl<'a> Contracts<'a> {
-    /// The contracts of the log `store`, with `main` (`--contract`, which the log's latest
-    /// version of it matches; see `contract::pin`).
-    pub fn new(main: &'a Loaded, store: &dyn Store) -> Self {
-        Contracts {
-            main,
-            versions: store.contract_versions().unwrap_or_default(),
-            other: HashMap::new(),
-        }
-    }
-
-    pub fn evaluate(&mut self, t: &Ticket, now: DateTime<Utc>) -> Option<Evaluation> {
-        let main = self.main;
-        let kept = version::of(&self.versions, &t.contract);
-        let day = main.calendar.local(t.reported).date();
-        let l = match version::in_force(&kept, day) {
-            Some(v)
-                if v.contract == main.contract.id
-                    && v.text == main.source
-                    && v.holidays == main.holidays_source =>
-            {
-                main
-            }
-            Some(v) => self
-                .other
-                .entry((v.contract.clone(), v.from))
-                .or_insert_with(|| crate::load::kept(v).ok())
-                .as_ref()?,
-            None if t.contract == main.contract.id => main,
-            None => self
-                .other
-                .entry((t.contract.clone(), None))
-                .or_insert_with(|| crate::load::contract_by_id(&t.contract).ok())
-                .as_ref()?,
-        };
-        evaluate(t, &l.contract, &l.calendar, now).ok()
     }
 }
 
@@ -1056,7 +1008,7 @@ pub fn dispute(
         .ticket(a.id)
         .map_err(|e| store_failure(e, ctx))?
         .ok_or_else(|| store_failure(StoreError::UnknownTicket(a.id), ctx))?;
-    let mut contracts = Contracts::new(&ctx.loaded, store);
+    let contracts = Contracts::of_store(&ctx.loaded, store);
     let breached = contracts.evaluate(&t, ctx.now).is_some_and(|e| {
         [e.reaction.status, e.resolution.status].contains(&Some(crate::sla::Status::Breached))
     });
@@ -1231,7 +1183,7 @@ pub fn show(ctx: &Ctx, store: &dyn Store, a: &ShowArgs, out: &mut impl Write) ->
         .map_err(|e| store_failure(e, ctx))?
         .ok_or_else(|| store_failure(StoreError::UnknownTicket(a.id), ctx))?;
     let events = store.events(a.id).map_err(|e| store_failure(e, ctx))?;
-    let mut contracts = Contracts::new(&ctx.loaded, store);
+    let contracts = Contracts::of_store(&ctx.loaded, store);
     let e = contracts.evaluate(&t, ctx.now);
     if a.json {
         let mut v = ticket_json(ctx, &t, e.as_ref());
@@ -1446,7 +1398,7 @@ pub fn list(
         None => None,
     };
     let tickets = store.tickets(filter).map_err(|e| store_failure(e, ctx))?;
-    let mut contracts = Contracts::new(&ctx.loaded, store);
+    let contracts = Contracts::of_store(&ctx.loaded, store);
     let rows: Vec<(Ticket, Option<Evaluation>)> = tickets
         .into_iter()
         .filter(|t| municipality.as_ref().is_none_or(|m| &t.municipality == m))
@@ -1483,7 +1435,7 @@ pub fn breaches(ctx: &Ctx, store: &dyn Store, a: &BreachesArgs, out: &mut impl W
     let tickets = store
         .tickets(Filter::BreachCandidates(Some(key)))
         .map_err(|e| store_failure(e, ctx))?;
-    let mut contracts = Contracts::new(&ctx.loaded, store);
+    let contracts = Contracts::of_store(&ctx.loaded, store);
     let rows: Vec<(Ticket, Option<Evaluation>)> = tickets
         .into_iter()
         .filter_map(|t| {

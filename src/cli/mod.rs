@@ -621,6 +621,14 @@ fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
         // The screen is the board's: no "waiting" line on it.
         None => log::open_store_waiting(ctx, cli.db.as_deref(), &cli.contract, &mut || {})?,
     };
+    // The log, not the file in the working directory, says which contract text tickets are
+    // computed with (domain §10): a file changed without an amendment is refused here as by
+    // every command, and each ticket is computed with the version in force on its report day.
+    contract::pin(ctx, &*store, &user)?;
+    session.set_contracts(crate::contracts::Contracts::new(
+        &ctx.loaded,
+        store.contract_versions().map_err(store_failure)?,
+    ));
     // Only the owner fills a shared log (demo data keeps its own users and times).
     let may_fill = store
         .team()

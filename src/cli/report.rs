@@ -275,21 +275,9 @@ pub fn from_store(
     let all = store
         .contract_versions()
         .map_err(|e| super::log::store_failure(e, ctx))?;
-    let mine = crate::contract::version::of(&all, &ctx.loaded.contract.id);
-    let kept: Vec<crate::load::Loaded> = mine
-        .iter()
-        .map(|v| crate::load::kept(v))
-        .collect::<Result<_, _>>()
+    let kept = crate::contracts::kept_versions(&all, &ctx.loaded.contract.id)
         .map_err(|e| Failure::of(e, ctx.lang))?;
-    let versions: Vec<report::Version> = mine
-        .iter()
-        .zip(&kept)
-        .map(|(v, l)| report::Version {
-            from: v.from,
-            contract: &l.contract,
-            calendar: &l.calendar,
-        })
-        .collect();
+    let versions = crate::contracts::report_versions(&kept);
     if let (true, Some(postman)) = (args.mail, postman) {
         let r = build(ctx, args, &tickets, &measurements, checkpoint, &versions)?;
         return mail_report(ctx, store, postman, &r, args, out);

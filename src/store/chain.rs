@@ -136,6 +136,8 @@ pub struct Checker {
     n: u64,
     pub tickets: HashMap<TicketId, Ticket>,
     strict: Option<Strict>,
+    /// Each ticket's events so far, kept when strict: a retraction is checked against them.
+    history: HashMap<TicketId, Vec<Event>>,
     /// How many events the log's own stream ([`LOG_STREAM`]) holds.
     pub stream: u32,
     /// The contacts, folded from the log's own stream.
@@ -149,6 +151,7 @@ impl Default for Checker {
             n: 0,
             tickets: HashMap::new(),
             strict: None,
+            history: HashMap::new(),
             stream: 0,
             book: Book::default(),
         }
@@ -276,6 +279,9 @@ impl Checker {
                 }
                 let t = fold(std::slice::from_ref(ev)).ok_or("cannot fold the report")?;
                 self.tickets.insert(ev.ticket, t);
+                if strict.is_some() {
+                    self.history.insert(ev.ticket, vec![ev.clone()]);
+                }
                 Ok(())
             }
             (EventKind::Reported { .. }, None) => Err(format!(
@@ -295,17 +301,24 @@ impl Checker {
             )),
             (_, Some(t)) => {
                 if let Some(s) = strict {
-                    t.check(&ev.kind, ev.effective, s.now).map_err(|e| {
+                    let refused = |why: String| {
                         format!(
-                            "{} {}, {} #{} ({}): {}",
+                            "{} {}, {} #{} ({}): {why}",
                             s.lang.t("sag", "ticket"),
                             ev.ticket,
                             s.lang.t("hændelse", "event"),
                             ev.seq,
                             ev.kind.name(),
-                            e.message(s.lang, &s.tz)
                         )
-                    })?;
+                    };
+                    t.check(&ev.kind, ev.effective, s.now)
+                        .map_err(|e| refused(e.message(s.lang, &s.tz)))?;
+                    // A retraction names a step of the ticket still in force and not built
+                    // on, as on the live path.
+                    let history = self.history.entry(ev.ticket).or_default();
+                    super::check_retraction(&ev.kind, history)
+                        .map_err(|e| refused(e.message(s.lang, &s.tz)))?;
+                    history.push(ev.clone());
                 }
                 t.apply(ev);
                 Ok(())

@@ -14,6 +14,7 @@ use super::picker::{PickFor, Picked, Picker};
 use super::{NewTicket, SuggestionView};
 use crate::calendar::{yyyymm, WorkCalendar};
 use crate::contract::Contract;
+use crate::contracts::Contracts;
 use crate::i18n::Lang;
 use crate::sla::{self, Status, TimerKind};
 use crate::ticket::{
@@ -256,8 +257,16 @@ impl Row {
         }
     }
 
-    /// Evaluates the ticket at `now` and keeps the result (or why it could not be).
-    fn evaluate(&mut self, contract: &Contract, cal: &WorkCalendar, now: DateTime<Utc>) {
+    /// Evaluates the ticket at `now` with the contract version it is computed with (domain
+    /// §10) and keeps the result (or why it could not be).
+    fn evaluate(&mut self, contracts: &Contracts, now: DateTime<Utc>) {
+        let Some(terms) = contracts.terms(&self.ticket) else {
+            self.eval = None;
+            self.recheck = None;
+            self.error = Some(format!("unknown contract '{}'", self.ticket.contract));
+            return;
+        };
+        let (contract, cal) = (terms.contract(), terms.calendar());
         match ticket::evaluate(&self.ticket, contract, cal, now) {
             Ok(e) => {
                 self.recheck = recheck_at(contract, cal, &self.ticket, &e, now);
@@ -574,6 +583,8 @@ pub struct Totals {
 pub struct App<'a> {
     pub contract: &'a Contract,
     pub cal: &'a WorkCalendar,
+    /// The terms each ticket is computed with: the version the log keeps (domain §10).
+    contracts: Contracts<'a>,
     pub lang: Lang,
     pub keymap: Keymap,
     pub user: String,
@@ -663,6 +674,7 @@ impl<'a> App<'a> {
         let mut app = App {
             contract,
             cal,
+            contracts: Contracts::only(contract, cal),
             lang,
             keymap,
             user: "agent".into(),
@@ -726,8 +738,21 @@ impl<'a> App<'a> {
         self.scroll_into_view();
     }
 
+    /// Computes each ticket with the contract version the log keeps for it (domain §10),
+    /// rather than with the contract file the board was started with; rows are evaluated again.
+    pub fn set_contracts(&mut self, contracts: Contracts<'a>) {
+        self.contracts = contracts;
+        for r in &mut self.rows {
+            r.eval = None;
+            r.error = None;
+        }
+        let rows = std::mem::take(&mut self.rows);
+        self.index.clear();
+        self.merge(rows.into_iter().map(|r| r.ticket).collect());
+    }
+
     fn evaluate(&mut self, i: usize) {
-        self.rows[i].evaluate(self.contract, self.cal, self.now);
+        self.rows[i].evaluate(&self.contracts, self.now);
     }
 
     fn ensure(&mut self, i: usize) {
@@ -841,7 +866,7 @@ impl<'a> App<'a> {
         }
         // Every ticket not closed is evaluated once; on all cores, since the board waits for
         // it (100 000 open tickets take a third of a second on one).
-        let (contract, cal, now) = (self.contract, self.cal, self.now);
+        let (contracts, now) = (&self.contracts, self.now);
         let fresh = &mut self.rows[first..];
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let chunk = fresh.len().div_ceil(cores).max(2_000);
@@ -849,7 +874,7 @@ impl<'a> App<'a> {
             for part in fresh.chunks_mut(chunk) {
                 s.spawn(move || {
                     for r in part.iter_mut().filter(|r| r.ticket.state != State::Closed) {
-                        r.evaluate(contract, cal, now);
+                        r.evaluate(contracts, now);
                     }
                 });
             }

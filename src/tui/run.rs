@@ -225,6 +225,11 @@ impl<'a> Session<'a> {
         }
     }
 
+    /// The contract versions the log keeps: each ticket is computed with its own (domain §10).
+    pub fn set_contracts(&mut self, contracts: crate::contracts::Contracts<'a>) {
+        self.app.set_contracts(contracts);
+    }
+
     fn now(&self) -> DateTime<Utc> {
         board_now(self.offset, Utc::now())
     }

@@ -172,11 +172,18 @@ impl Backend for StoreBackend<'_> {
                 self.lang,
             )
             .map_err(|f| f.message)
+            .and_then(|m| {
+                let all = s.contract_versions().map_err(|e| self.err(e))?;
+                Ok((m, all))
+            })
         };
-        let (tickets, measurements) = match &self.source {
+        let ((tickets, measurements), all) = match &self.source {
             Source::Held(s) => loaded(*s)?,
             Source::Turns(t) => loaded(&**t.log()?)?,
         };
+        // Each ticket is computed with the contract version in force on its report day.
+        let kept = crate::contracts::kept_versions(&all, &self.contract.id)
+            .map_err(|e| e.message(self.lang))?;
         crate::report::build(&crate::report::ReportInput {
             contract: self.contract,
             calendar: self.calendar,
@@ -185,7 +192,7 @@ impl Backend for StoreBackend<'_> {
             tickets: &tickets,
             measurements: &measurements,
             now,
-            versions: &[],
+            versions: &crate::contracts::report_versions(&kept),
         })
         .map_err(|e| e.to_string())
     }

@@ -134,3 +134,18 @@ pub fn out(o: Output) -> Run {
 pub fn path_str(p: &Path) -> &str {
     p.to_str().unwrap()
 }
+
+/// A copy of the lock-system contract as `custom` in the log's folder, with its critical
+/// category's fine; its path.
+pub fn custom_contract(log: &Log, fine: u64) -> String {
+    let text = std::fs::read_to_string("contracts/laasesystem.toml")
+        .unwrap()
+        .replace("id = \"laasesystem\"", "id = \"custom\"")
+        .replace(
+            "fine = { lower = 5000, higher = 10000, cap_days = 7 }",
+            &format!("fine = {{ lower = {fine}, higher = {fine}, cap_days = 7 }}"),
+        );
+    let p = log.dir.path().join("custom.toml");
+    std::fs::write(&p, text).unwrap();
+    p.to_str().unwrap().to_string()
+}
