@@ -250,6 +250,15 @@ fn commands_work_while_the_board_is_open_and_the_board_shows_them() {
             .unwrap();
         assert!(sent.success());
     };
+    // The board read the new ticket in a turn of its own; once that turn has let go of the log
+    // (a command that will not wait gets in), the board is stopped between turns.
+    let free = Instant::now() + Duration::from_secs(10);
+    while log.run(&["--wait", "0", "show", "1"]).code != 0 {
+        assert!(
+            Instant::now() < free,
+            "the board kept the log after its turn"
+        );
+    }
     signal("-STOP");
     let stopped = log.run(&["--wait", "3", "note", "1", "ringede"]);
     signal("-CONT");

@@ -204,14 +204,21 @@ impl Notifier<'_> {
                 _ => None,
             })
             .unwrap_or("");
-        let ev =
-            crate::ticket::evaluate(&t, &self.loaded.contract, &self.loaded.calendar, self.now)
-                .map_err(|e| StoreError::BadInput(e.message(self.lang)))?;
+        // The ticket's own contract version (the log keeps it), whatever file is at hand.
+        let contracts = crate::contracts::Contracts::of_store(self.loaded, self.store);
+        let terms = contracts.terms(&t).ok_or_else(|| {
+            StoreError::BadInput(format!(
+                "ticket {id}: its contract {} is unknown",
+                t.contract
+            ))
+        })?;
+        let ev = crate::ticket::evaluate(&t, terms.contract(), terms.calendar(), self.now)
+            .map_err(|e| StoreError::BadInput(e.message(self.lang)))?;
         let mail = compose::resolution_notice(
             &t,
             note,
             &ev,
-            &self.loaded.contract,
+            terms.contract(),
             &to,
             &self.message_id(&id.to_string()),
             self.now,
@@ -231,13 +238,18 @@ impl Notifier<'_> {
             .collect();
         let ids: Vec<TicketId> = waiting.iter().map(|t| t.id).collect();
         let events = self.store.events_of(&ids)?;
-        let (c, cal) = (&self.loaded.contract, &self.loaded.calendar);
+        // Each ticket's own contract version: its reminder period and working days.
+        let contracts = crate::contracts::Contracts::of_store(self.loaded, self.store);
         // Municipalities without a contact to remind: one note each, not one per ticket.
         let mut unreachable_for: BTreeMap<String, Vec<TicketId>> = BTreeMap::new();
         for t in &waiting {
             let evs = events.get(&t.id).map(Vec::as_slice).unwrap_or(&[]);
-            let Some(due) = plan::reminder_due(t, evs, c, cal, self.now)
-                .map_err(|e| StoreError::BadInput(e.message(self.lang)))?
+            let Some(terms) = contracts.terms(t) else {
+                continue;
+            };
+            let Some(due) =
+                plan::reminder_due(t, evs, terms.contract(), terms.calendar(), self.now)
+                    .map_err(|e| StoreError::BadInput(e.message(self.lang)))?
             else {
                 continue;
             };
@@ -251,7 +263,7 @@ impl Notifier<'_> {
             }
             let mail = compose::acceptance_reminder(
                 t,
-                c,
+                terms.contract(),
                 due.number,
                 &to,
                 due.notice.as_deref(),
@@ -284,6 +296,7 @@ impl Notifier<'_> {
     pub fn alerts(&self) -> StoreResult<Outcome> {
         let mut out = Outcome::default();
         let (c, cal) = (&self.loaded.contract, &self.loaded.calendar);
+        // The desk's own service window decides when alerts go out.
         if !cal
             .in_window(self.now)
             .map_err(|e| StoreError::BadInput(e.message(self.lang)))?
@@ -291,9 +304,10 @@ impl Notifier<'_> {
             return Ok(out);
         }
         let open = self.store.tickets(Filter::Unresolved)?;
+        let contracts = crate::contracts::Contracts::of_store(self.loaded, self.store);
         let mut due = Vec::new();
         for t in &open {
-            let Ok(ev) = crate::ticket::evaluate(t, c, cal, self.now) else {
+            let Some(ev) = contracts.evaluate(t, self.now) else {
                 continue;
             };
             if matches!(
