@@ -50,7 +50,7 @@ fn measure<T>(what: &str, f: impl FnOnce() -> T) -> T {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(path) = args.first().filter(|a| !a.starts_with("--")) else {
-        eprintln!("usage: log_cost PATH [--add | --many N]");
+        frist::say_err!("usage: log_cost PATH [--add | --many N]");
         std::process::exit(2);
     };
     let path = std::path::Path::new(path);

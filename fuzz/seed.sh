@@ -25,7 +25,11 @@ copy keymap "$root"/tests/valid_keymaps/* "$root"/tests/invalid_keymaps/* "$root
 copy time "$here"/seeds/time/*
 copy svartider "$here"/seeds/svartider/*
 copy import_line "$here"/seeds/import_line/*
+copy mail "$root"/tests/mail/*.eml "$root"/tests/mail/*.mbox "$root"/tests/mail/Maildir/cur/* "$root"/tests/mail/Maildir/new/*
+for t in verdict add_from mail_config checkpoint db_url; do
+    copy "$t" "$here"/seeds/"$t"/*
+done
 
-for t in contract holidays keymap time svartider import_line; do
+for t in contract holidays keymap time svartider import_line mail verdict add_from mail_config checkpoint db_url; do
     echo "$t: $(ls "$corpus/$t" | wc -l) seeds"
 done

@@ -28,6 +28,18 @@ pub fn recorded_now() -> DateTime<Utc> {
     Utc::now()
 }
 
+/// `eprintln!` that ignores a failed write: with standard error closed (`2>&-`) or a pipe
+/// whose reader is gone, `eprintln!` panics (exit 101) and the command's own exit code is lost;
+/// a warning nobody can read is no reason to fail. Every write to standard error in frist
+/// goes through this (`clippy.toml` refuses `eprintln!`).
+#[macro_export]
+macro_rules! say_err {
+    ($($arg:tt)*) => {{
+        use ::std::io::Write as _;
+        let _ = ::std::writeln!(::std::io::stderr(), $($arg)*);
+    }};
+}
+
 /// An error at the edge: the message for the user and the exit code.
 #[derive(Debug)]
 pub struct Failure {

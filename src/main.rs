@@ -3,7 +3,7 @@ fn main() {
     if let Err(f) = frist::cli::run(cli) {
         if !f.message.is_empty() {
             // A message may quote a file or the log: no control characters reach the terminal.
-            eprintln!("frist: {}", frist::safe::lines(&f.message));
+            frist::say_err!("frist: {}", frist::safe::lines(&f.message));
         }
         std::process::exit(f.code);
     }

@@ -272,3 +272,106 @@ fn export_lines() -> Vec<String> {
         })
         .collect()
 }
+
+/// Every mail fixture: the `.eml` and mbox files and the Maildir's messages.
+fn mail_seeds() -> Vec<String> {
+    let mut v = seeds(&["tests/mail"], &["eml", "mbox"]);
+    v.extend(seeds(
+        &["tests/mail/Maildir/cur", "tests/mail/Maildir/new"],
+        &["desk!2,S", "desk"],
+    ));
+    v
+}
+
+/// Lines for `add --from`: JSON lines and CSV with a header.
+fn add_from_seeds() -> Vec<String> {
+    vec![
+        "{\"municipality\":\"Aarhus\",\"title\":\"Låsen reagerer ikke\",\"category\":\"kritisk\",\"at\":\"2025-03-03 15:30\"}\n\n{\"municipality\":\"Odense\",\"title\":\"Døren\",\"description\":\"x\",\"reporter\":\"Ib\"}\n".into(),
+        "\u{feff}municipality,title,description,reporter,category,at\nAarhus,Låsen,\"Ingen kan, åbne\",Lone,kritisk,03.03.2025 15:30\nOdense,Døren,,,,\n".into(),
+        " municipality , title \nAarhus,\"Citat \"\"her\"\"\"\n".into(),
+    ]
+}
+
+/// `FRIST_SMTP` on the first line, the config file's TOML after it.
+fn mail_config_seeds() -> Vec<String> {
+    vec![
+        "smtp://mette:hemmelig@mail.leverandor.dk:587?tls=required\n[mail]\nfrom = \"Support <support@leverandor.dk>\"\noutbox = \"ud\"\nsupervisors = [\"leder@leverandor.dk\"]\n[mail.smtp]\nhost = \"mail.leverandor.dk\"\nport = 587\ntls = \"starttls\"\nuser = \"mette\"\npassword = \"x\"\n[agents]\nmette = \"mette@leverandor.dk\"\n".into(),
+        "smtps://u:p@[::1]:465\n[mail.smtp]\nhost = \"localhost\"\ntls = \"none\"\n".into(),
+        "smtp://localhost:25?tls=opportunistic\n[mail.smtp]\nhost = \"relay\"\ntls = \"tls\"\nuser = \"u\"\npassword_env = \"FRIST_TEST_NO_SUCH_VARIABLE\"\n".into(),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Incoming mail as bytes (mbox split, then each message parsed) and the verdict on its
+    /// text, as `frist mail import` reads it.
+    #[test]
+    fn incoming_mail_never_panics(
+        raw in prop_oneof![
+            1 => any::<Vec<u8>>(),
+            3 => hostile(mail_seeds(), Vec::new()).prop_map(String::into_bytes),
+        ],
+    ) {
+        let mut messages = vec![raw.clone()];
+        if frist::mail::source::is_mbox(&raw) {
+            messages.extend(frist::mail::source::split_mbox(&raw));
+        }
+        for m in &messages {
+            if let Ok(p) = frist::mail::parse(m) {
+                prop_assert!(!p.sha256.is_empty());
+                let _ = frist::mail::verdict::judge(&p.text);
+            }
+        }
+    }
+
+    /// The verdict on any reply text, and the ticket tag and Message-IDs read from any text.
+    #[test]
+    fn a_verdict_never_panics(
+        text in hostile(vec![
+            "Vi godkender løsningen.\n\n> Sag #12 er løst; svar godkendt eller afvist\n".into(),
+            "Ikke godkendt: fejlen er der stadig. Afvist.\n".into(),
+            "Accepted, thanks!\nOn Mon, support wrote:\n> please accept\n".into(),
+        ], Vec::new()),
+    ) {
+        let _ = frist::mail::verdict::judge(&text);
+        let _ = frist::mail::verdict::fresh_text(&text);
+        let _ = frist::mail::subject_tag(&text);
+        let _ = frist::mail::message_ids(&text);
+    }
+
+    /// An `add --from` file, JSON lines or CSV: rows or the first bad line, never a panic.
+    #[test]
+    fn an_add_from_file_never_panics(src in hostile(add_from_seeds(), Vec::new())) {
+        if let Err((line, what)) = frist::cli::add_from::rows(&src, frist::i18n::Lang::En) {
+            prop_assert!(line <= src.lines().count() + 1, "line {} of {:?}: {}", line, src, what);
+        }
+    }
+
+    /// The mail settings: `FRIST_SMTP` and the config file, as `frist mail send` sets up
+    /// sending (lettre builds the transport; nothing connects).
+    #[test]
+    fn the_mail_settings_never_panic(src in hostile(mail_config_seeds(), Vec::new())) {
+        use frist::notify::send::{ConfigFile, Postman};
+        let (url, toml) = src.split_once('\n').unwrap_or((&src, ""));
+        let outbox = std::path::Path::new("outbox");
+        let _ = Postman::new(ConfigFile::default(), Some(url), None, outbox);
+        if let Ok(config) = frist::config::parse_toml::<ConfigFile>(toml, "config.toml") {
+            let _ = Postman::new(config, None, None, outbox);
+        }
+    }
+
+    /// A checkpoint file, a team database URL and a report month.
+    #[test]
+    fn a_checkpoint_url_or_month_never_panics(
+        src in hostile(vec![
+            format!("{{\"log\":\"{h}\",\"events\":7,\"head\":\"{h}\",\"at\":\"2025-03-03T15:30:00Z\",\"key\":\"{h}\",\"signature\":\"{h}{h}\"}}", h = "ab".repeat(32)),
+            "postgres://mette@localhost:5432/frist?sslmode=verify-full&sslrootcert=ca.pem".into(),
+            "2025-03".into(),
+        ], Vec::new()),
+    ) {
+        let _ = frist::checkpoint::Checkpoint::parse(&src);
+        let _ = frist::store::postgres::parse_url(&src);
+        let _ = frist::report::parse_month(&src);
+    }
+}

@@ -30,7 +30,7 @@ const FIELDS: [&str; 6] = [
 /// missing); an empty category or time is as if not given.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-struct Row {
+pub struct Row {
     municipality: String,
     title: String,
     description: String,
@@ -125,7 +125,7 @@ pub fn run(
                 l.t("flere", "more")
             ));
         }
-        eprintln!(
+        crate::say_err!(
             "{} {} {} ({:.0} %): {named}. {}",
             l.t(
                 "Advarsel: frist gættede kategorien usikkert for",
@@ -186,7 +186,8 @@ fn at_line(l: Lang, name: &str, line: usize, what: &str) -> Failure {
 
 /// The rows of JSON lines (when the first line that is not blank starts with `{`) or of CSV
 /// with a header, each with its line number; or the first bad line and what is wrong with it.
-fn rows(text: &str, l: Lang) -> Result<Vec<(usize, Row)>, (usize, String)> {
+/// Pure (no disk, no log): public for the fuzz target and the property tests.
+pub fn rows(text: &str, l: Lang) -> Result<Vec<(usize, Row)>, (usize, String)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let json = text
         .lines()

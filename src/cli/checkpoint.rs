@@ -131,7 +131,7 @@ pub fn for_report(
     let l = ctx.lang;
     let Some(place) = place else { return Ok(None) };
     let warn = |m: String| {
-        eprintln!(
+        crate::say_err!(
             "{}: {m}",
             l.t(
                 "advarsel: rapporten får intet kontrolpunkt",
@@ -362,7 +362,7 @@ pub fn for_import(ctx: &Ctx, links: &[Link], file: Option<&Path>) -> Result<(), 
     match f {
         Finding::Holds { .. } => Ok(()),
         Finding::Missing { .. } if !given => {
-            eprintln!(
+            crate::say_err!(
                 "{}: {}",
                 l.t("advarsel", "warning"),
                 finding_message(l, &cp, &f, ctx)

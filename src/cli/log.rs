@@ -463,7 +463,7 @@ pub fn no_log(ctx: &Ctx, db: Option<&Path>) -> Result<(), Failure> {
 /// index of `contract` (loaded once more so that the index owns it).
 pub fn open_store(ctx: &Ctx, db: Option<&Path>, contract: &str) -> Result<Log, Failure> {
     open_store_waiting(ctx, db, contract, &mut || {
-        eprintln!(
+        crate::say_err!(
             "{}",
             ctx.lang.t("venter på loggen…", "waiting for the log…")
         )
@@ -867,7 +867,7 @@ fn say_guess(ctx: &Ctx, t: &Ticket, confidence: f64, reasons: &[String]) {
             _ => c.name.clone(),
         })
         .unwrap_or_default();
-    eprintln!(
+    crate::say_err!(
         "{} {} ({name}), {:.0} % {} — {}: {}",
         l.t(
             "Ingen --category: frist gættede kategorien",
@@ -881,7 +881,7 @@ fn say_guess(ctx: &Ctx, t: &Ticket, confidence: f64, reasons: &[String]) {
     );
     let threshold = ctx.loaded.contract.suggest_threshold;
     if confidence < threshold {
-        eprintln!(
+        crate::say_err!(
             "{} {:.0} %). {}: frist reclassify {} --category {} --reason \"…\"",
             l.t(
                 "Advarsel: gættet er usikkert (under kontraktens grænse på",
@@ -904,7 +904,7 @@ fn say_guess(ctx: &Ctx, t: &Ticket, confidence: f64, reasons: &[String]) {
 /// derived data, so a failure is only a warning.
 pub(super) fn learn(ctx: &Ctx, store: &dyn Store, examples: &[crate::classify::Labelled]) {
     if let Err(e) = crate::store::labels::learn_all(store, examples) {
-        eprintln!(
+        crate::say_err!(
             "{}: {}",
             ctx.lang.t(
                 "advarsel: klassificeringen kunne ikke lære af kategorien",

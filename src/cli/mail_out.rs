@@ -97,7 +97,7 @@ pub fn tell(outcome: &Outcome, out: &mut impl Write) -> CmdResult {
         writeln!(out, "{}", crate::safe::text(line))?;
     }
     for note in &outcome.notes {
-        eprintln!("{}", crate::safe::text(note));
+        crate::say_err!("{}", crate::safe::text(note));
     }
     Ok(())
 }

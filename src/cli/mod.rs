@@ -1,7 +1,7 @@
 //! The command line (clap): every action of frist, for scripts and for people who prefer a
 //! prompt. The binary's edge: it reads the clock, the environment and the disk.
 
-mod add_from;
+pub mod add_from;
 pub mod checkpoint;
 mod classify;
 pub mod contact;
@@ -306,7 +306,7 @@ fn run_log(
     let place = log::place(cli.db.as_deref());
     if matches!(cmd, Command::List(_)) {
         if let Some(w) = checkpoint::behind(ctx, &*store, &place) {
-            eprintln!("{w}");
+            crate::say_err!("{w}");
         }
     }
     let s: &dyn Store = &*store;
@@ -508,7 +508,7 @@ fn acting_user(ctx: &Ctx, cli: &Cli, store: &Log) -> String {
         Some(pg) => {
             let me = &pg.whoami().login;
             if cli.user.as_deref().is_some_and(|u| u != me) {
-                eprintln!(
+                crate::say_err!(
                     "{} {me}",
                     ctx.lang.t(
                         "bemærk: --user/FRIST_USER gælder ikke for en fælles log; databasen registrerer hændelserne som",
@@ -530,7 +530,7 @@ fn rewrite(store: Log, ctx: &Ctx) -> CmdResult {
     let Log::Sled(store) = store else {
         return Ok(());
     };
-    eprintln!(
+    crate::say_err!(
         "{}",
         ctx.lang.t(
             "Skriver databasen om i en ny, tæt fil …",
@@ -646,7 +646,7 @@ fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
     let postman = match mail_out::postman(ctx, cli.db.as_deref(), cli.outbox.as_deref()) {
         Ok(p) => Some(p),
         Err(f) => {
-            eprintln!("{}", f.message);
+            crate::say_err!("{}", f.message);
             None
         }
     };
@@ -713,7 +713,7 @@ fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
         None => result,
     };
     if let Some(w) = behind {
-        eprintln!("{w}");
+        crate::say_err!("{w}");
     }
     result
 }

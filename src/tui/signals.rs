@@ -49,7 +49,7 @@ fn restore_and_exit(sig: i32) -> ! {
     use ratatui::crossterm::{cursor::Show, execute};
     ratatui::restore();
     let _ = execute!(std::io::stdout(), Show);
-    eprintln!("frist: {}", name(sig));
+    crate::say_err!("frist: {}", name(sig));
     std::process::exit(128 + sig);
 }
 
