@@ -1800,3 +1800,46 @@ fn a_logged_ticket_keeps_its_fine_on_the_board_and_in_detail_after_the_contract_
     let detail = draw(&mut a, 80, 24);
     assert!(detail.contains("Dagsbod: 10.000 kr."), "{detail}");
 }
+
+/// A breach a supervisor disputes is said so in Brud, with the reason, beside its title.
+#[test]
+fn brud_shows_a_disputed_breach_with_its_reason() {
+    let l = loaded();
+    let mut disputed = Log::new(
+        10,
+        "Kolding",
+        "Ingen kan åbne døre på Solhaven",
+        "kritisk",
+        at(2025, 3, 3, 10, 0),
+    );
+    disputed.push(
+        at(2025, 3, 5, 9, 0),
+        EventKind::BreachDisputed {
+            reason: "Adgang først kl. 14".into(),
+        },
+    );
+    let mut v = tickets();
+    v.push(ticket::fold(&disputed.events).expect("reported first"));
+    let mut a = App::new(
+        &l.contract,
+        &l.calendar,
+        Lang::Da,
+        Keymap::default_keymap(),
+        v,
+        now(),
+    );
+    press(&mut a, &l, &[Action::TabBreaches]);
+    let screen = draw(&mut a, 160, 40);
+    // Under the title of each of the ticket's breached timers.
+    let lines: Vec<&str> = screen.lines().collect();
+    let at = lines
+        .iter()
+        .position(|x| x.contains("Ingen kan åbne døre"))
+        .unwrap_or_else(|| panic!("no row:\n{screen}"));
+    assert!(
+        lines[at + 1].contains("bestridt: Adgang først kl"),
+        "{screen}"
+    );
+    // Its two timers (reaction and resolution) and nothing else: the others are not disputed.
+    assert_eq!(screen.matches("bestridt").count(), 2, "{screen}");
+}

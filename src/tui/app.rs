@@ -542,6 +542,8 @@ pub struct Breach {
     pub earlier: bool,
     /// The ticket is closed (its dagsbod is settled; the footer counts only the others).
     pub closed: bool,
+    /// A supervisor disputes the breach: the reason (domain §9).
+    pub disputed: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -1151,6 +1153,7 @@ impl<'a> App<'a> {
                     },
                     earlier,
                     closed,
+                    disputed: r.ticket.disputed.as_ref().map(|v| v.text.clone()),
                 });
             }
         }

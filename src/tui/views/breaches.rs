@@ -9,7 +9,7 @@ use crate::tui::format::Look;
 use chrono::Datelike;
 use ratatui::layout::{Constraint, Direction, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::text::{Line, Span};
+use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Bar, BarChart, Block, Borders, Cell, Paragraph, Row, Table, TableState};
 use ratatui::Frame;
 
@@ -149,7 +149,17 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
         let mut cells = vec![
             Cell::from(format!("{:>5}", x.id)),
             Cell::from(x.municipality.clone()),
-            Cell::from(x.title.clone()),
+            Cell::from(match &x.disputed {
+                // The vendor does not accept the fine as it stands: said under the title.
+                Some(why) => Text::from(vec![
+                    Line::from(x.title.clone()),
+                    Line::styled(
+                        format!("{}: {why}", l.t("bestridt", "disputed")),
+                        Style::new().fg(Color::Yellow),
+                    ),
+                ]),
+                None => Text::from(x.title.clone()),
+            }),
         ];
         if wide {
             cells.push(Cell::from(cat_name(&x.category)));
@@ -171,7 +181,8 @@ pub fn draw(f: &mut Frame, area: Rect, app: &App) {
                 String::new()
             }),
         ]);
-        rows[part].push(Row::new(cells));
+        let height = if x.disputed.is_some() { 2 } else { 1 };
+        rows[part].push(Row::new(cells).height(height));
     }
     let mut widths = vec![
         Constraint::Length(5),
