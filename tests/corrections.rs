@@ -224,6 +224,20 @@ fn a_disputed_breach_shows_in_the_breaches_report_with_its_reason() {
         md.contains("bestridt: Kommunen gav først adgang kl. 10"),
         "{md}"
     );
+    // The breach list says it too, on the disputed ticket only.
+    let listed = log.ok(&["breaches", "--month", "2025-03"]);
+    let row = |t: &str| {
+        listed
+            .lines()
+            .find(|x| x.trim_start().starts_with(&format!("{t} ")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        row(&id).contains("[bestridt: Kommunen gav først adgang kl. 10]"),
+        "{listed}"
+    );
+    assert_eq!(listed.matches("bestridt").count(), 1, "{listed}");
 }
 
 fn fine(log: &Log, contract: &str, id: &str) -> u64 {

@@ -1327,6 +1327,15 @@ fn table(ctx: &Ctx, rows: &[(Ticket, Option<Evaluation>)], out: &mut impl Write)
                 .iter()
                 .map(|m| format!(" [{m}]"))
                 .collect();
+        // A breach a supervisor disputes, with the reason (domain §9).
+        let marks = match &t.disputed {
+            Some(v) => format!(
+                "{marks} [{}: {}]",
+                l.t("bestridt", "disputed"),
+                safe::text(&v.text)
+            ),
+            None => marks,
+        };
         writeln!(
             out,
             "{:>7}  {:<sw$} {:<16} {:<14} {:<12} {:<12} {:>11}  {:<10} {}{marks}",
