@@ -224,6 +224,15 @@ fn timer_words(lang: Lang, k: TimerKind) -> &'static str {
     }
 }
 
+/// A table, or the sentence that says there is nothing to list (a table with no rows).
+fn table_or(none: String, t: Table) -> Vec<Block> {
+    if t.rows.is_empty() {
+        vec![Block::Para(none)]
+    } else {
+        vec![Block::Table(t)]
+    }
+}
+
 fn title(r: &Report, lang: Lang) -> String {
     let (y, m) = r.month.split_once('-').unwrap_or((&r.month, "1"));
     let month = lang.month_name(m.parse().unwrap_or(1));
@@ -556,10 +565,9 @@ fn doc(r: &Report, lang: Lang, mode: Mode) -> Doc {
                 "Pauses (waiting for the municipality)",
             )
             .into(),
-        blocks: if r.pauses.is_empty() {
-            vec![Block::Para(l.t("Ingen pauser.", "No pauses.").into())]
-        } else {
-            vec![Block::Table(Table {
+        blocks: table_or(
+            l.t("Ingen pauser.", "No pauses.").into(),
+            Table {
                 headers: vec![
                     l.t("Sag", "Ticket").into(),
                     l.t("Fra", "From").into(),
@@ -584,8 +592,8 @@ fn doc(r: &Report, lang: Lang, mode: Mode) -> Doc {
                     })
                     .collect(),
                 right: vec![0, 3],
-            })]
-        },
+            },
+        ),
     });
 
     // Steps recorded long after they took effect (domain §4.8).
@@ -596,16 +604,13 @@ fn doc(r: &Report, lang: Lang, mode: Mode) -> Doc {
                 "Steps recorded later than they happened",
             )
             .into(),
-        blocks: if r.late_recordings.is_empty() {
-            vec![Block::Para(
-                l.t(
-                    "Ingen: alle skridt i måneden er registreret inden for en time.",
-                    "None: every step of the month was recorded within an hour.",
-                )
-                .into(),
-            )]
-        } else {
-            vec![Block::Table(Table {
+        blocks: table_or(
+            l.t(
+                "Ingen: alle skridt i måneden er registreret inden for en time.",
+                "None: every step of the month was recorded within an hour.",
+            )
+            .into(),
+            Table {
                 headers: vec![
                     l.t("Sag", "Ticket").into(),
                     l.t("Hændelse", "Event").into(),
@@ -634,23 +639,20 @@ fn doc(r: &Report, lang: Lang, mode: Mode) -> Doc {
                     })
                     .collect(),
                 right: vec![0],
-            })]
-        },
+            },
+        ),
     });
 
     // Corrections of the month's tickets: what was withdrawn, mended or disputed, and why.
     sections.push(Section {
         title: l.t("Rettelser", "Corrections").into(),
-        blocks: if r.corrections.is_empty() {
-            vec![Block::Para(
-                l.t(
+        blocks: table_or(
+            l.t(
                     "Ingen: intet skridt i månedens sager er trukket tilbage, ingen tekst rettet og intet brud bestridt.",
                     "None: no step of the month's tickets was retracted, no text edited and no breach disputed.",
                 )
                 .into(),
-            )]
-        } else {
-            vec![Block::Table(Table {
+            Table {
                 headers: vec![
                     l.t("Sag", "Ticket").into(),
                     l.t("Hændelse", "Event").into(),
@@ -674,8 +676,8 @@ fn doc(r: &Report, lang: Lang, mode: Mode) -> Doc {
                     })
                     .collect(),
                 right: vec![0],
-            })]
-        },
+            },
+        ),
     });
 
     // Operational test.
