@@ -172,6 +172,18 @@ pub(crate) fn check_retraction(kind: &EventKind, events: &[Event]) -> StoreResul
     Ok(())
 }
 
+/// Refuses a ticket's kind of event where only the log's own stream (contacts, suggested
+/// tickets) may be written: both stores' `append_log` start with it.
+pub(crate) fn log_level_only(kind: &EventKind) -> StoreResult<()> {
+    if kind.is_log_level() {
+        return Ok(());
+    }
+    Err(StoreError::BadInput(format!(
+        "a '{}' event belongs to a ticket, not to the log's own stream",
+        kind.name()
+    )))
+}
+
 /// The OS user running frist (the acting user on sled, the default login on PostgreSQL).
 pub fn os_user() -> String {
     std::env::var("USER")

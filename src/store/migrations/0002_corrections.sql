@@ -18,68 +18,24 @@
 -- one a login writes by hand that names the wrong step or state, or one a later step builds on.
 
 -- A ticket's fold, one event further (the copy of frist's `Ticket::apply`, src/ticket/mod.rs),
--- now with the corrections. Unchanged for every earlier kind.
-CREATE OR REPLACE FUNCTION frist.fold_step(f jsonb, kind text, j jsonb) RETURNS jsonb
+-- now with the corrections. 0001's fold is renamed and keeps every earlier kind; the new
+-- fold_step folds the three corrections and hands it the rest (frist.derive calls fold_step by
+-- name). A correction is counted as an event and moves no instant.
+ALTER FUNCTION frist.fold_step(jsonb, text, jsonb) RENAME TO fold_step_1;
+
+CREATE FUNCTION frist.fold_step(f jsonb, kind text, j jsonb) RETURNS jsonb
     LANGUAGE plpgsql IMMUTABLE
     SET search_path = pg_catalog, frist
 AS $$
 DECLARE
     eff text := j->>'effective';
-    was_reacted boolean := f->'reacted' <> 'null'::jsonb;
-    reopened text;
     has_pause boolean := jsonb_array_length(f->'pauses') > 0;
 BEGIN
-    f := jsonb_set(f, '{events}', to_jsonb((f->>'events')::integer + 1));
-    IF kind NOT IN ('note', 'assigned', 'classified', 'reclassified',
-                    'retracted', 'edited', 'breach-disputed')
-        AND eff::timestamptz > (f->>'last_effective')::timestamptz THEN
-        f := jsonb_set(f, '{last_effective}', to_jsonb(eff));
+    IF kind NOT IN ('retracted', 'edited', 'breach-disputed') THEN
+        RETURN frist.fold_step_1(f, kind, j);
     END IF;
-    reopened := CASE WHEN was_reacted THEN 'reacted' ELSE 'open' END;
+    f := jsonb_set(f, '{events}', to_jsonb((f->>'events')::integer + 1));
     CASE kind
-        WHEN 'classified' THEN
-            f := jsonb_set(f, '{category}', j->'category');
-        WHEN 'reclassified' THEN
-            f := jsonb_set(f, '{category}', j->'to');
-        WHEN 'assigned' THEN
-            f := f || jsonb_build_object('assignee', j->'to');
-        WHEN 'note' THEN
-            f := frist.add_note(f, j->>'text');
-        WHEN 'reacted' THEN
-            f := frist.add_note(f, j->>'note');
-            IF NOT was_reacted THEN
-                f := jsonb_set(f, '{reacted}', to_jsonb(eff));
-            END IF;
-            IF f->>'state' = 'open' THEN
-                f := jsonb_set(f, '{state}', '"reacted"');
-            END IF;
-        WHEN 'paused' THEN
-            f := jsonb_set(f, '{pauses}', (f->'pauses') || jsonb_build_array(
-                jsonb_build_object('start', eff, 'end', NULL, 'reason', j->'reason')));
-            f := jsonb_set(f, '{state}', '"paused"');
-        WHEN 'resumed' THEN
-            f := frist.close_pause(f, eff);
-            f := jsonb_set(f, '{state}', to_jsonb(reopened));
-        WHEN 'resolved' THEN
-            f := frist.add_note(f, j->>'note');
-            f := frist.close_pause(f, eff);
-            f := jsonb_set(f, '{resolved}', to_jsonb(eff));
-            f := jsonb_set(f, '{state}', '"resolved"');
-        WHEN 'accepted' THEN
-            f := jsonb_set(f, '{accepted}',
-                jsonb_build_object('at', eff, 'by', j->'by', 'text', j->'reference'));
-            f := jsonb_set(f, '{state}', '"closed"');
-        WHEN 'rejected' THEN
-            f := jsonb_set(f, '{rejections}', (f->'rejections') || jsonb_build_array(
-                jsonb_build_object('at', eff, 'by', j->'by', 'text', j->'reason')));
-            IF f->'resolved' <> 'null'::jsonb THEN
-                f := jsonb_set(f, '{rejected_resolutions}',
-                    (f->'rejected_resolutions') || jsonb_build_array(f->'resolved'));
-                f := jsonb_set(f, '{resolved}', 'null');
-            END IF;
-            f := jsonb_set(f, '{state}', to_jsonb(reopened));
-        WHEN 'report-time-corrected' THEN
-            f := jsonb_set(f, '{reported}', j->'to');
         -- Ticket::undo: the withdrawn step's own change, then the state it left.
         WHEN 'retracted' THEN
             CASE j->>'step'
@@ -121,8 +77,6 @@ BEGIN
         WHEN 'breach-disputed' THEN
             f := f || jsonb_build_object('disputed',
                 jsonb_build_object('at', eff, 'by', j->'user', 'text', j->'reason'));
-        ELSE
-            NULL;
     END CASE;
     RETURN f;
 END

@@ -420,12 +420,7 @@ impl Store for PgStore {
         _user: &str,
         _recorded: DateTime<Utc>,
     ) -> StoreResult<Event> {
-        if !kind.is_log_level() {
-            return Err(StoreError::BadInput(format!(
-                "a '{}' event belongs to a ticket, not to the log's own stream",
-                kind.name()
-            )));
-        }
+        super::log_level_only(&kind)?;
         // A municipality's login reads only its own contacts, so it could not number the
         // stream's next event; the database refuses it the write anyway.
         if self.me.role == Role::Municipality {

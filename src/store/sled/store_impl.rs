@@ -152,12 +152,7 @@ impl Store for SledStore {
         user: &str,
         recorded: DateTime<Utc>,
     ) -> StoreResult<Event> {
-        if !kind.is_log_level() {
-            return Err(StoreError::BadInput(format!(
-                "a '{}' event belongs to a ticket, not to the log's own stream",
-                kind.name()
-            )));
-        }
+        super::super::log_level_only(&kind)?;
         let event = (&self.log, &self.meta)
             .transaction(|(lg_t, me_t)| {
                 let mut stream = tx_ok(decode_stream(me_t.get(STREAM)?.as_deref()))?;
