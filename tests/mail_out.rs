@@ -413,3 +413,58 @@ fn a_reply_to_the_notice_finds_its_ticket_and_closes_it() {
     log.ok(&["accept", "1", "--mail", "svar-1@aarhus.dk"]);
     assert_eq!(log.json(&["show", "1", "--json"])["state"], "closed");
 }
+
+/// The notice quotes the dagsbod of the ticket's own contract version, as the board and the
+/// report do, not whatever the contract file in the working directory says today.
+#[test]
+fn the_notice_quotes_the_fine_of_the_tickets_kept_contract_version() {
+    let log = Log::new();
+    let c = custom_contract(&log, 1);
+    log.add(&[
+        "--contract",
+        &c,
+        "--category",
+        "kritisk",
+        "--at",
+        "2025-03-03 08:00",
+    ]);
+    with_contact(&log);
+    let kept = log.json(&["--contract", &c, "show", "1", "--json"])["fine"]["total"]
+        .as_u64()
+        .unwrap();
+    // A new version for later tickets: ten thousand times the fine.
+    custom_contract(&log, 10_000);
+    log.ok(&[
+        "--contract",
+        &c,
+        "contract",
+        "amend",
+        &c,
+        "--from",
+        "2025-03-05",
+    ]);
+    let outbox = log.dir.path().join("udbakke");
+    log.ok(&[
+        "--contract",
+        &c,
+        "resolve",
+        "1",
+        "--at",
+        "2025-03-10 11:00",
+        "--outbox",
+        outbox.to_str().unwrap(),
+    ]);
+    let bytes = std::fs::read(&eml_files(&outbox)[0]).unwrap();
+    let m = MessageParser::default().parse(&bytes).unwrap();
+    let body = m.body_text(0).unwrap().into_owned();
+    let fine = log.json(&["--contract", &c, "show", "1", "--json"])["fine"]["total"]
+        .as_u64()
+        .unwrap();
+    assert!(fine > 0 && fine < 1000, "{fine} (was {kept})");
+    assert!(
+        body.contains(&format!("Dagsbod: {}", frist::i18n::kroner(fine))),
+        "{fine}: {body}"
+    );
+    // The new version's daily fine, for the same days, is in no line of it.
+    assert!(!body.contains("0.000 kr."), "{body}");
+}
