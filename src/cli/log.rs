@@ -7,7 +7,7 @@ use crate::contracts::Contracts;
 use crate::i18n::Lang;
 use crate::load::Loaded;
 use crate::safe;
-use crate::store::{files, Filter, Log, NewTicket, PgStore, SledStore, Store, StoreError};
+use crate::store::{files, Filter, LocalStore, Log, NewTicket, PgStore, Store, StoreError};
 use crate::ticket::{
     evaluate, ClassifiedBy, Evaluation, Event, EventKind, State, Ticket, TicketId,
 };
@@ -462,20 +462,16 @@ pub fn no_log(ctx: &Ctx, db: Option<&Path>) -> Result<(), Failure> {
 /// Opens the log `--db` names: PostgreSQL for a `postgres://` URL, else sled with the breach
 /// index of `contract` (loaded once more so that the index owns it).
 pub fn open_store(ctx: &Ctx, db: Option<&Path>, contract: &str) -> Result<Log, Failure> {
-    open_store_waiting(ctx, db, contract, &mut || {
-        crate::say_err!(
-            "{}",
-            ctx.lang.t("venter på loggen…", "waiting for the log…")
-        )
-    })
+    open_store_waiting(ctx, db, contract, true)
 }
 
-/// [`open_store`], calling `waiting` once when a local log has been busy for a second.
+/// [`open_store`], saying "venter på loggen…" when `say` and a local log has been busy for a
+/// second.
 pub fn open_store_waiting(
     ctx: &Ctx,
     db: Option<&Path>,
     contract: &str,
-    waiting: &mut dyn FnMut(),
+    say: bool,
 ) -> Result<Log, Failure> {
     if let Some(url) = db
         .and_then(|p| p.to_str())
@@ -495,28 +491,50 @@ pub fn open_store_waiting(
         code: 1,
     };
     files::prepare(&path).map_err(cannot)?;
-    // The board or another command may be using the log for a moment: wait for it.
-    let store =
-        SledStore::open_waiting(&path, ctx.wait, waiting).map_err(|e| store_failure(e, ctx))?;
-    // sled 0.34 may still panic on a damaged page it reads later: name the log and the remedy.
-    crate::store::say_on_sled_panic(
-        StoreError::Damaged(path.clone()).message(ctx.lang, &ctx.loaded.contract.tz),
-    );
-    files::secure(&path).map_err(cannot)?;
     let loaded = Arc::new(crate::load::contract(contract)?);
     let cache: std::sync::Mutex<HashMap<String, Option<Arc<Loaded>>>> = Default::default();
-    Ok(Log::Sled(store.with_indexer(Box::new(
-        move |t: &Ticket| {
-            if t.contract == loaded.contract.id {
-                return breach_months(&loaded, t);
-            }
-            let mut c = cache.lock().unwrap_or_else(|p| p.into_inner());
-            let l = c
-                .entry(t.contract.clone())
-                .or_insert_with(|| crate::load::contract_by_id(&t.contract).ok().map(Arc::new));
-            l.as_ref().map(|l| breach_months(l, t)).unwrap_or_default()
-        },
-    ))))
+    let indexer = Box::new(move |t: &Ticket| {
+        if t.contract == loaded.contract.id {
+            return breach_months(&loaded, t);
+        }
+        let mut c = cache.lock().unwrap_or_else(|p| p.into_inner());
+        let l = c
+            .entry(t.contract.clone())
+            .or_insert_with(|| crate::load::contract_by_id(&t.contract).ok().map(Arc::new));
+        l.as_ref().map(|l| breach_months(l, t)).unwrap_or_default()
+    });
+    let lang = ctx.lang;
+    let waiting: Box<dyn FnMut() + Send> = match say {
+        true => Box::new(move || {
+            crate::say_err!("{}", lang.t("venter på loggen…", "waiting for the log…"))
+        }),
+        false => Box::new(|| {}),
+    };
+    let moving = !files::holds_log_here(&path) && files::holds_sled_log(&path);
+    if moving {
+        crate::say_err!(
+            "{}",
+            lang.t(
+                "flytter loggen fra sled til frists eget format (én gang) …",
+                "moving the log from sled into frist's own layout (once) …"
+            )
+        );
+    }
+    // The board or another command may be using the log for a moment: wait for it.
+    let store = LocalStore::open_with(&path, ctx.wait, waiting, indexer)
+        .map_err(|e| store_failure(e, ctx))?;
+    if store.migrated() {
+        crate::say_err!(
+            "{} {}",
+            lang.t(
+                "loggen er flyttet; sleds gamle filer ligger urørt i",
+                "the log has moved; sled's old files are kept untouched in"
+            ),
+            path.join(crate::store::SLED_KEPT).display()
+        );
+    }
+    files::secure(&path).map_err(cannot)?;
+    Ok(Log::Local(store))
 }
 
 // ---------------------------------------------------------------------------------------------

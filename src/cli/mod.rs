@@ -473,10 +473,6 @@ fn run_log(
         _ => unreachable!("only log commands reach here"),
     };
     let result = result.map_err(|f| name_damaged(f, &store, ctx));
-    let bulk = matches!(cmd, Command::Demo(_) | Command::Import(_)) && result.is_ok();
-    if bulk {
-        return Some(rewrite(store, ctx));
-    }
     let closed = close(store, ctx).and(result);
     if let (Err(_), Some(b)) = (&closed, &fresh) {
         b.undo();
@@ -484,10 +480,10 @@ fn run_log(
     Some(closed)
 }
 
-/// sled found its file damaged while the command read the log (sled's error knows no path):
-/// the message names the database.
+/// A log found damaged while the command read it (an error that knows no path): the message
+/// names the database.
 fn name_damaged(f: Failure, store: &Log, ctx: &Ctx) -> Failure {
-    let Log::Sled(s) = store else { return f };
+    let Log::Local(s) = store else { return f };
     let tz = &ctx.loaded.contract.tz;
     let vague =
         StoreError::Sled(::sled::Error::Corruption { at: None, bt: () }).message(ctx.lang, tz);
@@ -522,48 +518,12 @@ fn acting_user(ctx: &Ctx, cli: &Cli, store: &Log) -> String {
     }
 }
 
-/// Rewrites a sled database into a fresh file after a bulk load or a migration, which leave
-/// free space that sled would zero on every start. The data is safe whatever happens here: a
-/// failed rewrite (a full disk) leaves the database as it was, removes its copy and ends the
-/// command with exit code 1. PostgreSQL needs nothing.
-fn rewrite(store: Log, ctx: &Ctx) -> CmdResult {
-    let Log::Sled(store) = store else {
-        return Ok(());
-    };
-    crate::say_err!(
-        "{}",
-        ctx.lang.t(
-            "Skriver databasen om i en ny, tæt fil …",
-            "Rewriting the database into a fresh, compact file …"
-        )
-    );
-    let path = store.path().to_path_buf();
-    store
-        .compact()
-        .and_then(|()| crate::store::files::secure(&path).map_err(|e| StoreError::Sled(e.into())))
-        .map_err(|e| Failure {
-            message: format!(
-                "{}: {}",
-                ctx.lang.t(
-                    "databasen kunne ikke skrives om; den virker som den er, men åbner langsommere",
-                    "the database could not be rewritten; it works as it is, but opens more slowly"
-                ),
-                e.message(ctx.lang, &ctx.loaded.contract.tz)
-            ),
-            code: 1,
-        })
-}
-
-/// Lets go of the store as the process ends (see [`crate::store::SledStore::close`]); one that
-/// was brought up from an older schema is rewritten instead.
+/// Lets go of the store as the process ends.
 fn close(store: Log, ctx: &Ctx) -> CmdResult {
     let store = match store {
-        Log::Sled(s) => s,
+        Log::Local(s) => s,
         Log::Postgres(_) => return Ok(()),
     };
-    if store.migrated() {
-        return rewrite(Log::Sled(store), ctx);
-    }
     store.close().map_err(|e| Failure {
         message: e.message(ctx.lang, &ctx.loaded.contract.tz),
         code: e.code(),
@@ -619,7 +579,7 @@ fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
     let store = match early {
         Some(s) => s,
         // The screen is the board's: no "waiting" line on it.
-        None => log::open_store_waiting(ctx, cli.db.as_deref(), &cli.contract, &mut || {})?,
+        None => log::open_store_waiting(ctx, cli.db.as_deref(), &cli.contract, false)?,
     };
     // The log, not the file in the working directory, says which contract text tickets are
     // computed with (domain §10): a file changed without an amendment is refused here as by
@@ -659,7 +619,7 @@ fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
     use crate::tui::store_backend::{Source, Turns};
     // A local log is the board's only between its turns: other commands use it in between.
     let shared = match store {
-        Log::Sled(s) => {
+        Log::Local(s) => {
             s.release().map_err(store_failure)?;
             None
         }
@@ -670,7 +630,7 @@ fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
         None => Source::Turns(Box::new(Turns::new(
             log::db_path(cli.db.as_deref())?,
             Box::new(|| {
-                log::open_store_waiting(ctx, cli.db.as_deref(), &cli.contract, &mut || {})
+                log::open_store_waiting(ctx, cli.db.as_deref(), &cli.contract, false)
                     .map_err(|f| f.message)
             }),
         ))),

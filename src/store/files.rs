@@ -1,4 +1,4 @@
-//! The sled log's place on disk, around [`super::SledStore::open`]: the folder is made private
+//! The local log's place on disk, around [`super::LocalStore::open`]: the folder is made private
 //! (0700, its files 0600, for the log holds the municipalities' reports and who did what), a
 //! path that holds no log is told apart from one that does (so that a read command does not
 //! make an empty log), and what a refused first command made is removed again.
@@ -6,8 +6,20 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// Whether `path` holds a sled log (sled 0.34 writes `conf` and `db` in its folder).
+/// Whether `path` holds a log: one in frist's own layout (its `head`), or one an earlier
+/// frist kept in sled.
 pub fn holds_log(path: &Path) -> bool {
+    holds_log_here(path) || holds_sled_log(path)
+}
+
+/// Whether `path` holds a log in frist's own layout.
+pub fn holds_log_here(path: &Path) -> bool {
+    path.join("head").is_file()
+}
+
+/// Whether `path` holds a log an earlier frist kept in sled (sled 0.34 writes `conf` and `db`
+/// in its folder).
+pub fn holds_sled_log(path: &Path) -> bool {
     path.join("conf").is_file() || path.join("db").is_file()
 }
 
@@ -53,8 +65,11 @@ impl Before {
             for e in entries.flatten() {
                 let name = e.file_name();
                 let name = name.to_string_lossy();
-                let sleds =
-                    name == "conf" || name == "db" || name == "blobs" || name.starts_with("snap.");
+                let sleds = name == "conf"
+                    || name == "db"
+                    || name == "blobs"
+                    || name.starts_with("snap.")
+                    || super::LOCAL_FILES.contains(&&*name);
                 if sleds {
                     let p = e.path();
                     let _ = if p.is_dir() {

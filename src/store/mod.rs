@@ -8,6 +8,7 @@
 pub mod chain;
 pub mod files;
 pub mod labels;
+mod local;
 pub mod postgres;
 mod sled;
 
@@ -17,6 +18,7 @@ use crate::i18n::Lang;
 use crate::sla::Measurement;
 use crate::ticket::{Event, EventKind, LifecycleError, Ticket, TicketId};
 use chrono::{DateTime, Utc};
+pub use local::{LocalStore, NAMES as LOCAL_FILES, SLED_KEPT};
 pub use postgres::PgStore;
 pub use sled::{published_head, say_on_sled_panic, SledStore, HEAD_FILE};
 use std::path::PathBuf;
@@ -62,8 +64,11 @@ pub enum StoreError {
     Corrupt(String),
     #[error("database error: {0}")]
     Sled(#[from] ::sled::Error),
-    /// sled cannot read its own files (it reported them corrupt, or it panicked on them).
-    #[error("the database {} is damaged: sled cannot read its own data; restore the log from an export (frist import FILE into a new --db) or from a backup", .0.display())]
+    /// The log's files could not be read or written.
+    #[error("the log's files: {0}")]
+    Io(#[from] std::io::Error),
+    /// The log's files cannot be read (cut, overwritten; or sled reported its own corrupt).
+    #[error("the database {} is damaged: its files cannot be read as a log; restore the log from an export (frist import FILE into a new --db) or from a backup", .0.display())]
     Damaged(PathBuf),
     /// PostgreSQL could not be reached or refused the login.
     #[error("{}", problem.message(target, Lang::En))]
@@ -128,10 +133,11 @@ impl StoreError {
                 "the database is damaged: sled cannot read its own data; restore the log from an export (frist import FILE into a new --db) or from a backup".into()
             }
             (StoreError::Damaged(p), Lang::Da) => format!(
-                "databasen {} er beskadiget: sled kan ikke læse sine egne data; gendan loggen fra en eksport (frist import FIL i en ny --db) eller fra en sikkerhedskopi",
+                "databasen {} er beskadiget: dens filer kan ikke læses som en log; gendan loggen fra en eksport (frist import FIL i en ny --db) eller fra en sikkerhedskopi",
                 p.display()
             ),
             (StoreError::Sled(e), Lang::Da) => format!("databasefejl: {e}"),
+            (StoreError::Io(e), Lang::Da) => format!("loggens filer: {e}"),
             (StoreError::Interrupted, Lang::Da) => "en import eller demo i denne database blev afbrudt; slet databasen og kør den igen".into(),
             _ => self.to_string(),
         }
@@ -195,7 +201,7 @@ pub fn os_user() -> String {
 
 /// An opened log: the embedded sled store or the shared PostgreSQL one.
 pub enum Log {
-    Sled(SledStore),
+    Local(LocalStore),
     Postgres(Box<PgStore>),
 }
 
@@ -204,7 +210,7 @@ impl std::ops::Deref for Log {
 
     fn deref(&self) -> &(dyn Store + 'static) {
         match self {
-            Log::Sled(s) => s,
+            Log::Local(s) => s,
             Log::Postgres(p) => &**p,
         }
     }
@@ -215,7 +221,7 @@ impl Log {
     pub fn team(&self) -> Option<&PgStore> {
         match self {
             Log::Postgres(p) => Some(p),
-            Log::Sled(_) => None,
+            Log::Local(_) => None,
         }
     }
 }

@@ -68,7 +68,7 @@ impl<'a> Turns<'a> {
             return Ok(Vec::new());
         }
         let log = self.log()?;
-        let Log::Sled(s) = &*log else {
+        let Log::Local(s) = &*log else {
             return Ok(Vec::new());
         };
         let (head, ids) = s.changed_since(seen).map_err(|e| e.to_string())?;
@@ -79,8 +79,8 @@ impl<'a> Turns<'a> {
     /// Lets go of the log until the next turn.
     fn release(&self) {
         match self.held.borrow_mut().take() {
-            Some(Log::Sled(s)) => {
-                let _ = s.release_in_background();
+            Some(Log::Local(s)) => {
+                let _ = s.release();
             }
             other => drop(other),
         }
