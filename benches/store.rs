@@ -3,7 +3,7 @@
 
 use chrono::{TimeDelta, TimeZone, Utc};
 use criterion::{criterion_group, criterion_main, Criterion};
-use frist::store::{Filter, SledStore, Store};
+use frist::store::{Filter, LocalStore, Store};
 use frist::ticket::EventKind;
 use std::time::Duration;
 
@@ -20,7 +20,7 @@ fn report(i: u64) -> EventKind {
 
 fn store_benches(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
-    let s = SledStore::open(&dir.path().join("db")).unwrap();
+    let s = LocalStore::open(&dir.path().join("db")).unwrap();
     let t0 = Utc.with_ymd_and_hms(2025, 3, 3, 9, 0, 0).unwrap();
     let now = t0 + TimeDelta::days(30);
     // 5 000 tickets, a tenth left open, loaded through the bulk path.

@@ -1,4 +1,4 @@
-//! Measures what the board's turn on a local (sled) log costs, now that it holds the log only
+//! Measures what the board's turn on a local log costs, now that it holds the log only
 //! for a turn: opening the log, looking for other processes' changes, and letting go of it.
 //!
 //! `cargo run --release --example board_turn -- DB`
@@ -6,7 +6,7 @@
 //! Make a big log first, e.g.
 //! `frist --db /tmp/big/db --now "2026-11-23 12:00" demo --tickets 1000000`.
 
-use frist::store::{published_head, SledStore, Store};
+use frist::store::{published_head, LocalStore, Store};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -24,7 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let head = published_head(&db);
         let look = t.elapsed();
         let t = Instant::now();
-        let s = SledStore::open_waiting(&db, Duration::from_secs(10), &mut || {})?;
+        let s = LocalStore::open(&db)?;
         let open = t.elapsed();
         let t = Instant::now();
         let (n, _) = s.head()?;

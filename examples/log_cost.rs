@@ -1,4 +1,4 @@
-//! What a command costs on a sled log: the bytes written and the time taken by opening the
+//! What a command costs on a local log: the bytes written and the time taken by opening the
 //! log, reading a ticket (`show`), and logging one ticket (`add`), measured in this process
 //! with `/proc/self/io` (Linux).
 //!
@@ -6,12 +6,12 @@
 //! cargo run --release --example log_cost -- PATH [--add | --many N]
 //! ```
 //!
-//! PATH is a sled log (make one with `frist --db PATH demo --tickets 100000`). Without
-//! `--add` it only reads ticket 1 (so every byte written is sled's own doing); with it one
+//! PATH is a local log (make one with `frist --db PATH demo --tickets 100000`). Without
+//! `--add` it only reads ticket 1 (a read writes nothing); with it one
 //! ticket is added (use a copy), with `--many N` N tickets as `add --from` logs them. Run it twice: an open after
 //! a write costs more than one after a read.
 
-use frist::store::{SledStore, Store};
+use frist::store::{LocalStore, Store};
 use std::time::Instant;
 
 /// Bytes this process has written so far: through `write`-like calls (`wchar`) and to the
@@ -54,7 +54,7 @@ fn main() {
         std::process::exit(2);
     };
     let path = std::path::Path::new(path);
-    let store = measure("open", || SledStore::open(path).expect("open the log"));
+    let store = measure("open", || LocalStore::open(path).expect("open the log"));
     let now = chrono::Utc::now();
     let reported = frist::ticket::EventKind::Reported {
         municipality: "Aarhus".into(),

@@ -10,7 +10,7 @@
 
 use chrono::{DateTime, Utc};
 use frist::i18n::Lang;
-use frist::store::SledStore;
+use frist::store::LocalStore;
 use frist::tui::store_backend::StoreBackend;
 use frist::tui::{update, views, Action, App, Backend, Keymap};
 use ratatui::backend::TestBackend;
@@ -61,7 +61,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
 
     let t = Instant::now();
-    let store = SledStore::open(&db)?;
+    let store = LocalStore::open(&db)?;
     println!("sled opens the log: {:.0} ms", ms(t));
     let backend = StoreBackend {
         source: frist::tui::store_backend::Source::Held(&store),

@@ -542,10 +542,10 @@ fn another_contract_uses_its_own_categories() {
 /// never changes a ticket's category.
 #[test]
 fn corrections_in_the_log_teach_the_suggestions() {
-    use frist::store::{labels, SledStore, Store};
+    use frist::store::{labels, LocalStore, Store};
     use frist::ticket::{ClassifiedBy, EventKind};
     let dir = tempfile::tempdir().unwrap();
-    let store = SledStore::open(&dir.path().join("db")).unwrap();
+    let store = LocalStore::open(&dir.path().join("db")).unwrap();
     let contract = Contract::default_contract();
     let text = "Skærmen viser en gul trekant";
     let before = labels::classifier(&contract, &store)

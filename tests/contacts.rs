@@ -7,7 +7,7 @@ mod pg;
 
 use common::*;
 use frist::store::postgres::{self as fpg, PgStore, Role};
-use frist::store::{SledStore, Store, StoreError, VerifyOutcome};
+use frist::store::{LocalStore, Store, StoreError, VerifyOutcome};
 use frist::ticket::{EventKind, LOG_STREAM};
 
 fn added(m: &str, name: &str, email: &str) -> EventKind {
@@ -109,7 +109,7 @@ fn suite(s: &dyn Store, user: &str) {
 #[test]
 fn contacts_behave_the_same_on_sled_and_postgres() {
     let dir = tempfile::tempdir().unwrap();
-    let sled = SledStore::open(&dir.path().join("db")).unwrap();
+    let sled = LocalStore::open(&dir.path().join("db")).unwrap();
     suite(&sled, "mette");
     let db = pg::Db::new("contacts");
     let owner = fpg::parse_url(&db.url("owner")).unwrap();
@@ -143,14 +143,13 @@ fn an_exported_log_with_contacts_imports_into_sled_and_postgres_unchanged() {
     assert_eq!(again.export(), log.export());
     assert!(again.ok(&["verify"]).contains("verificeret"));
     assert!(again.ok(&["contact", "list"]).contains("lone@aarhus.dk"));
-    // A sled log whose stored contacts were changed behind frist's back fails verify.
-    let s = SledStore::open(&again.db).unwrap();
-    let stream = s.raw("meta", b"stream").unwrap().unwrap();
-    let forged = String::from_utf8(stream)
-        .unwrap()
-        .replace("lone@aarhus.dk", "mallory@evil.dk");
-    s.tamper("meta", b"stream", Some(forged.as_bytes()))
-        .unwrap();
+    // A local log whose stored contacts were changed behind frist's back fails verify.
+    let s = LocalStore::open(&again.db).unwrap();
+    s.tamper_head(|h| {
+        let forged = h.to_string().replace("lone@aarhus.dk", "mallory@evil.dk");
+        *h = serde_json::from_str(&forged).unwrap();
+    })
+    .unwrap();
     assert!(matches!(s.verify().unwrap(), VerifyOutcome::Broken(_)));
     drop(s);
 

@@ -4,7 +4,7 @@
 
 mod common;
 use common::*;
-use frist::store::{SledStore, Store, VerifyOutcome};
+use frist::store::{LocalStore, Store, VerifyOutcome};
 use frist::ticket::{fold, State};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -107,7 +107,7 @@ fn sigkill_at_random_moments_loses_nothing_confirmed() {
         }
         // After every kill: the database opens, verifies, and holds what was confirmed.
         let store =
-            SledStore::open(&log.db).unwrap_or_else(|e| panic!("round {round}: cannot open: {e}"));
+            LocalStore::open(&log.db).unwrap_or_else(|e| panic!("round {round}: cannot open: {e}"));
         match store.verify().unwrap() {
             VerifyOutcome::Intact { .. } => {}
             VerifyOutcome::Broken(b) => {

@@ -1,13 +1,12 @@
-//! A sled log whose files were damaged on disk (a cut tail, overwritten bytes, a broken
-//! snapshot): frist says which database and what to do, never panics, and mends only what is
-//! a cache.
+//! A local log whose files were damaged on disk (a cut tail, overwritten bytes, a broken
+//! head) or left by a killed writer: frist says which database and what to do, never panics,
+//! and cuts off only what was never committed.
 
 mod common;
 use common::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-/// A log of 300 demo tickets (rewritten after the load, as the CLI does), and the events it
-/// holds.
+/// A log of 300 demo tickets, and what `verify` says of it.
 fn demo_log() -> (Log, String) {
     let log = Log::new();
     log.ok(&["demo", "--tickets", "300"]);
@@ -17,30 +16,14 @@ fn demo_log() -> (Log, String) {
     (log, first)
 }
 
-/// The end of the bytes sled has written in its data file (after it, only zeros).
-fn used(db: &Path) -> usize {
-    let bytes = std::fs::read(db.join("db")).unwrap();
-    bytes.iter().rposition(|b| *b != 0).unwrap() + 1
-}
-
-fn snapshot(db: &Path) -> PathBuf {
-    std::fs::read_dir(db)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with("snap.")
-        })
-        .expect("sled keeps a snapshot")
-}
-
 fn overwrite(file: &Path, at: usize, bytes: &[u8]) {
     let mut all = std::fs::read(file).unwrap();
     all[at..at + bytes.len()].copy_from_slice(bytes);
     std::fs::write(file, all).unwrap();
+}
+
+fn len(file: &Path) -> u64 {
+    std::fs::metadata(file).unwrap().len()
 }
 
 /// `verify` (which reads every byte of the log) refuses the damaged log with exit 1 and a
@@ -93,53 +76,71 @@ fn refused_with_what_to_do(log: &Log) {
 #[test]
 fn a_cut_tail_is_refused_with_what_to_do() {
     let (log, _) = demo_log();
-    let file = log.db.join("db");
-    let keep = used(&log.db) / 2;
-    let f = std::fs::OpenOptions::new().write(true).open(&file).unwrap();
-    f.set_len(keep as u64).unwrap();
-    drop(f);
-    refused_with_what_to_do(&log);
+    for name in ["events", "states"] {
+        let file = log.db.join(name);
+        let whole = std::fs::read(&file).unwrap();
+        std::fs::write(&file, &whole[..whole.len() / 2]).unwrap();
+        refused_with_what_to_do(&log);
+        std::fs::write(&file, &whole).unwrap();
+        log.ok(&["verify"]);
+    }
 }
 
 #[test]
-fn bytes_overwritten_in_the_middle_are_refused_with_what_to_do() {
+fn a_damaged_head_is_refused_with_what_to_do() {
     let (log, _) = demo_log();
-    let middle = used(&log.db) / 2;
-    overwrite(&log.db.join("db"), middle, &[0xff; 4096]);
+    overwrite(&log.db.join("head"), 2, b"\xff\xff\xff");
     refused_with_what_to_do(&log);
 }
 
 #[test]
-fn a_damaged_snapshot_is_set_aside_and_the_log_reads_on() {
-    let (log, verified) = demo_log();
-    let snap = snapshot(&log.db);
-    let name = snap.file_name().unwrap().to_owned();
-    overwrite(&snap, 40, &[0xff; 8]);
+fn bytes_overwritten_in_the_middle_of_the_events_break_the_chain() {
+    let (log, _) = demo_log();
+    let middle = len(&log.db.join("events")) as usize / 2;
+    overwrite(&log.db.join("events"), middle, &[0xff; 64]);
     let r = log.run(&["verify"]);
-    assert_eq!(r.code, 0, "{}", r.stderr);
-    assert_eq!(
-        r.stdout.lines().next().unwrap(),
-        verified,
-        "every event is there"
+    assert_eq!(r.code, 1, "{} {}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("revisionssporet er brudt"),
+        "{}",
+        r.stderr
     );
-    assert!(log.db.join("damaged").join(&name).exists(), "kept aside");
-    log.ok(&["show", "1"]);
+    for args in [
+        &["list"][..],
+        &["show", "150"],
+        &["report", "--month", "2025-02"],
+    ] {
+        let r = log.run(args);
+        assert!(r.code == 0 || r.code == 1, "{args:?}: {}", r.stderr);
+        assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    }
 }
 
 #[test]
-fn a_damaged_snapshot_over_a_damaged_log_is_left_as_it_is() {
-    let (log, _) = demo_log();
-    let snap = snapshot(&log.db);
-    overwrite(&snap, 40, &[0xff; 8]);
-    let middle = used(&log.db) / 2;
-    overwrite(&log.db.join("db"), middle, &[0xff; 4096]);
-    let before = std::fs::read(log.db.join("db")).unwrap();
-    refused_with_what_to_do(&log);
-    assert!(snap.exists(), "the snapshot stays where it was");
-    assert_eq!(
-        std::fs::read(log.db.join("db")).unwrap(),
-        before,
-        "nothing in the log was written over"
-    );
-    assert!(!log.dir.path().join("db.recovering").exists());
+fn what_a_killed_writer_left_past_its_commit_is_cut_off() {
+    let (log, verified) = demo_log();
+    let before: Vec<u64> = ["events", "events.pos", "states"]
+        .iter()
+        .map(|n| len(&log.db.join(n)))
+        .collect();
+    // A writer killed before its commit: bytes past the committed lengths, a torn index entry.
+    for name in ["events", "events.pos", "states", "slots"] {
+        use std::io::Write;
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(log.db.join(name))
+            .unwrap();
+        f.write_all(&[7u8; 13]).unwrap();
+    }
+    // Readers read what is committed.
+    assert_eq!(log.ok(&["verify"]).lines().next().unwrap(), verified);
+    // The next writer cuts the rest off and writes on.
+    log.add(&["--category", "kritisk"]);
+    let after: Vec<u64> = ["events", "events.pos", "states"]
+        .iter()
+        .map(|n| len(&log.db.join(n)))
+        .collect();
+    assert!(after.iter().zip(&before).all(|(a, b)| a > b));
+    assert_eq!(len(&log.db.join("slots")) % 40, 0);
+    assert!(log.ok(&["verify"]).contains("301 sager"));
 }

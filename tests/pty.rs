@@ -159,7 +159,7 @@ fn an_empty_log_that_exists_is_offered_demo_tickets_before_the_board() {
     let log = Log::new();
     // An empty database (a read command no longer makes one): the TUI finds it empty only
     // after opening it.
-    drop(frist::store::SledStore::open(&log.db).unwrap());
+    drop(frist::store::LocalStore::open(&log.db).unwrap());
     let (mut s, child) = spawn(&log);
     s.wait_for("Loggen er tom");
     s.keys("j\r");

@@ -3,11 +3,10 @@
 
 mod common;
 use common::*;
-use frist::store::SledStore;
+use frist::store::{LocalStore, Store};
 use frist::tui::store_backend::{Source, StoreBackend, Turns};
 use frist::tui::Backend;
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 /// A board on the log at `db`, holding it the way the TUI does: only between a read or a
 /// write and [`Backend::release`].
@@ -17,8 +16,8 @@ fn board<'a>(l: &'a frist::load::Loaded, db: &std::path::Path) -> StoreBackend<'
         source: Source::Turns(Box::new(Turns::new(
             db.to_path_buf(),
             Box::new(move || {
-                SledStore::open_waiting(&path, Duration::from_secs(10), &mut || {})
-                    .map(frist::store::Log::Sled)
+                LocalStore::open(&path)
+                    .map(frist::store::Log::Local)
                     .map_err(|e| e.to_string())
             }),
         ))),
@@ -120,7 +119,9 @@ fn a_command_waits_for_the_board_and_the_board_sees_what_it_wrote() {
 fn a_log_held_too_long_says_so_after_waiting() {
     let log = Log::new();
     log.add(&[]);
-    let holder = SledStore::open(&log.db).unwrap();
+    // A writer holds the log (readers share it with each other, not with a writer).
+    let holder = LocalStore::open(&log.db).unwrap();
+    holder.add_measurements(&[]).unwrap();
     let r = log.run(&["--wait", "2", "show", "1"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(r.stderr.contains("venter på loggen…"), "{}", r.stderr);

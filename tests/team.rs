@@ -696,7 +696,7 @@ fn a_log_moves_from_sled_to_postgres_and_back_unchanged() {
 #[test]
 fn the_store_suite_holds_on_postgres_as_on_sled() {
     let dir = tempfile::tempdir().unwrap();
-    let sled = frist::store::SledStore::open(&dir.path().join("db")).unwrap();
+    let sled = frist::store::LocalStore::open(&dir.path().join("db")).unwrap();
     suite(&sled, "mette");
     let db = desk("suite");
     let pg = store(&db, "ann");
@@ -1413,7 +1413,7 @@ fn corrections(s: &dyn Store, user: &str, sup: (&dyn Store, &str)) {
 #[test]
 fn corrections_fold_the_same_on_postgres_as_on_sled() {
     let dir = tempfile::tempdir().unwrap();
-    let sled = frist::store::SledStore::open(&dir.path().join("db")).unwrap();
+    let sled = frist::store::LocalStore::open(&dir.path().join("db")).unwrap();
     corrections(&sled, "mette", (&sled, "mette"));
     let db = desk("corrections");
     let (agent, supervisor) = (store(&db, "ann"), store(&db, "sup"));
@@ -1557,7 +1557,7 @@ fn mail_events_fold_alike_on_both_backends_and_supervisors_may_record_them() {
         tk.id
     }
     let dir = tempfile::tempdir().unwrap();
-    let sled = frist::store::SledStore::open(&dir.path().join("db")).unwrap();
+    let sled = frist::store::LocalStore::open(&dir.path().join("db")).unwrap();
     mails(&sled, "mette");
     let db = desk("mail");
     let id = mails(&store(&db, "ann"), &db.login("ann"));

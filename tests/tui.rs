@@ -1249,12 +1249,12 @@ fn the_first_frame_says_the_log_is_being_read() {
 
 #[test]
 fn the_runner_reads_more_tickets_from_the_log_and_says_how_many() {
-    use frist::store::{SledStore, Store};
+    use frist::store::{LocalStore, Store};
     use frist::tui::store_backend::StoreBackend;
     use frist::tui::Backend;
     let l = loaded();
     let dir = tempfile::tempdir().unwrap();
-    let store = SledStore::open(&dir.path().join("db")).unwrap();
+    let store = LocalStore::open(&dir.path().join("db")).unwrap();
     let mut events = logs().into_iter().flat_map(|x| x.events);
     store.import(&mut events).unwrap();
     let backend = StoreBackend {
@@ -1703,11 +1703,11 @@ fn the_detail_shows_what_was_mailed_and_when_and_what_waits_to_be_sent() {
 /// same notifier `frist resolve` uses); other steps mail nobody.
 #[test]
 fn a_resolution_in_the_tui_asks_for_the_municipalitys_notice() {
-    use frist::store::{SledStore, Store};
+    use frist::store::{LocalStore, Store};
     use frist::tui::store_backend::StoreBackend;
     use frist::tui::Backend;
     let dir = tempfile::tempdir().unwrap();
-    let store = SledStore::open(&dir.path().join("db")).unwrap();
+    let store = LocalStore::open(&dir.path().join("db")).unwrap();
     let l = loaded();
     let reported = at(2025, 3, 4, 8, 0);
     let t = store

@@ -23,13 +23,16 @@ pub use postgres::PgStore;
 pub use sled::{published_head, say_on_sled_panic, SledStore, HEAD_FILE};
 use std::path::PathBuf;
 
-/// The schema this build writes and reads. A database with a higher one is refused.
-/// 2 added the `active` month index (built on opening a schema-1 database); 3 keeps the events
-/// sixteen to a key, and each ticket's event positions in its state (moved on opening); 4
-/// keeps the notes in the states; 5 adds kinds of events an older frist cannot read
-/// (corrections, contacts, mail) and the `contracts` tree, so an older frist says the log is
-/// newer instead of damaged (nothing is moved on opening a schema-4 log).
-pub const SCHEMA_VERSION: u32 = 5;
+/// The schema of the last sled log (an earlier frist's): opening one moves it into the local
+/// layout. 2 added the `active` month index (built on opening a schema-1 database); 3 keeps
+/// the events sixteen to a key, and each ticket's event positions in its state (moved on
+/// opening); 4 keeps the notes in the states; 5 adds kinds of events an older frist cannot
+/// read (corrections, contacts, mail) and the `contracts` tree.
+pub const SLED_SCHEMA_VERSION: u32 = 5;
+
+/// The schema this build writes and reads: 6 is the local log in frist's own files
+/// ([`LocalStore`]). A log with a higher one is refused.
+pub const SCHEMA_VERSION: u32 = local::LAYOUT;
 
 /// Everything that can go wrong in the store.
 #[derive(Debug, thiserror::Error)]

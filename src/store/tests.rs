@@ -26,11 +26,11 @@ fn classified() -> EventKind {
     }
 }
 
-fn open_store(dir: &tempfile::TempDir) -> SledStore {
-    SledStore::open(&dir.path().join("db")).unwrap()
+fn open_store(dir: &tempfile::TempDir) -> LocalStore {
+    LocalStore::open(&dir.path().join("db")).unwrap()
 }
 
-fn with_ticket(s: &SledStore) -> Ticket {
+fn with_ticket(s: &dyn Store) -> Ticket {
     s.create(
         report("Aarhus"),
         Some(classified()),
@@ -161,9 +161,7 @@ fn verify_catches_a_removed_last_event_and_a_changed_state() {
     let dir = tempfile::tempdir().unwrap();
     let s = open_store(&dir);
     with_ticket(&s);
-    let raw = s.raw("tickets", &1u64.to_be_bytes()).unwrap().unwrap();
-    let edited = String::from_utf8(raw).unwrap().replace("Aarhus", "Odense");
-    s.tamper("tickets", &1u64.to_be_bytes(), Some(edited.as_bytes()))
+    s.tamper_state(1, |t| t.municipality = "Odense".into())
         .unwrap();
     match s.verify().unwrap() {
         VerifyOutcome::Broken(b) => assert!(b.what.contains("differs from the fold"), "{b:?}"),
@@ -218,20 +216,37 @@ fn import_rebuilds_the_same_chain() {
 }
 
 #[test]
-fn a_newer_schema_and_a_second_opener_are_refused() {
+fn a_newer_schema_and_a_second_writer_are_refused() {
     let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("db");
+    let at_once = |p: &std::path::Path| {
+        LocalStore::open_with(
+            p,
+            std::time::Duration::ZERO,
+            Box::new(|| {}),
+            Box::new(|_| Vec::new()),
+        )
+    };
     {
-        let s = open_store(&dir);
-        let second = SledStore::open(&dir.path().join("db"));
+        let s = at_once(&path).unwrap();
+        // Readers share the log.
+        let reader = at_once(&path).expect("a second reader opens");
+        assert!(reader.is_empty().unwrap());
+        // A write waits for the readers to let go: here not at all.
+        let refused = s.create(report("Aarhus"), None, "ann", t(14, 0), t(14, 0));
+        assert!(matches!(refused, Err(StoreError::Locked(_))), "{refused:?}");
+        drop(reader);
+        with_ticket(&s);
+        // A writer keeps the log to itself until it lets go.
+        let second = at_once(&path);
         assert!(
             matches!(second, Err(StoreError::Locked(_))),
             "{:?}",
             second.err()
         );
-        s.tamper("meta", b"schema", Some(&99u32.to_be_bytes()))
-            .unwrap();
+        s.tamper_head(|h| h["layout"] = 99.into()).unwrap();
     }
-    let err = SledStore::open(&dir.path().join("db")).err().unwrap();
+    let err = LocalStore::open(&path).err().unwrap();
     assert!(matches!(err, StoreError::NewerSchema { found: 99, .. }));
     assert!(err
         .message(crate::i18n::Lang::Da, &chrono_tz::UTC)
@@ -258,7 +273,7 @@ fn day(m: u32, d: u32) -> DateTime<Utc> {
 }
 
 /// Logs a ticket at `reported` and, when given, resolves it at `resolved`.
-fn logged(s: &SledStore, reported: DateTime<Utc>, resolved: Option<DateTime<Utc>>) -> TicketId {
+fn logged(s: &dyn Store, reported: DateTime<Utc>, resolved: Option<DateTime<Utc>>) -> TicketId {
     let tk = s
         .create(
             report("Aarhus"),
@@ -292,7 +307,7 @@ fn logged(s: &SledStore, reported: DateTime<Utc>, resolved: Option<DateTime<Utc>
     tk.id
 }
 
-fn active(s: &SledStore, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<TicketId> {
+fn active(s: &dyn Store, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<TicketId> {
     let mut ids: Vec<TicketId> = s
         .tickets(Filter::Active { from, to })
         .unwrap()
@@ -359,7 +374,7 @@ fn a_schema_1_database_gets_the_month_index_when_opened() {
     assert_eq!(active(&s, day(3, 1), day(4, 1)), vec![spanning, unresolved]);
     assert_eq!(
         s.raw("meta", b"schema").unwrap(),
-        Some(SCHEMA_VERSION.to_be_bytes().to_vec())
+        Some(SLED_SCHEMA_VERSION.to_be_bytes().to_vec())
     );
     assert!(matches!(s.verify().unwrap(), VerifyOutcome::Intact { .. }));
 }
@@ -385,7 +400,7 @@ fn a_schema_2_database_gets_its_events_moved_into_blocks_when_opened() {
     let s = SledStore::open(&path).unwrap();
     assert_eq!(
         s.raw("meta", b"schema").unwrap(),
-        Some(SCHEMA_VERSION.to_be_bytes().to_vec())
+        Some(SLED_SCHEMA_VERSION.to_be_bytes().to_vec())
     );
     let after: Vec<Vec<Event>> = ids.iter().map(|id| s.events(*id).unwrap()).collect();
     assert_eq!(after, before);
@@ -548,7 +563,7 @@ fn a_schema_3_database_gets_the_notes_into_the_tickets_states_when_opened() {
     assert_eq!(open[0].notes, vec!["Ringet til Bo", "Logs bedt om"]);
     assert_eq!(
         s.raw("meta", b"schema").unwrap(),
-        Some(SCHEMA_VERSION.to_be_bytes().to_vec())
+        Some(SLED_SCHEMA_VERSION.to_be_bytes().to_vec())
     );
     assert!(matches!(s.verify().unwrap(), VerifyOutcome::Intact { .. }));
 }
@@ -568,7 +583,7 @@ fn a_schema_4_database_is_only_renumbered_and_not_rewritten() {
     let s = SledStore::open(&path).unwrap();
     assert_eq!(
         s.raw("meta", b"schema").unwrap(),
-        Some(SCHEMA_VERSION.to_be_bytes().to_vec())
+        Some(SLED_SCHEMA_VERSION.to_be_bytes().to_vec())
     );
     // Nothing moved, so the command that opened it need not rewrite the file.
     assert!(!s.migrated());

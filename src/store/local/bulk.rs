@@ -152,13 +152,8 @@ impl Bulk<'_> {
         let max_id = slots.last().map_or(0, |(id, _)| *id);
         {
             let mut w = BufWriter::with_capacity(1 << 20, file(&path, SLOTS, true).map_err(io)?);
-            let mut next = 0u64;
             for (id, s) in &slots {
-                for _ in next..*id {
-                    w.write_all(&[0u8; SLOT as usize]).map_err(io)?;
-                }
-                w.write_all(&Slot::encoded(&[(*id, *s)])).map_err(io)?;
-                next = id + 1;
+                w.write_all(&Slot::entry(*id, s)).map_err(io)?;
             }
             w.into_inner()
                 .map_err(|e| io(e.into_error()))?

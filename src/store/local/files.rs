@@ -39,6 +39,11 @@ pub const NAMES: &[&str] = &[
 /// Bytes of a slot.
 pub(super) const SLOT: u64 = 32;
 
+/// Bytes of an entry in `slots`: the ticket id (u64 BE) ‖ its slot. The entries are sorted by
+/// id (ids only grow: a new ticket's entry goes at the end), so a lookup is a binary search
+/// and an imported log's sparse ids cost nothing.
+pub(super) const ENTRY: u64 = 8 + SLOT;
+
 /// The `to` month of a ticket not resolved.
 pub(super) const UNRESOLVED: u32 = u32::MAX;
 
@@ -104,12 +109,19 @@ impl Slot {
         }
     }
 
-    pub fn encoded(slots: &[(TicketId, Slot)]) -> Vec<u8> {
-        let mut out = Vec::with_capacity(slots.len() * SLOT as usize);
-        for (_, s) in slots {
-            out.extend_from_slice(&s.encode());
-        }
-        out
+    /// An entry of `slots`.
+    pub fn entry(id: TicketId, s: &Slot) -> [u8; ENTRY as usize] {
+        let mut b = [0u8; ENTRY as usize];
+        b[..8].copy_from_slice(&id.to_be_bytes());
+        b[8..].copy_from_slice(&s.encode());
+        b
+    }
+
+    fn from_entry(b: &[u8]) -> (TicketId, Slot) {
+        (
+            u64::from_be_bytes(b[..8].try_into().expect("8 bytes")),
+            Slot::decode(&b[8..]),
+        )
     }
 }
 
@@ -272,30 +284,75 @@ impl Files {
         Ok(())
     }
 
-    /// Writes slots in place and syncs them.
+    /// How many whole entries `slots` holds (a torn last one is not counted).
+    fn entries(&self) -> StoreResult<u64> {
+        Ok(self.slots.metadata().map_err(io)?.len() / ENTRY)
+    }
+
+    fn entry_at(&self, i: u64) -> StoreResult<(TicketId, Slot)> {
+        let mut b = [0u8; ENTRY as usize];
+        self.slots
+            .read_exact_at(&mut b, i * ENTRY)
+            .map_err(|_| cut("the ticket index"))?;
+        Ok(Slot::from_entry(&b))
+    }
+
+    /// Where a ticket's entry is in `slots`, by binary search.
+    fn find(&self, id: TicketId, count: u64) -> StoreResult<Result<(u64, Slot), u64>> {
+        let (mut lo, mut hi) = (0, count);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            let (found, slot) = self.entry_at(mid)?;
+            match found.cmp(&id) {
+                std::cmp::Ordering::Equal => return Ok(Ok((mid, slot))),
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+            }
+        }
+        Ok(Err(lo))
+    }
+
+    /// Writes slots in place (a new ticket's at the end) and syncs them.
     pub fn write_slots(&self, slots: &HashMap<TicketId, Slot>) -> StoreResult<()> {
         if slots.is_empty() {
             return Ok(());
         }
-        for (id, s) in slots {
+        let mut ids: Vec<&TicketId> = slots.keys().collect();
+        ids.sort_unstable();
+        let mut count = self.entries()?;
+        for id in ids {
+            let at = match self.find(*id, count)? {
+                Ok((i, _)) => i,
+                Err(i) if i == count => {
+                    count += 1;
+                    i
+                }
+                Err(_) => {
+                    return Err(StoreError::Corrupt(format!(
+                        "ticket {id} is new but the index has later tickets"
+                    )))
+                }
+            };
             self.slots
-                .write_all_at(&s.encode(), id * SLOT)
+                .write_all_at(&Slot::entry(*id, &slots[id]), at * ENTRY)
                 .map_err(io)?;
         }
         self.slots.sync_data().map_err(io)
     }
 
+    /// Cuts off a torn entry a killed writer left at the end of `slots`.
+    pub fn cut_slots(&self) -> StoreResult<()> {
+        let len = self.slots.metadata().map_err(io)?.len();
+        if len % ENTRY != 0 {
+            self.slots.set_len(len - len % ENTRY).map_err(io)?;
+        }
+        Ok(())
+    }
+
     pub fn slot(&self, id: TicketId, states_len: u64) -> StoreResult<Option<Slot>> {
-        let mut b = [0u8; SLOT as usize];
-        match self.slots.read_exact_at(&mut b, id * SLOT) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
-            Err(e) => return Err(io(e)),
-        }
-        let s = Slot::decode(&b);
-        if s.len == 0 {
+        let Ok((_, s)) = self.find(id, self.entries()?)? else {
             return Ok(None);
-        }
+        };
         if s.off + s.len as u64 > states_len {
             return Err(StoreError::Corrupt(format!(
                 "ticket {id}: its slot points past the committed states"
@@ -304,21 +361,20 @@ impl Files {
         Ok(Some(s))
     }
 
-    /// The slots of ids below `next_id` that hold a ticket, read a megabyte at a time.
+    /// Every ticket's slot below `next_id`, in id order, read a megabyte at a time.
     pub fn slots(&self, next_id: u64, states_len: u64) -> StoreResult<Vec<(TicketId, Slot)>> {
-        let end = (next_id * SLOT).min(self.slots.metadata().map_err(io)?.len());
+        let end = self.entries()? * ENTRY;
         let mut out = Vec::new();
-        let mut at = SLOT; // id 0 is the log's own stream, kept in the head
-        let mut buf = vec![0u8; 1 << 20];
+        let mut at = 0;
+        let mut buf = vec![0u8; (1 << 20) / ENTRY as usize * ENTRY as usize];
         while at < end {
             let n = ((end - at) as usize).min(buf.len());
             self.slots.read_exact_at(&mut buf[..n], at).map_err(io)?;
-            for (i, c) in buf[..n].chunks_exact(SLOT as usize).enumerate() {
-                let s = Slot::decode(c);
-                if s.len == 0 {
+            for c in buf[..n].chunks_exact(ENTRY as usize) {
+                let (id, s) = Slot::from_entry(c);
+                if id >= next_id {
                     continue;
                 }
-                let id = at / SLOT + i as u64;
                 if s.off + s.len as u64 > states_len {
                     return Err(StoreError::Corrupt(format!(
                         "ticket {id}: its slot points past the committed states"

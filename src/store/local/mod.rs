@@ -13,9 +13,9 @@
 //! - `states`: ticket states, one record per change: length (u32 BE) ‖ ticket id (u64 BE) ‖
 //!   the state (JSON: the fold, its breach months and its events' log positions). Appended to;
 //!   the newest record of a ticket is its state.
-//! - `slots`: 32 bytes per ticket id, where its newest state is and what the indexes need
-//!   (open or closed, the months it was active, its breach months): the only file changed in
-//!   place, and only after the change is committed (see below).
+//! - `slots`: one 40-byte entry per ticket, sorted by id: the id, where its newest state is
+//!   and what the indexes need (open or closed, the months it was active, its breach months).
+//!   The only file changed in place, and only after the change is committed (see below).
 //! - `municipalities`, `messages` (the Message-ID index), `contracts` (kept contract versions)
 //!   and `measurements`: JSON lines, appended to.
 //! - `model.json`: the classifier's model, replaced whole (a rename).
@@ -130,7 +130,7 @@ struct Open {
 pub struct LocalStore {
     path: PathBuf,
     lock: File,
-    open: Mutex<Open>,
+    open: Box<Mutex<Open>>,
     indexer: Box<Indexer>,
     /// How long a write waits for readers to let go of the log.
     wait: Duration,
@@ -165,16 +165,17 @@ impl LocalStore {
         waiting: Box<dyn FnMut() + Send>,
         indexer: Box<Indexer>,
     ) -> StoreResult<LocalStore> {
+        super::files::prepare(path).map_err(io)?;
         let lock = lock_file(path)?;
         let mut store = LocalStore {
             path: path.to_path_buf(),
             lock,
-            open: Mutex::new(Open {
+            open: Box::new(Mutex::new(Open {
                 head: Head::default(),
                 overlay: HashMap::new(),
                 files: None,
                 exclusive: false,
-            }),
+            })),
             indexer,
             wait,
             waiting: Mutex::new(Some(waiting)),
@@ -300,6 +301,7 @@ impl LocalStore {
         self.reread(o)?;
         let files = o.files.as_ref().expect("opened above");
         files.cut_to(&o.head.lens, &self.path)?;
+        files.cut_slots()?;
         files.write_slots(&o.overlay)?;
         Ok(())
     }

@@ -1,33 +1,68 @@
-//! Ways to damage a log on purpose, for tests of `verify` and of damaged logs.
+//! Ways to change a log behind frist's back, as a tamperer with the files would: for the
+//! tests of `verify` and of damaged logs. Nothing in frist calls them.
 
 use super::*;
-use std::os::unix::fs::FileExt;
 
 impl LocalStore {
-    /// The canonical bytes of the event at log position `pos`.
+    /// The record of the event at log position `pos`: its hash (32 bytes) ‖ its canonical
+    /// bytes.
     pub fn raw_event(&self, pos: u64) -> StoreResult<Option<Vec<u8>>> {
         let o = self.state();
         let Some(f) = o.files.as_ref().filter(|_| pos > 0 && pos <= o.head.events) else {
             return Ok(None);
         };
         let off = f.offsets(&[pos], o.head.events)?[0];
-        Ok(Some(f.event_record(off, o.head.lens.events)?.1))
+        let (hash, bytes) = f.event_record(off, o.head.lens.events)?;
+        Ok(Some([&hash[..], &bytes].concat()))
     }
 
-    /// Overwrites the canonical bytes of the event at `pos` in place with `bytes` of the same
-    /// length (a tamperer who keeps the file's shape).
-    pub fn tamper_event(&self, pos: u64, bytes: &[u8]) -> StoreResult<()> {
-        let o = self.state();
+    /// Replaces the record at `pos` (hash ‖ bytes, as [`LocalStore::raw_event`] gives it) or
+    /// removes it (`None`), rewriting the events and their offsets around it; the head and
+    /// the states are left as they are.
+    pub fn tamper_event(&self, pos: u64, record: Option<&[u8]>) -> StoreResult<()> {
+        let mut o = self.state();
+        self.exclusive(&mut o)?;
         let f = o.files.as_ref().ok_or_else(|| cut("the events"))?;
-        let off = f.offsets(&[pos], o.head.events)?[0];
-        let (_, old) = f.event_record(off, o.head.lens.events)?;
-        assert_eq!(old.len(), bytes.len(), "a tamperer keeps the length");
-        let w = file(&self.path, EVENTS, true).map_err(io)?;
-        w.write_all_at(bytes, off + 36).map_err(io)
+        let mut events = Vec::new();
+        let mut offsets = Vec::new();
+        let all: Vec<u64> = (1..=o.head.events).collect();
+        for (n, off) in (1..).zip(f.offsets(&all, o.head.events)?) {
+            let (hash, bytes) = f.event_record(off, o.head.lens.events)?;
+            let rec = match (n == pos, record) {
+                (true, None) => continue,
+                (true, Some(r)) => r.to_vec(),
+                (false, _) => [&hash[..], &bytes].concat(),
+            };
+            offsets.extend_from_slice(&(events.len() as u64).to_be_bytes());
+            encode_event(
+                rec[..32].try_into().expect("a record starts with its hash"),
+                &rec[32..],
+                &mut events,
+            );
+        }
+        std::fs::write(self.path.join(EVENTS), &events).map_err(io)?;
+        std::fs::write(self.path.join(POS), &offsets).map_err(io)?;
+        o.head.lens.events = events.len() as u64;
+        o.head.lens.pos = offsets.len() as u64;
+        write_head(&self.path, &o.head)
     }
 
-    /// Replaces a ticket's stored state with `stored` changed by `change` (a new state record
-    /// and its slot, committed as a write would, but without an event).
+    /// Changes the committed head as JSON.
+    pub fn tamper_head(&self, change: impl FnOnce(&mut serde_json::Value)) -> StoreResult<()> {
+        let mut o = self.state();
+        self.exclusive(&mut o)?;
+        let mut v = serde_json::to_value(&o.head).expect("a head serializes");
+        change(&mut v);
+        let bytes = serde_json::to_vec(&v).expect("a value serializes");
+        files::replace(&self.path, HEAD, "head.tmp", &bytes)?;
+        if let Ok(h) = serde_json::from_value(v) {
+            o.head = h;
+        }
+        Ok(())
+    }
+
+    /// Replaces a ticket's stored state, changed by `change`, as a write would but without
+    /// an event.
     pub fn tamper_state(&self, id: TicketId, change: impl FnOnce(&mut Ticket)) -> StoreResult<()> {
         self.write(|s, o, tx| {
             let mut stored = s.stored_in(o, id)?.ok_or(StoreError::UnknownTicket(id))?;
@@ -35,28 +70,5 @@ impl LocalStore {
             tx.state(id, &stored);
             Ok(())
         })
-    }
-
-    /// Drops the last `n` log positions from a ticket's state (its state no longer points at
-    /// all of its events).
-    pub fn tamper_positions(&self, id: TicketId, n: usize) -> StoreResult<()> {
-        self.write(|s, o, tx| {
-            let mut stored = s.stored_in(o, id)?.ok_or(StoreError::UnknownTicket(id))?;
-            let keep = stored.positions.len().saturating_sub(n);
-            stored.positions.truncate(keep);
-            tx.state(id, &stored);
-            Ok(())
-        })
-    }
-
-    /// Sets the committed head's event count and hash (a tamperer who removes the last events
-    /// and fixes the head).
-    pub fn tamper_head(&self, events: u64, hash: Hash) -> StoreResult<()> {
-        let mut o = self.state();
-        self.exclusive(&mut o)?;
-        o.head.events = events;
-        o.head.hash = hash;
-        o.head.lens.pos = events * 8;
-        write_head(&self.path, &o.head)
     }
 }

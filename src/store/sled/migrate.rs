@@ -15,7 +15,8 @@ impl SledStore {
         if found < 4 {
             self.refold_notes()?;
         }
-        self.meta.insert(SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
+        self.meta
+            .insert(SCHEMA, &SLED_SCHEMA_VERSION.to_be_bytes())?;
         self.flush()?;
         Ok(())
     }

@@ -28,7 +28,7 @@
 use super::chain::{self, Checker, Hash, Record, GENESIS};
 use super::{
     Break, Filter, Indexer, NewTicket, Store, StoreError, StoreResult, VerifyOutcome,
-    SCHEMA_VERSION,
+    SLED_SCHEMA_VERSION,
 };
 use crate::contact::Book;
 use crate::contract::version::ContractVersion;
@@ -264,13 +264,13 @@ impl SledStore {
                     v.as_ref().try_into().map(u32::from_be_bytes).map_err(|_| {
                         StoreError::Corrupt("the schema version is unreadable".into())
                     })?;
-                if found > SCHEMA_VERSION {
+                if found > SLED_SCHEMA_VERSION {
                     return Err(StoreError::NewerSchema {
                         found,
-                        known: SCHEMA_VERSION,
+                        known: SLED_SCHEMA_VERSION,
                     });
                 }
-                if found < SCHEMA_VERSION {
+                if found < SLED_SCHEMA_VERSION {
                     s.migrate(found)?;
                     // Schema 5 only names the new kinds of events: nothing moved, nothing to
                     // rewrite.
@@ -279,7 +279,7 @@ impl SledStore {
                 s.drop_schema_2_trees()?;
             }
             None => {
-                s.meta.insert(SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
+                s.meta.insert(SCHEMA, &SLED_SCHEMA_VERSION.to_be_bytes())?;
                 s.flush()?;
             }
         }
