@@ -469,16 +469,11 @@ fn a_log_from_an_earlier_frist_in_sled_is_moved_once_and_reads_the_same() {
     log.ok(&["demo", "--tickets", "60", "--seed", "3"]);
     let (list, show, export) = (log.ok(&["list"]), log.ok(&["show", "7"]), log.export());
     // The same log as an earlier frist kept it: in sled, at schema 2.
-    let old = Log::new();
-    {
-        let s = frist::store::SledStore::open(&old.db).unwrap();
-        let mut events = export
-            .lines()
-            .filter_map(|l| serde_json::from_str::<frist::store::chain::Record>(l).ok())
-            .map(|r| r.event);
-        s.import(&mut events).unwrap();
-        s.downgrade_to_schema_2().unwrap();
-    }
+    let old = in_sled(&export);
+    frist::store::SledStore::open(&old.db)
+        .unwrap()
+        .downgrade_to_schema_2()
+        .unwrap();
     let r = old.run(&["list"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.stdout, list);
@@ -493,6 +488,57 @@ fn a_log_from_an_earlier_frist_in_sled_is_moved_once_and_reads_the_same() {
     assert!(old.ok(&["verify"]).contains("60 sager"));
     old.ok(&["react", "60"]);
     assert!(old.ok(&["verify"]).starts_with("OK"));
+}
+
+/// The same log in sled, as an earlier frist kept it.
+fn in_sled(export: &str) -> Log {
+    let old = Log::new();
+    let s = frist::store::SledStore::open(&old.db).unwrap();
+    let mut events = export
+        .lines()
+        .filter_map(|l| serde_json::from_str::<frist::store::chain::Record>(l).ok())
+        .map(|r| r.event);
+    s.import(&mut events).unwrap();
+    drop(s);
+    old
+}
+
+#[test]
+fn a_move_from_sled_killed_half_way_starts_again_and_a_failed_one_leaves_the_sled_log() {
+    let log = Log::new();
+    log.ok(&["demo", "--tickets", "20", "--seed", "4"]);
+    let (list, export) = (log.ok(&["list"]), log.export());
+    // Killed half-way: a head marked as a load under way, and some events.
+    let old = in_sled(&export);
+    let zeros = "0".repeat(64);
+    std::fs::write(
+        old.db.join("head"),
+        format!(
+            r#"{{"layout":6,"events":0,"hash":"{zeros}","next_id":1,"lens":{{"events":0,"pos":0,"states":0,"slots_from":0,"municipalities":0,"messages":0,"contracts":0,"measurements":0}},"stream":{{"positions":[],"contacts":[]}},"bulk":true}}"#
+        ),
+    )
+    .unwrap();
+    std::fs::write(old.db.join("events"), b"half").unwrap();
+    let r = old.run(&["list"]);
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, list.as_str()),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(old.export(), export);
+    // A log whose move fails stays a sled log: the next command tries again and says why.
+    let old = in_sled(&export);
+    std::fs::write(old.db.join("events"), b"not ours").unwrap();
+    std::fs::create_dir(old.db.join("head")).unwrap(); // no head can be written
+    let r = old.run(&["list"]);
+    assert_ne!(r.code, 0);
+    std::fs::remove_dir(old.db.join("head")).unwrap();
+    assert!(
+        old.db.join("db").is_file(),
+        "sled's files stay where they were"
+    );
+    assert_eq!(old.ok(&["list"]), list);
 }
 
 #[test]

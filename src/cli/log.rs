@@ -510,7 +510,7 @@ pub fn open_store_waiting(
         }),
         false => Box::new(|| {}),
     };
-    let moving = !files::holds_log_here(&path) && files::holds_sled_log(&path);
+    let moving = files::holds_sled_log(&path);
     if moving {
         crate::say_err!(
             "{}",

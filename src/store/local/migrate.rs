@@ -12,6 +12,18 @@ pub const SLED_KEPT: &str = "sled-schema-5";
 /// whether it moved anything (another process may have done it meanwhile).
 pub(super) fn from_sled(store: &LocalStore) -> StoreResult<bool> {
     let path = store.path.clone();
+    store.take_lock_alone()?;
+    let head = read_head(&path).ok();
+    if head
+        .as_ref()
+        .is_some_and(|h| !h.bulk && (h.events > 0 || h.next_id > 1))
+    {
+        // Moved, but killed before sled's files were set aside: only that is left to do.
+        set_aside(&path)?;
+        return Ok(false);
+    }
+    // A move killed half-way left its own files: they are only a start, begin again.
+    let _ = std::fs::remove_file(path.join(HEAD));
     let old = SledStore::open(&path)?;
     let mut load = match store.bulk() {
         Err(StoreError::NotEmpty) => return Ok(false),
@@ -63,14 +75,23 @@ pub(super) fn from_sled(store: &LocalStore) -> StoreResult<bool> {
         }
     }
     if let Err(e) = moved {
+        // Nothing moved: without a head the folder is still the sled log, and the next
+        // command tries again (and says why it cannot).
         load.abandon();
+        let _ = std::fs::remove_file(path.join(HEAD));
         return Err(e);
     }
     load.finish()?;
     old.release()?;
+    set_aside(&path)?;
+    Ok(true)
+}
+
+/// Moves sled's files into [`SLED_KEPT`], as they are.
+fn set_aside(path: &Path) -> StoreResult<()> {
     let kept = path.join(SLED_KEPT);
     std::fs::create_dir_all(&kept).map_err(io)?;
-    for e in std::fs::read_dir(&path).map_err(io)? {
+    for e in std::fs::read_dir(path).map_err(io)? {
         let e = e.map_err(io)?;
         let name = e.file_name();
         let n = name.to_string_lossy();
@@ -78,7 +99,7 @@ pub(super) fn from_sled(store: &LocalStore) -> StoreResult<bool> {
             std::fs::rename(e.path(), kept.join(&name)).map_err(io)?;
         }
     }
-    Ok(true)
+    Ok(())
 }
 
 /// Anything serializable, as a JSON value.

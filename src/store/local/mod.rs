@@ -182,7 +182,8 @@ impl LocalStore {
             migrated: false,
         };
         store.take_lock(false)?;
-        if !super::files::holds_log_here(path) && super::files::holds_sled_log(path) {
+        // sled's files beside ours: a move not finished (or not begun).
+        if super::files::holds_sled_log(path) {
             store.migrated = migrate::from_sled(&store)?;
         }
         {
@@ -256,6 +257,21 @@ impl LocalStore {
             std::thread::sleep(pause.min(self.wait - waited));
             pause = (pause * 2).min(MAX_PAUSE);
         }
+    }
+
+    /// Takes the exclusive lock without reading the log (for moving a sled log in, whose
+    /// half-made files may not read).
+    fn take_lock_alone(&self) -> StoreResult<()> {
+        let mut o = self.state();
+        if !o.exclusive {
+            fs2::FileExt::unlock(&self.lock).map_err(io)?;
+            self.take_lock(true)?;
+            o.exclusive = true;
+        }
+        o.head = Head::default();
+        o.overlay.clear();
+        o.files = Some(Files::open(&self.path, true)?);
+        Ok(())
     }
 
     /// Reads the committed head and the last commit's slots again.

@@ -355,7 +355,10 @@ impl Store for LocalStore {
     }
 
     fn set_classifier_model(&self, json: &[u8]) -> StoreResult<()> {
-        self.write(|s, _, _| write_model(&s.path, json))
+        // Replaced whole by a rename; not part of the chain, so no head to commit.
+        let mut o = self.state();
+        self.exclusive(&mut o)?;
+        write_model(&self.path, json)
     }
 
     fn add_measurements(&self, ms: &[Measurement]) -> StoreResult<()> {
