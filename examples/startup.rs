@@ -62,7 +62,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let t = Instant::now();
     let store = LocalStore::open(&db)?;
-    println!("sled opens the log: {:.0} ms", ms(t));
+    println!("the log opens: {:.0} ms", ms(t));
     let backend = StoreBackend {
         source: frist::tui::store_backend::Source::Held(&store),
         contract: &loaded.contract,

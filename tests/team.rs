@@ -120,7 +120,7 @@ fn db_init_creates_the_schema_and_two_at_once_are_safe() {
         .unwrap()
         .get(0);
     assert_eq!(n, i64::from(version));
-    // A database from a newer frist is refused, as the sled store's is.
+    // A database from a newer frist is refused, as the local store's is.
     c.batch_execute("INSERT INTO frist.schema_migrations (version, name) VALUES (99, 'future')")
         .unwrap();
     let r = run(&owner, &["list"]);
@@ -694,10 +694,10 @@ fn a_log_moves_from_sled_to_postgres_and_back_unchanged() {
 }
 
 #[test]
-fn the_store_suite_holds_on_postgres_as_on_sled() {
+fn the_store_suite_holds_on_postgres_as_on_the_local_log() {
     let dir = tempfile::tempdir().unwrap();
-    let sled = frist::store::LocalStore::open(&dir.path().join("db")).unwrap();
-    suite(&sled, "mette");
+    let local = frist::store::LocalStore::open(&dir.path().join("db")).unwrap();
+    suite(&local, "mette");
     let db = desk("suite");
     let pg = store(&db, "ann");
     suite(&pg, &db.login("ann"));

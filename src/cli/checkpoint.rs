@@ -1,5 +1,5 @@
 //! `frist checkpoint` and the checkpoint half of `frist verify`: signed statements of the log's
-//! state kept outside the log (see [`crate::checkpoint`]), on sled and PostgreSQL alike.
+//! state kept outside the log (see [`crate::checkpoint`]), on a local log and PostgreSQL alike.
 
 use super::log::store_failure;
 use super::{CmdResult, Ctx, Failure};

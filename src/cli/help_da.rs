@@ -192,8 +192,8 @@ pub fn da(en: &str) -> Option<&'static str> {
             "Beregn som på dette tidspunkt: 'ÅÅÅÅ-MM-DD TT:MM' (kontraktens lokale tid) eller RFC 3339. Det er også standard for `--at`; en ændring registreres stadig med det rigtige klokkeslæt"
         }
         "Language of the output" => "Sproget i uddata (da: dansk, en: engelsk)",
-        "The support log: a sled folder (default: the platform's data directory), or a shared PostgreSQL database as postgres://USER@HOST[:PORT]/DB[?sslmode=require] (team mode)" => {
-            "Sagsloggen: en sled-mappe (standard: platformens datamappe) eller en fælles PostgreSQL-database som postgres://BRUGER@VÆRT[:PORT]/DB[?sslmode=require] (teamtilstand)"
+        "The support log: a local log's folder (default: the platform's data directory), or a shared PostgreSQL database as postgres://USER@HOST[:PORT]/DB[?sslmode=require] (team mode)" => {
+            "Sagsloggen: en lokal logs mappe (standard: platformens datamappe) eller en fælles PostgreSQL-database som postgres://BRUGER@VÆRT[:PORT]/DB[?sslmode=require] (teamtilstand)"
         }
         "The acting user recorded with each event on a local log (default: the OS user). In team mode the database login is the acting user" => {
             "Den handlende bruger, der registreres med hver hændelse i en lokal log (standard: styresystemets bruger). I teamtilstand er databaselogin den handlende bruger"

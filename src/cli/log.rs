@@ -375,7 +375,7 @@ pub fn db_path(db: Option<&Path>) -> Result<PathBuf, Failure> {
         .ok_or_else(|| Failure::usage("no data directory found for this user; give --db PATH"))
 }
 
-/// Where the log lies, as the checkpoint folder remembers it: the PostgreSQL URL, or the sled
+/// Where the log lies, as the checkpoint folder remembers it: the PostgreSQL URL, or the local
 /// folder's full path.
 pub fn place(db: Option<&Path>) -> String {
     if let Some(url) = db
@@ -427,18 +427,18 @@ fn breach_months(l: &Loaded, t: &Ticket) -> Vec<u32> {
         .collect()
 }
 
-/// Whether `--db` names a PostgreSQL database (team mode) rather than a sled path.
+/// Whether `--db` names a PostgreSQL database (team mode) rather than a local path.
 pub fn is_team(db: Option<&Path>) -> bool {
     db.and_then(|p| p.to_str())
         .is_some_and(crate::store::postgres::is_url)
 }
 
-/// Whether there is a log to open: a sled folder that exists, or any PostgreSQL database.
+/// Whether there is a log to open: a local folder that exists, or any PostgreSQL database.
 pub fn log_exists(db: Option<&Path>) -> bool {
     is_team(db) || db_path(db).is_ok_and(|p| p.exists())
 }
 
-/// A read command on a path that holds no sled log: refused (exit 2) rather than making an
+/// A read command on a path that holds no log: refused (exit 2) rather than making an
 /// empty log there.
 pub fn no_log(ctx: &Ctx, db: Option<&Path>) -> Result<(), Failure> {
     if is_team(db) {
@@ -459,7 +459,7 @@ pub fn no_log(ctx: &Ctx, db: Option<&Path>) -> Result<(), Failure> {
     }))
 }
 
-/// Opens the log `--db` names: PostgreSQL for a `postgres://` URL, else sled with the breach
+/// Opens the log `--db` names: PostgreSQL for a `postgres://` URL, else the local log with the breach
 /// index of `contract` (loaded once more so that the index owns it).
 pub fn open_store(ctx: &Ctx, db: Option<&Path>, contract: &str) -> Result<Log, Failure> {
     open_store_waiting(ctx, db, contract, true)

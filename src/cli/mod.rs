@@ -36,7 +36,7 @@ pub struct Cli {
     /// Language of the output.
     #[arg(long, global = true, env = "FRIST_LANG", value_enum, default_value_t = Lang::Da)]
     pub lang: Lang,
-    /// The support log: a sled folder (default: the platform's data directory), or a shared
+    /// The support log: a local log's folder (default: the platform's data directory), or a shared
     /// PostgreSQL database as postgres://USER@HOST[:PORT]/DB[?sslmode=require] (team mode).
     #[arg(long, global = true, env = "FRIST_DB")]
     pub db: Option<PathBuf>,

@@ -1,5 +1,5 @@
 //! Team mode's administration: `frist db init`, `frist user …` and `frist whoami`. They speak
-//! to PostgreSQL only; a sled log has no logins.
+//! to PostgreSQL only; a local log has no logins.
 
 use super::{CmdResult, Ctx, Failure};
 use crate::store::postgres::{self, PgStore, Role};

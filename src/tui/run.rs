@@ -173,8 +173,8 @@ pub fn refresh(app: &mut App, backend: &dyn Backend) {
 }
 
 /// The TUI until the user quits: the terminal and the app, opened before the log is read so
-/// that the first frame does not wait for it (sled alone takes most of a second to open a log
-/// of a million tickets). The board's clock is the wall clock, read on every tick, so it
+/// that the first frame does not wait for it (reading a million tickets' states takes a
+/// moment). The board's clock is the wall clock, read on every tick, so it
 /// neither lags behind a question asked before the screen opened nor stops over a laptop's
 /// sleep. A `--now` start (for demos and tests) shifts that clock by a fixed offset: the board
 /// starts at `--now` and runs on with the wall clock. Writes are recorded at the real clock

@@ -1,4 +1,4 @@
-//! The TUI on the support log: the sled store as a [`Backend`], and the classifier (with what
+//! The TUI on the support log: the store as a [`Backend`], and the classifier (with what
 //! agents taught it) as [`Suggest`].
 
 use super::{Backend, NewTicket, Suggest, SuggestionView};
@@ -15,7 +15,7 @@ use std::path::PathBuf;
 pub enum Source<'a> {
     /// A log open for the whole session (a shared log: others write through the database).
     Held(&'a dyn Store),
-    /// A local (sled) log, which only one process can have open: opened for a turn of the
+    /// A local log, which a writer has to itself: opened for a turn of the
     /// board and let go of after it ([`Backend::release`]), so that commands and scripts can
     /// use it in between.
     Turns(Box<Turns<'a>>),
