@@ -1,5 +1,6 @@
-//! One local (sled) log used by several processes at once: the board and commands, two
-//! scripts. sled lets one process have the log open at a time; the others wait their turn.
+//! One local log used by several processes at once: the board and commands, two scripts.
+//! Readers share the log; a writer has it to itself, and the others wait their turn. A read
+//! writes nothing.
 
 mod common;
 use common::*;
@@ -134,4 +135,48 @@ fn a_log_held_too_long_says_so_after_waiting() {
     assert!(en.stderr.contains("waiting for the log…"), "{}", en.stderr);
     holder.release().unwrap();
     log.ok(&["--wait", "0", "show", "1"]);
+}
+
+/// Every file of the log, with its bytes and when it was last changed.
+fn files_of(db: &std::path::Path) -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
+    let mut out: Vec<_> = std::fs::read_dir(db)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().is_file())
+        .map(|e| {
+            let p = e.path();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+                std::fs::metadata(&p).unwrap().modified().unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn a_read_command_writes_nothing() {
+    let log = Log::new();
+    log.ok(&["demo", "--tickets", "200", "--seed", "8"]);
+    // The first command on a log keeps the text of the contract it computes with, once.
+    log.ok(&["list"]);
+    let before = files_of(&log.db);
+    for args in [
+        &["list"][..],
+        &["list", "--open"],
+        &["show", "7"],
+        &["breaches"],
+        &["report", "--month", "2025-02"],
+        &["export"],
+        &["verify"],
+        &["contracts"],
+    ] {
+        log.ok(args);
+    }
+    assert!(
+        before == files_of(&log.db),
+        "a read changed the log's files"
+    );
 }
