@@ -3,7 +3,7 @@
 //! with `/proc/self/io` (Linux).
 //!
 //! ```text
-//! cargo run --release --example log_cost -- PATH [--add | --many N]
+//! cargo run --release --example log_cost -- PATH [--add | --adds N | --many N]
 //! ```
 //!
 //! PATH is a local log (make one with `frist --db PATH demo --tickets 100000`). Without
@@ -54,6 +54,14 @@ fn main() {
         std::process::exit(2);
     };
     let path = std::path::Path::new(path);
+    if let Some(n) = args
+        .iter()
+        .position(|a| a == "--adds")
+        .and_then(|i| args.get(i + 1))
+        .map(|n| n.parse::<usize>().expect("--adds N: a number"))
+    {
+        return adds(path, n);
+    }
     let store = measure("open", || LocalStore::open(path).expect("open the log"));
     let now = chrono::Utc::now();
     let reported = frist::ticket::EventKind::Reported {
@@ -96,4 +104,40 @@ fn main() {
         });
     }
     measure("close", || store.close().expect("close"));
+}
+
+/// N tickets, each logged as one `frist add` logs it: open the log, write, let go.
+fn adds(path: &std::path::Path, n: usize) {
+    let (w0, b0) = written();
+    let mut took: Vec<f64> = (0..n)
+        .map(|i| {
+            let t = Instant::now();
+            let store = LocalStore::open(path).expect("open the log");
+            let now = chrono::Utc::now();
+            let reported = frist::ticket::EventKind::Reported {
+                municipality: "Aarhus".into(),
+                reporter: String::new(),
+                title: format!("Låsen reagerer ikke {i}"),
+                description: String::new(),
+                category: "kritisk".into(),
+                contract: "laasesystem".into(),
+            };
+            store
+                .create(reported, None, "bench", now, now)
+                .expect("add");
+            store.close().expect("close");
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    let (w1, b1) = written();
+    took.sort_by(|a, b| a.total_cmp(b));
+    let at = |q: f64| took[((took.len() - 1) as f64 * q) as usize];
+    println!(
+        "{n} adds, each open + add + close: median {:.1} ms, 90 % {:.1} ms, max {:.1} ms; written {} (to disk {})",
+        at(0.5),
+        at(0.9),
+        at(1.0),
+        mb(w1 - w0),
+        mb(b1 - b0)
+    );
 }
