@@ -145,6 +145,9 @@ pub struct Checker {
     /// How many tickets were reported: [`Checker::tickets`] may have let go of some (a bulk
     /// load writes the states it holds out when it holds many).
     pub reported: u64,
+    /// How many events each ticket has still to come, when known beforehand
+    /// ([`Checker::with_counts`]): a ticket whose last event was checked is let go of.
+    remaining: Option<HashMap<TicketId, u32>>,
 }
 
 impl Default for Checker {
@@ -158,6 +161,7 @@ impl Default for Checker {
             stream: 0,
             book: Book::default(),
             reported: 0,
+            remaining: None,
         }
     }
 }
@@ -170,6 +174,16 @@ impl Checker {
             strict: Some(rules),
             ..Checker::default()
         }
+    }
+
+    /// A checker told beforehand how many events each ticket has (`counts`, from a first
+    /// reading of the same log): once a ticket's last event is checked, its folded state and
+    /// its history are let go of, so a long log is checked holding only its unfinished
+    /// tickets ([`Checker::tickets`] holds those; [`Checker::reported`] still counts all). An
+    /// event beyond a ticket's count is refused: the log is not the one that was counted.
+    pub fn with_counts(mut self, counts: HashMap<TicketId, u32>) -> Checker {
+        self.remaining = Some(counts);
+        self
     }
 
     /// The hash of the last link checked.
@@ -269,6 +283,30 @@ impl Checker {
                 ev.ticket
             ));
         }
+        let Some(remaining) = self.remaining.as_mut() else {
+            return self.ticket_step(ev);
+        };
+        let Some(left) = remaining.get_mut(&ev.ticket).filter(|n| **n > 0) else {
+            return Err(format!(
+                "ticket {} has more events than were counted before the check: the log changed while it was read",
+                ev.ticket
+            ));
+        };
+        *left -= 1;
+        let last = *left == 0;
+        self.ticket_step(ev)?;
+        if last {
+            if let Some(r) = self.remaining.as_mut() {
+                r.remove(&ev.ticket);
+            }
+            self.tickets.remove(&ev.ticket);
+            self.history.remove(&ev.ticket);
+        }
+        Ok(())
+    }
+
+    /// The step of a ticket (not of the log's own stream).
+    fn ticket_step(&mut self, ev: &Event) -> Result<(), String> {
         let strict = self.strict.as_ref();
         match (&ev.kind, self.tickets.get_mut(&ev.ticket)) {
             (EventKind::Reported { .. }, None) if ev.ticket == 0 || ev.ticket > MAX_TICKET_ID => {
