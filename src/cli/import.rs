@@ -546,3 +546,112 @@ fn refused_by_every_store() -> Event {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::chain::Checker;
+    use clap::Parser;
+
+    fn ctx() -> Ctx {
+        let args = ["frist", "--lang", "en", "--contract", "laasesystem"];
+        let cli = super::super::Cli::try_parse_from(args.iter().chain(&[
+            "--now",
+            "2026-11-23 12:00",
+            "export",
+        ]))
+        .expect("a command line");
+        cli.context().expect("the built-in contract")
+    }
+
+    /// An export of `n` tickets, each only reported, as `frist export` writes it.
+    fn export(n: TicketId) -> String {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-20T09:00:00Z")
+            .expect("an instant")
+            .to_utc();
+        let mut c = Checker::default();
+        let mut out = format!("{}\n", serde_json::to_string(&Start::new(n)).expect("json"));
+        for ticket in 1..=n {
+            let event = Event {
+                ticket,
+                seq: 0,
+                user: "mette".into(),
+                recorded: at,
+                effective: at,
+                kind: EventKind::Reported {
+                    municipality: "Aarhus".into(),
+                    reporter: String::new(),
+                    title: format!("Låsen {ticket}"),
+                    description: String::new(),
+                    category: "kritisk".into(),
+                    contract: "laasesystem".into(),
+                },
+            };
+            let (n, hash, _) = c.push(&event).expect("a whole log");
+            let r = Record { n, hash, event };
+            out += &format!("{}\n", serde_json::to_string(&r).expect("json"));
+        }
+        let (n, head) = c.head();
+        out + &format!(
+            "{}\n",
+            serde_json::to_string(&End::new(n, head)).expect("json")
+        )
+    }
+
+    #[test]
+    fn a_file_changed_between_check_and_load_ends_the_load_with_an_event_no_store_takes() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let path = dir.path().join("export.jsonl");
+        let text = export(3);
+        let lines: Vec<&str> = text.lines().collect();
+        std::fs::write(&path, &text).expect("written");
+        let ctx = ctx();
+        let file = File::new(Lang::En, &path);
+        let counted = file.count().map_err(|f| f.message).expect("counted");
+        let checked = file
+            .check(&ctx, counted, None)
+            .map_err(|f| f.message)
+            .expect("checked");
+        assert_eq!(checked.events, 3);
+        let load = || Load {
+            l: Lang::En,
+            lines: Some(file.lines("").expect("readable")),
+            checked: &checked,
+            started: false,
+            given: 0,
+            changed: None,
+        };
+
+        // The file as checked: its events, and nothing more.
+        let mut same = load();
+        let given: Vec<Event> = same.by_ref().collect();
+        assert_eq!(given.len(), 3);
+        assert_eq!(given[1].ticket, 2);
+        assert_eq!(same.changed, None);
+
+        let twice = format!("{}\n{}\n", lines[..4].join("\n"), lines[3..].join("\n"));
+        for (changed, why) in [
+            // An event edited without its hash: every line still reads.
+            (text.replace("Låsen 2", "Låsen 9"), "other bytes"),
+            // An event more.
+            (twice, "more events"),
+            // A line that no longer reads.
+            (
+                text.replace("\"ticket\":2,\"seq\":0", "\"ticket\":2,\"seq\":"),
+                "line 3",
+            ),
+            // Cut after the second event.
+            (format!("{}\n", lines[..3].join("\n")), "other bytes"),
+        ] {
+            std::fs::write(&path, &changed).expect("written");
+            let mut other = load();
+            let given: Vec<Event> = other.by_ref().collect();
+            let said = other.changed.expect("the change is seen");
+            assert!(said.contains(why), "{said}");
+            let last = given.last().expect("an event");
+            assert_eq!(last, &refused_by_every_store());
+            assert!(Checker::default().push(last).is_err());
+            assert!(given.len() <= 4);
+        }
+    }
+}

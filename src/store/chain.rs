@@ -509,4 +509,79 @@ mod tests {
             None
         );
     }
+
+    /// Tickets `1..=n`, two at a time: both reported, both resolved, both resolutions
+    /// withdrawn (as `ticket::retraction` writes it).
+    fn pairs(n: TicketId) -> Vec<Event> {
+        let resolved = |t| ev(t, 1, at(12), EventKind::Resolved { note: "ok".into() });
+        let retracted = |t| {
+            let kind =
+                crate::ticket::retraction(&[reported(t, "laasesystem"), resolved(t)], 1, "fejl")
+                    .expect("the resolution can be withdrawn");
+            ev(t, 2, at(13), kind)
+        };
+        (1..=n)
+            .step_by(2)
+            .flat_map(|a| {
+                let b = a + 1;
+                [
+                    reported(a, "laasesystem"),
+                    reported(b, "laasesystem"),
+                    resolved(a),
+                    resolved(b),
+                    retracted(a),
+                    retracted(b),
+                ]
+            })
+            .collect()
+    }
+
+    fn counts(events: &[Event]) -> HashMap<TicketId, u32> {
+        let mut c = HashMap::new();
+        for e in events {
+            *c.entry(e.ticket).or_default() += 1;
+        }
+        c
+    }
+
+    #[test]
+    fn a_checker_told_the_counts_lets_go_of_finished_tickets_and_still_checks_retractions() {
+        let events = pairs(1000);
+        let mut counted = strict().with_counts(counts(&events));
+        let mut held = strict();
+        for e in &events {
+            counted.push(e).expect("a whole log");
+            held.push(e).expect("a whole log");
+            assert!(counted.tickets.len() <= 2 && counted.history.len() <= 2);
+        }
+        // Every ticket was checked and is counted; only the one without counts holds them all.
+        assert_eq!(counted.outcome(), held.outcome());
+        assert_eq!((counted.reported, held.tickets.len()), (1000, 1000));
+        assert!(counted.tickets.is_empty() && counted.history.is_empty());
+
+        // A retraction of the report (not a step) is refused with counts as without.
+        let mut bad = pairs(1000);
+        let last_but_one = bad.len() - 2;
+        bad[last_but_one].kind = EventKind::Retracted {
+            retracts: 0,
+            step: "reported".into(),
+            restores: crate::ticket::State::Open,
+            reason: "fejl".into(),
+        };
+        let with = refusal(strict().with_counts(counts(&bad)), &bad).expect("refused");
+        assert_eq!(Some(with.clone()), refusal(strict(), &bad));
+        assert!(with.contains("ticket 999"), "{with}");
+    }
+
+    #[test]
+    fn an_event_beyond_its_tickets_count_is_refused() {
+        let events = pairs(4);
+        let mut short = counts(&events);
+        short.insert(3, 2);
+        let why = refusal(strict().with_counts(short), &events).expect("refused");
+        assert!(
+            why.contains("ticket 3 has more events than were counted"),
+            "{why}"
+        );
+    }
 }
