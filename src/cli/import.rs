@@ -154,11 +154,11 @@ impl<'a> File<'a> {
     fn changed(&self, why: &str) -> Failure {
         Failure::usage(match self.l {
             Lang::Da => format!(
-                "{} blev ændret mens den blev importeret ({why}); importen er standset, og databasen kan ikke bruges — slet den og importér igen fra en fil som intet skriver i imens",
+                "{} blev ændret mens den blev importeret ({why}); importen er standset, intet er importeret — importér igen fra en fil som intet skriver i imens",
                 self.name
             ),
             Lang::En => format!(
-                "{} changed while it was imported ({why}); the import was stopped and the database cannot be used — delete it and import again from a file nothing writes to meanwhile",
+                "{} changed while it was imported ({why}); the import was stopped, nothing was imported — import again from a file nothing writes to meanwhile",
                 self.name
             ),
         })
