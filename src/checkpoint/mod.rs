@@ -148,36 +148,84 @@ pub enum Finding {
 /// machine keeps them): a difference among those is named exactly; any other difference is
 /// found at the checkpoint's last event.
 pub fn compare(log: &[Link], cp: &Checkpoint, committed: Option<&[Hash]>) -> Finding {
-    let expected = cp.events;
-    let have = log.len() as u64;
-    let hex_at = |i: usize| log.get(i).map(|l| hex::encode(l.hash));
-    let committed = committed.filter(|c| {
-        c.len() as u64 <= expected
-            && c.first().map(hex::encode).as_deref() == Some(cp.log.as_str())
-            && (c.len() as u64 != expected
-                || c.last().map(hex::encode).as_deref() == Some(cp.head.as_str()))
-    });
-    let differs = |i: usize| Finding::Differs {
-        position: i as u64 + 1,
-        at: log.get(i).copied(),
-    };
-    if have > 0 && hex_at(0).as_deref() != Some(cp.log.as_str()) {
-        return differs(0);
+    let mut c = Comparison::new(cp, committed);
+    for l in log {
+        c.push(l);
     }
-    if let Some(c) = committed {
-        if let Some(i) = log.iter().zip(c).position(|(l, h)| &l.hash != h) {
-            return differs(i);
+    c.finish()
+}
+
+/// [`compare`] one link at a time, for a log too long to hold (an import streams its file):
+/// keeps only the first difference from `committed`, the link at the checkpoint's count and
+/// how many links came.
+pub struct Comparison<'a> {
+    cp: &'a Checkpoint,
+    committed: Option<&'a [Hash]>,
+    have: u64,
+    /// The first link that differs from the log's identity or from `committed`.
+    differs: Option<Finding>,
+    /// The link at the checkpoint's count (position `cp.events`).
+    at_count: Option<Link>,
+}
+
+impl<'a> Comparison<'a> {
+    pub fn new(cp: &'a Checkpoint, committed: Option<&'a [Hash]>) -> Comparison<'a> {
+        let expected = cp.events;
+        let committed = committed.filter(|c| {
+            c.len() as u64 <= expected
+                && c.first().map(hex::encode).as_deref() == Some(cp.log.as_str())
+                && (c.len() as u64 != expected
+                    || c.last().map(hex::encode).as_deref() == Some(cp.head.as_str()))
+        });
+        Comparison {
+            cp,
+            committed,
+            have: 0,
+            differs: None,
+            at_count: None,
         }
     }
-    if have < expected {
-        return Finding::Missing { have, expected };
+
+    /// The log's next link.
+    pub fn push(&mut self, link: &Link) {
+        let i = self.have as usize;
+        self.have += 1;
+        if self.differs.is_none() {
+            let other_log = i == 0 && hex::encode(link.hash) != self.cp.log;
+            let other_than_kept = self
+                .committed
+                .and_then(|c| c.get(i))
+                .is_some_and(|h| h != &link.hash);
+            if other_log || other_than_kept {
+                self.differs = Some(Finding::Differs {
+                    position: self.have,
+                    at: Some(*link),
+                });
+            }
+        }
+        if self.have == self.cp.events {
+            self.at_count = Some(*link);
+        }
     }
-    let last = expected.saturating_sub(1) as usize;
-    if expected > 0 && hex_at(last).as_deref() != Some(cp.head.as_str()) {
-        return differs(last);
-    }
-    Finding::Holds {
-        appended: have - expected,
+
+    /// What the links pushed show.
+    pub fn finish(self) -> Finding {
+        let (have, expected) = (self.have, self.cp.events);
+        if let Some(f) = self.differs {
+            return f;
+        }
+        if have < expected {
+            return Finding::Missing { have, expected };
+        }
+        match self.at_count {
+            Some(l) if hex::encode(l.hash) != self.cp.head => Finding::Differs {
+                position: expected,
+                at: Some(l),
+            },
+            _ => Finding::Holds {
+                appended: have - expected,
+            },
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 use super::log::store_failure;
 use super::{CmdResult, Ctx, Failure};
 use crate::checkpoint::keep::{KeepError, Keeper, Kept};
-use crate::checkpoint::{compare, Checkpoint, Finding, Link};
+use crate::checkpoint::{compare, Checkpoint, Comparison, Finding, Link};
 use crate::i18n::Lang;
 use crate::store::chain::Hash;
 use crate::store::{Store, VerifyOutcome};
@@ -330,57 +330,81 @@ fn read_given(
     Ok((cp, committed))
 }
 
-/// Before an import: the file's events (`links`) must hold what a checkpoint committed to —
-/// the checkpoint `file` when given, else the last one this machine made of the same log.
-/// An export edited and hashed anew passes the chain and its own end line (whoever forged it
-/// rewrote those too); only a checkpoint signed before the forgery tells it from the log.
-/// A file that differs is refused (exit 1). A file with fewer events than this machine's
-/// last checkpoint (an older export, restored after a loss) is imported with a warning; with
-/// `--checkpoint` it is refused.
-pub fn for_import(ctx: &Ctx, links: &[Link], file: Option<&Path>) -> Result<(), Failure> {
-    let l = ctx.lang;
-    let keeper = Keeper::locate().ok();
-    let (cp, committed, given) = match file {
-        Some(path) => {
+/// What an import is compared with before anything is written: the checkpoint file given
+/// with `--checkpoint`, else the last checkpoint this machine made of the same log (found by
+/// `first`, the hash of the file's first event), with the hashes kept for it. `None` when
+/// there is neither. An export edited and hashed anew passes the chain and its own end line
+/// (whoever forged it rewrote those too); only a checkpoint signed before the forgery tells it
+/// from the log.
+pub struct ForImport {
+    cp: Checkpoint,
+    committed: Option<Vec<Hash>>,
+    given: bool,
+}
+
+impl ForImport {
+    pub fn find(
+        ctx: &Ctx,
+        first: Option<&Hash>,
+        file: Option<&Path>,
+    ) -> Result<Option<ForImport>, Failure> {
+        let l = ctx.lang;
+        let keeper = Keeper::locate().ok();
+        if let Some(path) = file {
             let (cp, committed) = read_given(l, path, keeper.as_ref())?;
-            (cp, committed, true)
+            return Ok(Some(ForImport {
+                cp,
+                committed,
+                given: true,
+            }));
         }
-        None => {
-            let found = match (&keeper, links.first()) {
-                (Some(k), Some(first)) => k
-                    .last(&hex::encode(first.hash))
-                    .map_err(|e| keep_failure(e, l))?,
-                _ => None,
-            };
-            let Some((cp, committed)) = found else {
-                return Ok(());
-            };
-            (cp, committed, false)
-        }
-    };
-    let f = compare(links, &cp, committed.as_deref());
-    match f {
-        Finding::Holds { .. } => Ok(()),
-        Finding::Missing { .. } if !given => {
-            crate::say_err!(
-                "{}: {}",
-                l.t("advarsel", "warning"),
-                finding_message(l, &cp, &f, ctx)
-            );
-            Ok(())
-        }
-        f => Err(Failure {
-            message: format!(
-                "{}: {}; {}",
-                l.t(
-                    "filen holder ikke hvad kontrolpunktet bekræftede",
-                    "the file does not hold what the checkpoint committed to"
+        let found = match (&keeper, first) {
+            (Some(k), Some(first)) => k
+                .last(&hex::encode(first))
+                .map_err(|e| keep_failure(e, l))?,
+            _ => None,
+        };
+        Ok(found.map(|(cp, committed)| ForImport {
+            cp,
+            committed,
+            given: false,
+        }))
+    }
+
+    /// The comparison to push the file's links into, in order.
+    pub fn comparison(&self) -> Comparison<'_> {
+        Comparison::new(&self.cp, self.committed.as_deref())
+    }
+
+    /// A file that differs is refused (exit 1). A file with fewer events than this machine's
+    /// last checkpoint (an older export, restored after a loss) is imported with a warning;
+    /// with `--checkpoint` it is refused.
+    pub fn judge(&self, ctx: &Ctx, f: Finding) -> Result<(), Failure> {
+        let l = ctx.lang;
+        let cp = &self.cp;
+        match f {
+            Finding::Holds { .. } => Ok(()),
+            Finding::Missing { .. } if !self.given => {
+                crate::say_err!(
+                    "{}: {}",
+                    l.t("advarsel", "warning"),
+                    finding_message(l, cp, &f, ctx)
+                );
+                Ok(())
+            }
+            f => Err(Failure {
+                message: format!(
+                    "{}: {}; {}",
+                    l.t(
+                        "filen holder ikke hvad kontrolpunktet bekræftede",
+                        "the file does not hold what the checkpoint committed to"
+                    ),
+                    finding_message(l, cp, &f, ctx),
+                    l.t("intet er importeret", "nothing was imported")
                 ),
-                finding_message(l, &cp, &f, ctx),
-                l.t("intet er importeret", "nothing was imported")
-            ),
-            code: 1,
-        }),
+                code: 1,
+            }),
+        }
     }
 }
 

@@ -10,6 +10,7 @@ pub mod demo;
 mod engine;
 pub mod exchange;
 pub mod help_da;
+pub mod import;
 pub mod log;
 pub mod mail;
 pub mod mail_out;
@@ -126,7 +127,7 @@ pub enum Command {
     /// Write every event as JSON lines (lossless, with the audit chain's hashes).
     Export,
     /// Load a file written by `export` into an empty database.
-    Import(exchange::ImportArgs),
+    Import(import::ImportArgs),
     /// Walk the audit chain and check every event and ticket, then compare the log with a
     /// checkpoint (`--checkpoint FILE`, else the last one this machine made of the log).
     Verify(checkpoint::VerifyArgs),
@@ -443,7 +444,7 @@ fn run_log(
         Command::Mail(a) => mail::run(ctx, s, &user, a, out),
         Command::Breaches(a) => log::breaches(ctx, s, a, out),
         Command::Export => exchange::export(ctx, s, out),
-        Command::Import(a) => exchange::import(ctx, s, a, out),
+        Command::Import(a) => import::import(ctx, s, a, out),
         Command::Verify(a) => exchange::verify(ctx, s, &place, a.checkpoint.as_deref(), out),
         Command::Checkpoint(a) => checkpoint::checkpoint(ctx, s, &place, a, out),
         Command::Demo(a) => demo::run(ctx, s, &user, a, out),

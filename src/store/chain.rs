@@ -145,6 +145,9 @@ pub struct Checker {
     /// How many tickets were reported: [`Checker::tickets`] may have let go of some (a bulk
     /// load writes the states it holds out when it holds many).
     pub reported: u64,
+    /// How many events each ticket has still to come, when known beforehand
+    /// ([`Checker::with_counts`]): a ticket whose last event was checked is let go of.
+    remaining: Option<HashMap<TicketId, u32>>,
 }
 
 impl Default for Checker {
@@ -158,6 +161,7 @@ impl Default for Checker {
             stream: 0,
             book: Book::default(),
             reported: 0,
+            remaining: None,
         }
     }
 }
@@ -170,6 +174,16 @@ impl Checker {
             strict: Some(rules),
             ..Checker::default()
         }
+    }
+
+    /// A checker told beforehand how many events each ticket has (`counts`, from a first
+    /// reading of the same log): once a ticket's last event is checked, its folded state and
+    /// its history are let go of, so a long log is checked holding only its unfinished
+    /// tickets ([`Checker::tickets`] holds those; [`Checker::reported`] still counts all). An
+    /// event beyond a ticket's count is refused: the log is not the one that was counted.
+    pub fn with_counts(mut self, counts: HashMap<TicketId, u32>) -> Checker {
+        self.remaining = Some(counts);
+        self
     }
 
     /// The hash of the last link checked.
@@ -269,6 +283,30 @@ impl Checker {
                 ev.ticket
             ));
         }
+        let Some(remaining) = self.remaining.as_mut() else {
+            return self.ticket_step(ev);
+        };
+        let Some(left) = remaining.get_mut(&ev.ticket).filter(|n| **n > 0) else {
+            return Err(format!(
+                "ticket {} has more events than were counted before the check: the log changed while it was read",
+                ev.ticket
+            ));
+        };
+        *left -= 1;
+        let last = *left == 0;
+        self.ticket_step(ev)?;
+        if last {
+            if let Some(r) = self.remaining.as_mut() {
+                r.remove(&ev.ticket);
+            }
+            self.tickets.remove(&ev.ticket);
+            self.history.remove(&ev.ticket);
+        }
+        Ok(())
+    }
+
+    /// The step of a ticket (not of the log's own stream).
+    fn ticket_step(&mut self, ev: &Event) -> Result<(), String> {
         let strict = self.strict.as_ref();
         match (&ev.kind, self.tickets.get_mut(&ev.ticket)) {
             (EventKind::Reported { .. }, None) if ev.ticket == 0 || ev.ticket > MAX_TICKET_ID => {
@@ -469,6 +507,81 @@ mod tests {
         assert_eq!(
             refusal(strict(), &[reported(MAX_TICKET_ID, "laasesystem")]),
             None
+        );
+    }
+
+    /// Tickets `1..=n`, two at a time: both reported, both resolved, both resolutions
+    /// withdrawn (as `ticket::retraction` writes it).
+    fn pairs(n: TicketId) -> Vec<Event> {
+        let resolved = |t| ev(t, 1, at(12), EventKind::Resolved { note: "ok".into() });
+        let retracted = |t| {
+            let kind =
+                crate::ticket::retraction(&[reported(t, "laasesystem"), resolved(t)], 1, "fejl")
+                    .expect("the resolution can be withdrawn");
+            ev(t, 2, at(13), kind)
+        };
+        (1..=n)
+            .step_by(2)
+            .flat_map(|a| {
+                let b = a + 1;
+                [
+                    reported(a, "laasesystem"),
+                    reported(b, "laasesystem"),
+                    resolved(a),
+                    resolved(b),
+                    retracted(a),
+                    retracted(b),
+                ]
+            })
+            .collect()
+    }
+
+    fn counts(events: &[Event]) -> HashMap<TicketId, u32> {
+        let mut c = HashMap::new();
+        for e in events {
+            *c.entry(e.ticket).or_default() += 1;
+        }
+        c
+    }
+
+    #[test]
+    fn a_checker_told_the_counts_lets_go_of_finished_tickets_and_still_checks_retractions() {
+        let events = pairs(1000);
+        let mut counted = strict().with_counts(counts(&events));
+        let mut held = strict();
+        for e in &events {
+            counted.push(e).expect("a whole log");
+            held.push(e).expect("a whole log");
+            assert!(counted.tickets.len() <= 2 && counted.history.len() <= 2);
+        }
+        // Every ticket was checked and is counted; only the one without counts holds them all.
+        assert_eq!(counted.outcome(), held.outcome());
+        assert_eq!((counted.reported, held.tickets.len()), (1000, 1000));
+        assert!(counted.tickets.is_empty() && counted.history.is_empty());
+
+        // A retraction of the report (not a step) is refused with counts as without.
+        let mut bad = pairs(1000);
+        let last_but_one = bad.len() - 2;
+        bad[last_but_one].kind = EventKind::Retracted {
+            retracts: 0,
+            step: "reported".into(),
+            restores: crate::ticket::State::Open,
+            reason: "fejl".into(),
+        };
+        let with = refusal(strict().with_counts(counts(&bad)), &bad).expect("refused");
+        assert_eq!(Some(with.clone()), refusal(strict(), &bad));
+        assert!(with.contains("ticket 999"), "{with}");
+    }
+
+    #[test]
+    fn an_event_beyond_its_tickets_count_is_refused() {
+        let events = pairs(4);
+        let mut short = counts(&events);
+        short.insert(3, 2);
+        let why = refusal(strict().with_counts(short), &events).expect("refused");
+        assert!(
+            why.contains("ticket 3 has more events than were counted"),
+            "{why}"
         );
     }
 }
