@@ -18,9 +18,9 @@ use crate::i18n::Lang;
 use crate::sla::Measurement;
 use crate::ticket::{Event, EventKind, LifecycleError, Ticket, TicketId};
 use chrono::{DateTime, Utc};
-pub use local::{LocalStore, NAMES as LOCAL_FILES, SLED_KEPT};
+pub use local::{published_head, LocalStore, HEAD_FILE, NAMES as LOCAL_FILES, SLED_KEPT};
 pub use postgres::PgStore;
-pub use sled::{published_head, say_on_sled_panic, SledStore, HEAD_FILE};
+pub use sled::{say_on_sled_panic, SledStore};
 use std::path::PathBuf;
 
 /// The schema of the last sled log (an earlier frist's): opening one moves it into the local

@@ -33,7 +33,7 @@ pub const NAMES: &[&str] = &[
     MEASUREMENTS,
     MODEL,
     MODEL_TMP,
-    crate::store::HEAD_FILE,
+    super::tx::HEAD_FILE,
 ];
 
 /// Bytes of a slot.

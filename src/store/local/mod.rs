@@ -51,6 +51,7 @@ use std::time::{Duration, Instant};
 
 pub use files::NAMES;
 pub use migrate::SLED_KEPT;
+pub use tx::{published_head, HEAD_FILE};
 
 /// The layout this build writes, kept in the head. A log with a higher one is refused.
 pub const LAYOUT: u32 = 6;

@@ -110,15 +110,29 @@ impl LocalStore {
     }
 }
 
-/// Writes the log's head into [`crate::store::HEAD_FILE`]. Only a hint for boards: a failure
-/// is ignored (a board then sees the change with the next write).
+/// The file in the log's folder that holds the number of events in the log, written after
+/// every commit: open boards read it a few times a second, without the log.
+pub const HEAD_FILE: &str = "frist-head";
+
+/// The head the log's last write published, read without opening the log; `None` when no
+/// write published one yet (or the file is being written).
+pub fn published_head(path: &Path) -> Option<u64> {
+    std::fs::read_to_string(path.join(HEAD_FILE))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Writes the log's head into [`HEAD_FILE`]. Only a hint for boards: a failure is ignored (a
+/// board then sees the change with the next write).
 pub(super) fn publish_head(path: &Path, n: u64) {
     use std::io::Write;
     let mut open = std::fs::OpenOptions::new();
     open.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
-    if let Ok(mut f) = open.open(path.join(crate::store::HEAD_FILE)) {
+    if let Ok(mut f) = open.open(path.join(HEAD_FILE)) {
         let _ = f.write_all(n.to_string().as_bytes());
     }
 }

@@ -115,7 +115,7 @@ impl SledStore {
         })()
         .is_ok();
         let holds = copied && SledStore::open_once(&trial).is_ok_and(|s| {
-            let published = published_head(path).unwrap_or(0);
+            let published = crate::store::published_head(path).unwrap_or(0);
             matches!(s.verify(), Ok(VerifyOutcome::Intact { events, .. }) if events >= published)
         });
         let _ = std::fs::remove_dir_all(&trial);
@@ -143,7 +143,6 @@ impl SledStore {
             std::fs::remove_dir_all(&fresh).map_err(io)?;
         }
         self.flush()?;
-        let (head, _) = parse_head(self.meta.get(HEAD)?.as_deref())?;
         if let Err(e) = self.copy_into(&fresh) {
             // A copy that failed (a full disk, most often) is only in the way.
             let _ = std::fs::remove_dir_all(&fresh);
@@ -153,7 +152,6 @@ impl SledStore {
         std::fs::rename(&path, &old).map_err(io)?;
         std::fs::rename(&fresh, &path).map_err(io)?;
         std::fs::remove_dir_all(&old).map_err(io)?;
-        publish_head(&path, head);
         // sled's first open of a fresh file reads it all (1.5 s for a million tickets) and
         // leaves a snapshot of its page table; make that the rewrite's cost, not the next
         // start's.

@@ -44,8 +44,6 @@ use std::path::{Path, PathBuf};
 mod folder;
 use folder::*;
 use layout::*;
-use shared::publish_head;
-pub use shared::{published_head, HEAD_FILE};
 mod layout;
 mod migrate;
 mod shared;
