@@ -162,6 +162,66 @@ impl StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// What an append needs to know before it has the log to itself: for a retraction, the
+/// ticket's count of events after checking the retraction against them (the events are still
+/// the ticket's when the count is the same inside the write, see [`next_event`]).
+pub(crate) fn retraction_known(
+    store: &dyn Store,
+    id: TicketId,
+    kind: &EventKind,
+) -> StoreResult<Option<u32>> {
+    match kind {
+        EventKind::Retracted { .. } => {
+            let events = store.events(id)?;
+            check_retraction(kind, &events)?;
+            Ok(Some(events.len() as u32))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// The ticket's next event, once the lifecycle allows it on the state inside the write (and a
+/// retraction's ticket has not changed since it was judged, see [`retraction_known`]).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn next_event(
+    ticket: &Ticket,
+    kind: EventKind,
+    known: Option<u32>,
+    user: &str,
+    recorded: DateTime<Utc>,
+    effective: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> StoreResult<Event> {
+    ticket.check(&kind, effective, now)?;
+    if known.is_some_and(|n| n != ticket.events) {
+        return Err(StoreError::BadInput(format!(
+            "ticket {} changed meanwhile; run the command again",
+            ticket.id
+        )));
+    }
+    Ok(Event {
+        ticket: ticket.id,
+        seq: ticket.events,
+        user: user.to_string(),
+        recorded,
+        effective,
+        kind,
+    })
+}
+
+/// A ticket's state as the local log (and the sled log before it) keeps it: the fold, the
+/// months its finished timers were breached in, and its events' log positions.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Stored {
+    #[serde(rename = "t")]
+    pub ticket: Ticket,
+    #[serde(rename = "b", default, skip_serializing_if = "Vec::is_empty")]
+    pub breach_months: Vec<u32>,
+    /// The log positions of the ticket's events, by event number.
+    #[serde(rename = "p", default)]
+    pub positions: Vec<u64>,
+}
+
 /// Checks a retraction against the ticket's events, which a ticket's fold alone cannot judge
 /// (which step it withdraws, whether a later one builds on it; [`crate::ticket::retraction`]).
 /// The event must name the step and the state exactly as the events give them.
@@ -314,6 +374,17 @@ fn not_a_report() -> StoreError {
 /// breached, so that `breaches` need not evaluate every ticket ever logged. The caller knows
 /// the contract; the store only keeps the index. Tickets not closed are always evaluated.
 pub type Indexer = dyn Fn(&Ticket) -> Vec<u32> + Send + Sync;
+
+/// The breach months an [`Indexer`] gives a ticket, sorted, once each; none while it is open.
+pub(crate) fn breach_months(indexer: &Indexer, t: &Ticket) -> Vec<u32> {
+    if t.is_open() {
+        return Vec::new();
+    }
+    let mut m = indexer(t);
+    m.sort_unstable();
+    m.dedup();
+    m
+}
 
 /// The support log's storage. Object-safe, so the CLI and the TUI share one implementation.
 pub trait Store {

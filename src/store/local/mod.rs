@@ -39,7 +39,7 @@ mod testing;
 mod tx;
 
 use super::chain::{self, Hash, GENESIS};
-use super::{Indexer, StoreError, StoreResult};
+use super::{Indexer, StoreError, StoreResult, Stored};
 use crate::ticket::{Ticket, TicketId};
 use files::*;
 use serde::{Deserialize, Serialize};
@@ -104,18 +104,6 @@ impl Default for Head {
             bulk: false,
         }
     }
-}
-
-/// A ticket's state as kept in `states`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Stored {
-    #[serde(rename = "t")]
-    ticket: Ticket,
-    #[serde(rename = "b", default, skip_serializing_if = "Vec::is_empty")]
-    breach_months: Vec<u32>,
-    /// The log positions of the ticket's events, by event number.
-    #[serde(rename = "p", default)]
-    positions: Vec<u64>,
 }
 
 /// The open files and what is committed, as this process last read or wrote them.
@@ -363,14 +351,7 @@ impl LocalStore {
     }
 
     fn months(&self, t: &Ticket) -> Vec<u32> {
-        if t.is_open() {
-            Vec::new()
-        } else {
-            let mut m = (self.indexer)(t);
-            m.sort_unstable();
-            m.dedup();
-            m
-        }
+        super::breach_months(&*self.indexer, t)
     }
 }
 

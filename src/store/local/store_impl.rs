@@ -138,34 +138,20 @@ impl Store for LocalStore {
         effective: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> StoreResult<Ticket> {
-        // A retraction is judged on the events; they are the ticket's as long as its count of
-        // events is the same when the write has the log to itself.
-        let known = match &kind {
-            EventKind::Retracted { .. } => {
-                let events = self.events(id)?;
-                crate::store::check_retraction(&kind, &events)?;
-                Some(events.len() as u32)
-            }
-            _ => None,
-        };
+        let known = crate::store::retraction_known(self, id, &kind)?;
         self.write(|s, o, tx| {
             let Some(mut stored) = s.stored_in(o, id)? else {
                 return Err(StoreError::UnknownTicket(id));
             };
-            stored.ticket.check(&kind, effective, now)?;
-            if known.is_some_and(|n| n != stored.ticket.events) {
-                return Err(StoreError::BadInput(format!(
-                    "ticket {id} changed meanwhile; run the command again"
-                )));
-            }
-            let event = Event {
-                ticket: id,
-                seq: stored.ticket.events,
-                user: user.to_string(),
+            let event = crate::store::next_event(
+                &stored.ticket,
+                kind,
+                known,
+                user,
                 recorded,
                 effective,
-                kind,
-            };
+                now,
+            )?;
             stored.positions.push(tx.event(&event));
             stored.ticket.apply(&event);
             stored.breach_months = s.months(&stored.ticket);

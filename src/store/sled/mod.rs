@@ -27,7 +27,7 @@
 
 use super::chain::{self, Checker, Hash, Record, GENESIS};
 use super::{
-    Break, Filter, Indexer, NewTicket, Store, StoreError, StoreResult, VerifyOutcome,
+    Break, Filter, Indexer, NewTicket, Store, StoreError, StoreResult, Stored, VerifyOutcome,
     SLED_SCHEMA_VERSION,
 };
 use crate::contact::Book;
@@ -152,18 +152,6 @@ fn decode_stream(v: Option<&[u8]>) -> StoreResult<StreamState> {
 
 fn encode_stream(s: &StreamState) -> Vec<u8> {
     serde_json::to_vec(s).expect("the stream's state always serializes")
-}
-
-/// A ticket's state as kept in the `tickets` tree, with the breach months indexed for it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct Stored {
-    #[serde(rename = "t")]
-    ticket: Ticket,
-    #[serde(rename = "b", default, skip_serializing_if = "Vec::is_empty")]
-    breach_months: Vec<u32>,
-    /// The log positions of the ticket's events, by event number.
-    #[serde(rename = "p", default)]
-    positions: Vec<u64>,
 }
 
 /// The sled-backed store.
@@ -320,14 +308,7 @@ impl SledStore {
     }
 
     fn months(&self, t: &Ticket) -> Vec<u32> {
-        if t.is_open() {
-            Vec::new()
-        } else {
-            let mut m = (self.indexer)(t);
-            m.sort_unstable();
-            m.dedup();
-            m
-        }
+        super::breach_months(&*self.indexer, t)
     }
 
     fn ids_of(&self, tree: &Tree, prefix: &[u8], offset: usize) -> StoreResult<Vec<TicketId>> {

@@ -78,38 +78,22 @@ impl Store for SledStore {
             &self.meta,
             &self.active,
         );
-        // A retraction is judged on the events; they are the ticket's as long as its count of
-        // events is the same inside the transaction.
-        let known = match &kind {
-            EventKind::Retracted { .. } => {
-                let events = self.events(id)?;
-                super::super::check_retraction(&kind, &events)?;
-                Some(events.len() as u32)
-            }
-            _ => None,
-        };
+        let known = super::super::retraction_known(self, id, &kind)?;
         let ticket = trees
             .transaction(|(lg_t, tk_t, op_t, br_t, me_t, ac_t)| {
                 let Some(raw) = tk_t.get(u64_key(id))? else {
                     return abort(StoreError::UnknownTicket(id));
                 };
                 let mut stored = tx_ok(decode(&raw))?;
-                if let Err(e) = stored.ticket.check(&kind, effective, now) {
-                    return abort(e.into());
-                }
-                if known.is_some_and(|n| n != stored.ticket.events) {
-                    return abort(StoreError::BadInput(format!(
-                        "ticket {id} changed meanwhile; run the command again"
-                    )));
-                }
-                let event = Event {
-                    ticket: id,
-                    seq: stored.ticket.events,
-                    user: user.to_string(),
+                let event = tx_ok(super::super::next_event(
+                    &stored.ticket,
+                    kind.clone(),
+                    known,
+                    user,
                     recorded,
                     effective,
-                    kind: kind.clone(),
-                };
+                    now,
+                ))?;
                 let pos = write_event(lg_t, me_t, &event)?;
                 stored.positions.push(pos);
                 let was_active = active_keys(&stored.ticket);
