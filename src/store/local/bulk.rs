@@ -168,7 +168,7 @@ impl Bulk<'_> {
             m.push(b'\n');
         }
         let mf = file(&path, MUNICIPALITIES, true).map_err(io)?;
-        std::os::unix::fs::FileExt::write_all_at(&mf, &m, 0).map_err(io)?;
+        super::at::At::write_all_at(&mf, &m, 0).map_err(io)?;
         mf.sync_data().map_err(io)?;
         for w in [
             &mut self.events,

@@ -1,8 +1,8 @@
 //! The files of the embedded log, read and written at offsets (see the module above).
 
+use super::at::At;
 use super::*;
 use std::fs::OpenOptions;
-use std::os::unix::fs::FileExt;
 
 pub(super) const HEAD: &str = "head";
 const HEAD_TMP: &str = "head.tmp";
@@ -170,7 +170,10 @@ pub(super) fn replace(path: &Path, name: &str, tmp: &str, bytes: &[u8]) -> Store
     f.write_all_at(bytes, 0).map_err(io)?;
     f.sync_data().map_err(io)?;
     std::fs::rename(path.join(tmp), path.join(name)).map_err(io)?;
-    File::open(path).and_then(|d| d.sync_all()).map_err(io)
+    // The rename is durable once the folder is (a folder cannot be opened so on Windows).
+    #[cfg(unix)]
+    File::open(path).and_then(|d| d.sync_all()).map_err(io)?;
+    Ok(())
 }
 
 /// Commits a head.

@@ -50,7 +50,7 @@ pub(super) fn from_sled(store: &LocalStore) -> StoreResult<bool> {
         }
         let f = file(&path, name, true).map_err(io)?;
         f.set_len(0).map_err(io)?;
-        std::os::unix::fs::FileExt::write_all_at(&f, &b, 0).map_err(io)?;
+        super::at::At::write_all_at(&f, &b, 0).map_err(io)?;
         f.sync_data().map_err(io)?;
         *lines_len_mut(&mut load.o.head.lens, name) = b.len() as u64;
         Ok(())

@@ -31,6 +31,7 @@
 //! Opening reads the head (a few hundred bytes) and nothing else; a read command writes
 //! nothing.
 
+mod at;
 mod bulk;
 mod files;
 mod migrate;

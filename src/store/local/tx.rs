@@ -1,8 +1,8 @@
 //! One write: what it appends, committed at once (see the module above).
 
+use super::at::At;
 use super::*;
 use crate::ticket::Event;
-use std::os::unix::fs::FileExt;
 
 /// A write being built: the bytes it appends to each file and the head it commits.
 pub(super) struct Tx {
