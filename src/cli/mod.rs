@@ -297,7 +297,12 @@ fn run_log(
     let store = match log::open_store(ctx, cli.db.as_deref(), &cli.contract) {
         Ok(s) => s,
         Err(f) => {
-            if let Some(b) = &fresh {
+            // Not when another process has begun a log there meanwhile (it holds it: the open
+            // waited and gave up).
+            if let Some(b) = fresh
+                .as_ref()
+                .filter(|b| !crate::store::files::holds_log_here(b.path()))
+            {
                 b.undo();
             }
             return Some(Err(f));
@@ -474,11 +479,14 @@ fn run_log(
         _ => unreachable!("only log commands reach here"),
     };
     let result = result.map_err(|f| name_damaged(f, &store, ctx));
-    let closed = close(store, ctx).and(result);
-    if let (Err(_), Some(b)) = (&closed, &fresh) {
-        b.undo();
+    // A refused first command leaves nothing behind: removed while this process still holds
+    // the log, and only when nobody logged anything in it.
+    if let (Err(_), Some(b), Log::Local(s)) = (&result, &fresh, &store) {
+        if s.holds_nothing() {
+            b.undo();
+        }
     }
-    Some(closed)
+    Some(close(store, ctx).and(result))
 }
 
 /// A log found damaged while the command read it (an error that knows no path): the message

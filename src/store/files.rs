@@ -48,6 +48,11 @@ impl Before {
         }
     }
 
+    /// The log's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
     /// Whether the path held a log.
     pub fn had_log(&self) -> bool {
         self.had_log

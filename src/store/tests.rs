@@ -170,6 +170,28 @@ fn verify_catches_a_removed_last_event_and_a_changed_state() {
 }
 
 #[test]
+fn verify_catches_a_ticket_listed_twice_in_the_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = open_store(&dir);
+    for _ in 0..3 {
+        with_ticket(&s);
+    }
+    assert!(matches!(s.verify().unwrap(), VerifyOutcome::Intact { .. }));
+    drop(s);
+    // A tamperer copies ticket 2's entry (40 bytes) in after it: 1, 2, 2, 3.
+    let slots = dir.path().join("db").join("slots");
+    let mut b = std::fs::read(&slots).unwrap();
+    let second = b[40..80].to_vec();
+    b.splice(80..80, second);
+    std::fs::write(&slots, b).unwrap();
+    let s = open_store(&dir);
+    match s.verify().unwrap() {
+        VerifyOutcome::Broken(b) => assert!(b.what.contains("twice"), "{b:?}"),
+        o => panic!("not caught: {o:?}"),
+    }
+}
+
+#[test]
 fn import_rebuilds_the_same_chain() {
     let dir = tempfile::tempdir().unwrap();
     let s = open_store(&dir);

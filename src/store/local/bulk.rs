@@ -245,7 +245,11 @@ impl LocalStore {
         };
         // Each ticket's state: how many events it lists, and its index entry.
         let mut expect: HashMap<TicketId, (Slot, u32)> = HashMap::new();
-        for (id, slot) in self.all_slots(&o)? {
+        let slots = match self.all_slots(&o) {
+            Ok(s) => s,
+            Err(e) => return Ok(broken(None, None, &e.to_string())),
+        };
+        for (id, slot) in slots {
             let stored = match files.state(id, &slot) {
                 Ok(s) => s,
                 Err(e) => return Ok(broken(Some(id), None, &e.to_string())),

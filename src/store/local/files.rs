@@ -84,6 +84,13 @@ impl Slot {
         }
     }
 
+    /// Whether its record lies inside the committed states (false on any overflow).
+    pub fn within(&self, states_len: u64) -> bool {
+        self.off
+            .checked_add(self.len as u64)
+            .is_some_and(|end| end <= states_len)
+    }
+
     fn encode(&self) -> [u8; SLOT as usize] {
         let mut b = [0u8; SLOT as usize];
         b[..8].copy_from_slice(&self.off.to_be_bytes());
@@ -218,6 +225,9 @@ pub(super) fn read_lines<T: serde::de::DeserializeOwned>(
         return Ok(Vec::new());
     }
     let f = file(path, name, false).map_err(io)?;
+    if f.metadata().map_err(io)?.len() < len {
+        return Err(cut(name));
+    }
     let mut b = vec![0u8; len as usize];
     f.read_exact_at(&mut b, 0).map_err(|_| cut(name))?;
     b.split(|c| *c == b'\n')
@@ -343,11 +353,24 @@ impl Files {
         self.slots.sync_data().map_err(io)
     }
 
-    /// Cuts off a torn entry a killed writer left at the end of `slots`.
-    pub fn cut_slots(&self) -> StoreResult<()> {
-        let len = self.slots.metadata().map_err(io)?.len();
-        if len % ENTRY != 0 {
-            self.slots.set_len(len - len % ENTRY).map_err(io)?;
+    /// Cuts off what a writer killed while it wrote new tickets' entries left at the end of
+    /// `slots`: a torn entry, or whole ones out of order or past `next_id` (a power loss may
+    /// leave zeros). The last commit's entries are written again from its states.
+    pub fn cut_slots(&self, next_id: u64) -> StoreResult<()> {
+        let mut count = self.entries()?;
+        while count > 0 {
+            let (id, _) = self.entry_at(count - 1)?;
+            let before = match count {
+                1 => None,
+                _ => Some(self.entry_at(count - 2)?.0),
+            };
+            if id < next_id && before.is_none_or(|b| b < id) {
+                break;
+            }
+            count -= 1;
+        }
+        if self.slots.metadata().map_err(io)?.len() != count * ENTRY {
+            self.slots.set_len(count * ENTRY).map_err(io)?;
         }
         Ok(())
     }
@@ -356,7 +379,7 @@ impl Files {
         let Ok((_, s)) = self.find(id, self.entries()?)? else {
             return Ok(None);
         };
-        if s.off + s.len as u64 > states_len {
+        if !s.within(states_len) {
             return Err(StoreError::Corrupt(format!(
                 "ticket {id}: its slot points past the committed states"
             )));
@@ -369,16 +392,25 @@ impl Files {
         let end = self.entries()? * ENTRY;
         let mut out = Vec::new();
         let mut at = 0;
+        let mut last: Option<TicketId> = None;
         let mut buf = vec![0u8; (1 << 20) / ENTRY as usize * ENTRY as usize];
         while at < end {
             let n = ((end - at) as usize).min(buf.len());
             self.slots.read_exact_at(&mut buf[..n], at).map_err(io)?;
             for c in buf[..n].chunks_exact(ENTRY as usize) {
                 let (id, s) = Slot::from_entry(c);
-                if id >= next_id {
+                if id == 0 || id >= next_id {
+                    // Left by a writer killed while it wrote a new ticket's entry (cut off by
+                    // the next writer), or not committed yet.
                     continue;
                 }
-                if s.off + s.len as u64 > states_len {
+                if last.is_some_and(|l| l >= id) {
+                    return Err(StoreError::Corrupt(format!(
+                        "the ticket index is out of order or lists ticket {id} twice"
+                    )));
+                }
+                last = Some(id);
+                if !s.within(states_len) {
                     return Err(StoreError::Corrupt(format!(
                         "ticket {id}: its slot points past the committed states"
                     )));
@@ -398,14 +430,14 @@ impl Files {
 
     /// The state record at `at` (before `end`): its ticket id, length and state.
     pub fn state_record(&self, at: u64, end: u64) -> StoreResult<(TicketId, u32, Stored)> {
-        if at + 12 > end {
+        if at.checked_add(12).is_none_or(|e| e > end) {
             return Err(cut("the states"));
         }
         let h = self.read(&self.states, at, 12, "the states")?;
         let len = u32::from_be_bytes(h[..4].try_into().expect("4 bytes"));
         let id = u64::from_be_bytes(h[4..12].try_into().expect("8 bytes"));
         let total = 12 + len as u64;
-        if at + total > end {
+        if at.checked_add(total).is_none_or(|e| e > end) {
             return Err(cut("the states"));
         }
         let b = self.read(&self.states, at + 12, len as usize, "the states")?;
@@ -462,11 +494,12 @@ impl Files {
 
     /// The event record at `off` (before `end`): its hash and canonical bytes.
     pub fn event_record(&self, off: u64, end: u64) -> StoreResult<(Hash, Vec<u8>)> {
-        if off + 36 > end {
+        if off.checked_add(36).is_none_or(|e| e > end) {
             return Err(cut("the events"));
         }
         let h = self.read(&self.events, off, 36, "the events")?;
         let len = u32::from_be_bytes(h[..4].try_into().expect("4 bytes")) as u64;
+        // off + 36 <= end (above) and len < 2^32: no overflow.
         if off + 36 + len > end {
             return Err(cut("the events"));
         }

@@ -13,11 +13,11 @@ pub const SLED_KEPT: &str = "sled-schema-5";
 pub(super) fn from_sled(store: &LocalStore) -> StoreResult<bool> {
     let path = store.path.clone();
     store.take_lock_alone()?;
-    let head = read_head(&path).ok();
-    if head
-        .as_ref()
-        .is_some_and(|h| !h.bulk && (h.events > 0 || h.next_id > 1))
-    {
+    let head = match path.join(HEAD).exists() {
+        true => read_head(&path).ok(),
+        false => None,
+    };
+    if head.as_ref().is_some_and(|h| !h.bulk) {
         // Moved, but killed before sled's files were set aside: only that is left to do.
         set_aside(&path)?;
         return Ok(false);
@@ -87,17 +87,31 @@ pub(super) fn from_sled(store: &LocalStore) -> StoreResult<bool> {
     Ok(true)
 }
 
-/// Moves sled's files into [`SLED_KEPT`], as they are.
+/// Moves sled's files into [`SLED_KEPT`], as they are: `conf` and `db` last, so that a move
+/// killed half-way is still seen (and finished) by the next command. Nothing in the kept
+/// folder is replaced.
 fn set_aside(path: &Path) -> StoreResult<()> {
     let kept = path.join(SLED_KEPT);
     std::fs::create_dir_all(&kept).map_err(io)?;
-    for e in std::fs::read_dir(path).map_err(io)? {
-        let e = e.map_err(io)?;
-        let name = e.file_name();
-        let n = name.to_string_lossy();
-        if n == "conf" || n == "db" || n == "blobs" || n.starts_with("snap.") {
-            std::fs::rename(e.path(), kept.join(&name)).map_err(io)?;
+    let mut names: Vec<std::ffi::OsString> = std::fs::read_dir(path)
+        .map_err(io)?
+        .filter_map(|e| e.ok().map(|e| e.file_name()))
+        .filter(|n| {
+            let n = n.to_string_lossy();
+            n == "conf" || n == "db" || n == "blobs" || n.starts_with("snap.")
+        })
+        .collect();
+    names.sort_by_key(|n| n == "conf" || n == "db");
+    for name in names {
+        let to = kept.join(&name);
+        if to.exists() {
+            return Err(StoreError::BadInput(format!(
+                "{} is already there; move the folder {} aside and run the command again",
+                to.display(),
+                kept.display()
+            )));
         }
+        std::fs::rename(path.join(&name), to).map_err(io)?;
     }
     Ok(())
 }

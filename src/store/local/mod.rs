@@ -249,6 +249,13 @@ impl LocalStore {
         }
     }
 
+    /// Whether the log, as committed on disk now, holds no ticket and no event (what a refused
+    /// first command may remove again: nobody else wrote to it while this process holds it).
+    pub fn holds_nothing(&self) -> bool {
+        let _held = self.state();
+        read_head(&self.path).is_ok_and(|h| h.events == 0 && h.next_id == 1)
+    }
+
     /// Takes the exclusive lock without reading the log (for moving a sled log in, whose
     /// half-made files may not read).
     fn take_lock_alone(&self) -> StoreResult<()> {
@@ -298,17 +305,19 @@ impl LocalStore {
         }
         fs2::FileExt::unlock(&self.lock).map_err(io)?;
         if let Err(e) = self.take_lock(true) {
-            // Stay a reader, as before.
-            let _ = self.take_lock(false);
+            // Stay a reader, of what is committed now: another process may have written
+            // while this one held no lock.
+            self.take_lock(false)?;
+            self.reread(o)?;
             return Err(e);
         }
-        o.exclusive = true;
         o.files = Some(Files::open(&self.path, true)?);
         self.reread(o)?;
         let files = o.files.as_ref().expect("opened above");
         files.cut_to(&o.head.lens, &self.path)?;
-        files.cut_slots()?;
+        files.cut_slots(o.head.next_id)?;
         files.write_slots(&o.overlay)?;
+        o.exclusive = true;
         Ok(())
     }
 

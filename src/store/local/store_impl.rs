@@ -71,12 +71,21 @@ impl LocalStore {
     }
 }
 
+/// More bytes than any event holds (a mail's raw bytes included): a length beyond it is
+/// damage, not something to allocate.
+const MAX_EVENT: usize = 1 << 28;
+
 /// Reads the next event record from a reader over `events`.
 pub(super) fn next_record(r: &mut impl Read, n: u64) -> StoreResult<(Hash, Vec<u8>)> {
     let short = |_| StoreError::Corrupt(format!("event {n}: the log's events are cut short"));
     let mut h = [0u8; 36];
     r.read_exact(&mut h).map_err(short)?;
     let len = u32::from_be_bytes(h[..4].try_into().expect("4 bytes")) as usize;
+    if len > MAX_EVENT {
+        return Err(StoreError::Corrupt(format!(
+            "event {n}: a record of {len} bytes, more than an event can be"
+        )));
+    }
     let mut hash = [0u8; 32];
     hash.copy_from_slice(&h[4..]);
     let mut bytes = vec![0u8; len];

@@ -68,6 +68,11 @@ impl LocalStore {
     ) -> StoreResult<T> {
         let mut o = self.state();
         self.exclusive(&mut o)?;
+        // The last commit's slots, should writing them have failed after its commit.
+        o.files
+            .as_ref()
+            .expect("a writer has its files open")
+            .write_slots(&o.overlay)?;
         let mut tx = Tx::new(&o.head);
         let out = f(self, &o, &mut tx)?;
         self.commit(&mut o, tx)?;
