@@ -114,6 +114,8 @@ struct Open {
     overlay: HashMap<TicketId, Slot>,
     files: Option<Files>,
     exclusive: bool,
+    /// Whether the overlay's slots may not be in `slots` yet (their write failed).
+    pending: bool,
 }
 
 /// The embedded store.
@@ -165,6 +167,7 @@ impl LocalStore {
                 overlay: HashMap::new(),
                 files: None,
                 exclusive: false,
+                pending: false,
             })),
             indexer,
             wait,

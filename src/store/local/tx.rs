@@ -69,10 +69,13 @@ impl LocalStore {
         let mut o = self.state();
         self.exclusive(&mut o)?;
         // The last commit's slots, should writing them have failed after its commit.
-        o.files
-            .as_ref()
-            .expect("a writer has its files open")
-            .write_slots(&o.overlay)?;
+        if o.pending {
+            o.files
+                .as_ref()
+                .expect("a writer has its files open")
+                .write_slots(&o.overlay)?;
+            o.pending = false;
+        }
         let mut tx = Tx::new(&o.head);
         let out = f(self, &o, &mut tx)?;
         self.commit(&mut o, tx)?;
@@ -109,7 +112,9 @@ impl LocalStore {
         write_head(&self.path, &head)?;
         o.head = head;
         o.overlay = tx.slots;
+        o.pending = true;
         files.write_slots(&o.overlay)?;
+        o.pending = false;
         publish_head(&self.path, o.head.events);
         Ok(())
     }
