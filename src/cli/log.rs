@@ -512,6 +512,11 @@ pub fn open_store_waiting(
     };
     let moving = files::holds_sled_log(&path);
     if moving {
+        // sled 0.34 may panic on a damaged page it reads while the log moves: name the log
+        // and the remedy instead.
+        crate::store::say_on_sled_panic(
+            StoreError::Damaged(path.clone()).message(ctx.lang, &ctx.loaded.contract.tz),
+        );
         crate::say_err!(
             "{}",
             lang.t(
