@@ -160,8 +160,13 @@ fn files_of(db: &std::path::Path) -> Vec<(String, Vec<u8>, std::time::SystemTime
 fn a_read_command_writes_nothing() {
     let log = Log::new();
     log.ok(&["demo", "--tickets", "200", "--seed", "8"]);
-    // The first command on a log keeps the text of the contract it computes with, once.
-    log.ok(&["list"]);
+    // As a log from before frist kept contract versions: the first write keeps one, a read
+    // computes with the file.
+    LocalStore::open(&log.db)
+        .unwrap()
+        .tamper_head(|h| h["lens"]["contracts"] = 0.into())
+        .unwrap();
+    std::fs::write(log.db.join("contracts"), b"").unwrap();
     let before = files_of(&log.db);
     for args in [
         &["list"][..],
@@ -179,4 +184,6 @@ fn a_read_command_writes_nothing() {
         before == files_of(&log.db),
         "a read changed the log's files"
     );
+    log.add(&["--category", "kritisk"]);
+    assert!(!std::fs::read(log.db.join("contracts")).unwrap().is_empty());
 }

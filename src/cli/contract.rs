@@ -33,16 +33,20 @@ pub struct AmendArgs {
     pub from: String,
 }
 
-/// Makes the log the source of truth for the contract `--contract` names: the first time the
-/// log meets it, its text is kept as the first version; later, a file that differs from the
-/// latest kept version is refused, naming the first line that differs.
-pub fn pin(ctx: &Ctx, store: &dyn Store, user: &str) -> Result<(), Failure> {
+/// Makes the log the source of truth for the contract `--contract` names: the first time a
+/// command that writes (`keep`) meets it, its text is kept as the first version (a command
+/// that only reads computes with the file and writes nothing); later, a file that differs from
+/// the latest kept version is refused, naming the first line that differs.
+pub fn pin(ctx: &Ctx, store: &dyn Store, user: &str, keep: bool) -> Result<(), Failure> {
     let l = &ctx.loaded;
     let all = store
         .contract_versions()
         .map_err(|e| store_failure(e, ctx))?;
     let kept = version::of(&all, &l.contract.id);
     let Some(latest) = kept.last() else {
+        if !keep {
+            return Ok(());
+        }
         let first = ContractVersion {
             contract: l.contract.id.clone(),
             from: None,

@@ -324,7 +324,18 @@ fn run_log(
     }
     // The log, not the file in the working directory, says which contract text tickets are
     // computed with (domain §10).
-    if let Err(f) = contract::pin(ctx, s, &user) {
+    // A command that only reads writes nothing, not even the first kept version.
+    let reads_only = matches!(
+        cmd,
+        Command::Show(_)
+            | Command::List(_)
+            | Command::Breaches(_)
+            | Command::Export
+            | Command::Verify(_)
+            | Command::Checkpoint(_)
+            | Command::Contracts(_)
+    ) || matches!(cmd, Command::Report(a) if !a.mail);
+    if let Err(f) = contract::pin(ctx, s, &user, !reads_only) {
         return Some(Err(f));
     }
     let result = match cmd {
@@ -593,7 +604,7 @@ fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
     // The log, not the file in the working directory, says which contract text tickets are
     // computed with (domain §10): a file changed without an amendment is refused here as by
     // every command, and each ticket is computed with the version in force on its report day.
-    contract::pin(ctx, &*store, &user)?;
+    contract::pin(ctx, &*store, &user, true)?;
     session.set_contracts(crate::contracts::Contracts::new(
         &ctx.loaded,
         store.contract_versions().map_err(store_failure)?,
