@@ -28,8 +28,9 @@
 //! and then updates the slots. A process killed before the rename leaves bytes past the
 //! committed lengths, which the next writer cuts off; one killed after it leaves slots behind
 //! the head, which every opening reads again from the committed state records (`slots_from`).
-//! Opening reads the head (a few hundred bytes) and nothing else; a read command writes
-//! nothing.
+//! Opening reads the head (a few hundred bytes) and the last commit's state records, nothing
+//! else; a read command writes nothing. A log an earlier frist kept in sled is moved into this
+//! layout on its first opening, once (`migrate.rs`).
 
 mod at;
 mod bulk;
