@@ -31,7 +31,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let changed = s.changed_since(n.saturating_sub(10))?;
         let read = t.elapsed();
         let t = Instant::now();
-        s.release()?;
+        s.close()?;
         let release = t.elapsed();
         println!(
             "round {round}: published head {head:?} read in {:.2} ms; open {:.0} ms; \

@@ -133,7 +133,7 @@ fn a_log_held_too_long_says_so_after_waiting() {
     );
     let en = log.run(&["--lang", "en", "--wait", "2", "show", "1"]);
     assert!(en.stderr.contains("waiting for the log…"), "{}", en.stderr);
-    holder.release().unwrap();
+    holder.close().unwrap();
     log.ok(&["--wait", "0", "show", "1"]);
 }
 

@@ -640,7 +640,7 @@ fn tui(ctx: &Ctx, cli: &Cli) -> CmdResult {
     // A local log is the board's only between its turns: other commands use it in between.
     let shared = match store {
         Log::Local(s) => {
-            s.release().map_err(store_failure)?;
+            s.close().map_err(store_failure)?;
             None
         }
         team => Some(team),

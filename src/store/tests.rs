@@ -490,8 +490,8 @@ fn a_snapshot_left_half_written_by_a_killed_process_does_not_lock_the_log_away()
 
 #[test]
 fn a_rewrite_killed_between_its_renames_is_mended_not_replaced_by_an_empty_log() {
-    // (The rewrite itself runs after every demo and import; the CLI tests verify the chain
-    // after it.)
+    // (An earlier frist rewrote a sled log after every demo and import; a log it left so is
+    // mended before it moves into the local layout.)
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("db");
     let old = dir.path().join("db.old");
@@ -518,14 +518,6 @@ fn a_rewrite_killed_between_its_renames_is_mended_not_replaced_by_an_empty_log()
         !old.exists() && !fresh.exists(),
         "nothing is left beside it"
     );
-    // A rewrite does not remove a kept copy.
-    let other = dir.path().join("other");
-    let kept = dir.path().join("other.old");
-    let s = SledStore::open(&other).unwrap();
-    std::fs::create_dir(&kept).unwrap();
-    let err = s.compact().unwrap_err();
-    assert!(err.to_string().contains("other.old"), "{err}");
-    assert!(kept.exists());
 }
 
 #[test]

@@ -80,7 +80,7 @@ impl<'a> Turns<'a> {
     fn release(&self) {
         match self.held.borrow_mut().take() {
             Some(Log::Local(s)) => {
-                let _ = s.release();
+                let _ = s.close();
             }
             other => drop(other),
         }

@@ -202,15 +202,11 @@ impl LocalStore {
         self.migrated
     }
 
-    /// Lets go of the log (and its lock).
+    /// Lets go of the log (and its lock): as the process ends, or the board between its
+    /// turns.
     pub fn close(self) -> StoreResult<()> {
         drop(self);
         Ok(())
-    }
-
-    /// Lets go of the log, for a process that goes on (the board between its turns).
-    pub fn release(self) -> StoreResult<()> {
-        self.close()
     }
 
     fn state(&self) -> MutexGuard<'_, Open> {

@@ -26,8 +26,13 @@ impl LocalStore {
             .collect()
     }
 
-    /// The tickets whose slots pass `keep`, read in the order of their states on disk.
-    fn load_where(&self, keep: impl Fn(&Slot) -> bool) -> StoreResult<Vec<Ticket>> {
+    /// The tickets whose slots pass `keep` and whose states pass `also`, read in the order of
+    /// their states on disk.
+    fn load_where(
+        &self,
+        keep: impl Fn(&Slot) -> bool,
+        also: impl Fn(&Stored) -> bool,
+    ) -> StoreResult<Vec<Ticket>> {
         let o = self.state();
         let mut slots: Vec<(TicketId, Slot)> = self
             .all_slots(&o)?
@@ -36,10 +41,13 @@ impl LocalStore {
             .collect();
         slots.sort_unstable_by_key(|(_, s)| s.off);
         let f = o.files.as_ref().ok_or_else(|| cut("the states"))?;
-        let mut out: Vec<Ticket> = slots
-            .iter()
-            .map(|(id, s)| f.state(*id, s).map(|s| s.ticket))
-            .collect::<StoreResult<_>>()?;
+        let mut out = Vec::with_capacity(slots.len());
+        for (id, s) in &slots {
+            let stored = f.state(*id, s)?;
+            if also(&stored) {
+                out.push(stored.ticket);
+            }
+        }
         out.sort_unstable_by_key(|t| t.id);
         Ok(out)
     }
@@ -235,37 +243,28 @@ impl Store for LocalStore {
 
     fn tickets(&self, filter: Filter) -> StoreResult<Vec<Ticket>> {
         match filter {
-            Filter::All => self.load_where(|_| true),
-            Filter::Closed => self.load_where(|s| !s.open),
-            Filter::NotClosed => self.load_where(|s| s.open),
-            Filter::Unresolved => self.load_where(|s| s.open && s.to == UNRESOLVED),
+            Filter::All => self.load_where(|_| true, |_| true),
+            Filter::Closed => self.load_where(|s| !s.open, |_| true),
+            Filter::NotClosed => self.load_where(|s| s.open, |_| true),
+            Filter::Unresolved => self.load_where(|s| s.open && s.to == UNRESOLVED, |_| true),
             Filter::BreachCandidates(month) => {
                 let hit = |s: &Slot| match month {
                     Some(m) => s.bmin <= m && m <= s.bmax,
                     None => s.bmax != 0,
                 };
-                let mut out = self.load_where(|s| s.open || hit(s))?;
                 // The slot knows the first and last breach month; the state knows them all.
-                if let Some(m) = month {
-                    let o = self.state();
-                    let mut keep = Vec::with_capacity(out.len());
-                    for t in out {
-                        if t.state != crate::ticket::State::Closed
-                            || self
-                                .stored_in(&o, t.id)?
-                                .is_some_and(|s| s.breach_months.contains(&m))
-                        {
-                            keep.push(t);
-                        }
-                    }
-                    out = keep;
-                }
-                Ok(out)
+                self.load_where(
+                    |s| s.open || hit(s),
+                    |s| {
+                        s.ticket.state != crate::ticket::State::Closed
+                            || month.is_none_or(|m| s.breach_months.contains(&m))
+                    },
+                )
             }
             Filter::Active { from, to } => {
                 let (first, last) = (utc_month(from), utc_month(to));
                 Ok(self
-                    .load_where(|s| s.from <= last && s.to >= first)?
+                    .load_where(|s| s.from <= last && s.to >= first, |_| true)?
                     .into_iter()
                     .filter(|t| t.reported < to && t.resolved.is_none_or(|r| r >= from))
                     .collect())
