@@ -341,6 +341,25 @@ pub struct NewTicket {
 }
 
 impl NewTicket {
+    /// The ticket's first events and the state they fold to, once it has its id; refuses an id
+    /// past [`chain::MAX_TICKET_ID`] and a ticket that does not start with its report.
+    pub fn first(
+        &self,
+        id: TicketId,
+        user: &str,
+        recorded: DateTime<Utc>,
+    ) -> StoreResult<(Vec<Event>, Ticket)> {
+        if id > chain::MAX_TICKET_ID {
+            return Err(StoreError::BadInput(format!(
+                "this log has used every ticket id up to {}; start a new log with --db",
+                chain::MAX_TICKET_ID
+            )));
+        }
+        let events = self.events(id, user, recorded)?;
+        let ticket = crate::ticket::fold(&events).ok_or_else(not_a_report)?;
+        Ok((events, ticket))
+    }
+
     /// The ticket's first events, once it has its id; refuses a ticket that does not start
     /// with its report.
     pub fn events(

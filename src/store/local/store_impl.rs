@@ -116,17 +116,8 @@ impl Store for LocalStore {
             let mut id = tx.head.next_id;
             let mut out = Vec::with_capacity(new.len());
             for n in new {
-                if id > chain::MAX_TICKET_ID {
-                    return Err(StoreError::BadInput(format!(
-                        "this log has used every ticket id up to {}; start a new log with --db",
-                        chain::MAX_TICKET_ID
-                    )));
-                }
-                let events = n.events(id, user, recorded)?;
+                let (events, ticket) = n.first(id, user, recorded)?;
                 let positions = events.iter().map(|e| tx.event(e)).collect();
-                let ticket = crate::ticket::fold(&events).ok_or_else(|| {
-                    StoreError::BadInput("a ticket starts with its report".into())
-                })?;
                 if known.insert(ticket.municipality.clone()) {
                     tx.line(MUNICIPALITIES, &ticket.municipality);
                 }

@@ -25,20 +25,11 @@ impl Store for SledStore {
                 };
                 let mut out = Vec::with_capacity(new.len());
                 for n in new {
-                    if id > chain::MAX_TICKET_ID {
-                        return abort(StoreError::BadInput(format!(
-                            "this log has used every ticket id up to {}; start a new log with --db",
-                            chain::MAX_TICKET_ID
-                        )));
-                    }
-                    let events = tx_ok(n.events(id, user, recorded))?;
+                    let (events, ticket) = tx_ok(n.first(id, user, recorded))?;
                     let mut positions = Vec::with_capacity(events.len());
                     for e in &events {
                         positions.push(write_event(lg_t, me_t, e)?);
                     }
-                    let ticket = tx_ok(crate::ticket::fold(&events).ok_or_else(|| {
-                        StoreError::BadInput("a ticket starts with its report".into())
-                    }))?;
                     let bytes = encode(&Stored {
                         ticket: ticket.clone(),
                         breach_months: Vec::new(),
